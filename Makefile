@@ -1,0 +1,42 @@
+# lso-sim developer entry points. Every target creates the virtual environment it needs,
+# so `make demo` and `make test` work on a fresh machine with only Python installed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SEED ?= 7
+
+.PHONY: demo test lint typecheck unit venv clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/lso-sim run --thread 10.2 --seed $(SEED)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check lso_sim tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy lso_sim
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/engine_rate.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

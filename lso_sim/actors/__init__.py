@@ -1,0 +1,30 @@
+"""Role actors and the world they live in."""
+
+from lso_sim.actors.roles import (
+    BusinessApplications,
+    BuyerStore,
+    Customer,
+    ElementManager,
+    InfrastructureManager,
+    RoleActor,
+    ServiceOrchestrator,
+    ServiceRecord,
+    Waiting,
+)
+from lso_sim.actors.world import Options, Outcome, PartnerFulfilment, World
+
+__all__ = [
+    "BusinessApplications",
+    "BuyerStore",
+    "Customer",
+    "ElementManager",
+    "InfrastructureManager",
+    "Options",
+    "Outcome",
+    "PartnerFulfilment",
+    "RoleActor",
+    "ServiceOrchestrator",
+    "ServiceRecord",
+    "Waiting",
+    "World",
+]

@@ -1,0 +1,174 @@
+"""The role actors: the state each functional role keeps, independent of any thread.
+
+Threads (``lso_sim/threads``) register the handlers that make these actors behave; the classes here
+only hold what a role owns: a seller's stores per buyer, an orchestrator's services, a domain
+manager's constructs, an element manager's configuration. Keeping state and behaviour apart lets
+each thread live in its own module while sharing one inventory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+
+from lso_sim.engine.actor import Actor
+from lso_sim.lifecycle.state_machine import Stateful
+from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.operations import Operation
+from lso_sim.topology.network import Decomposition
+
+
+class Waiting:
+    """Named one-shot signals an actor waits on (a notification awaited by a process).
+
+    A signal may fire before anyone waits for it (the notification overtook the response that
+    told the actor to expect it); the waiter then finds it already triggered.
+    """
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self._env = env
+        self._events: dict[str, simpy.Event] = {}
+
+    def event(self, key: str) -> simpy.Event:
+        """The event for ``key`` (created on first use)."""
+        event = self._events.get(key)
+        if event is None:
+            event = self._env.event()
+            self._events[key] = event
+        return event
+
+    def fire(self, key: str, value: Any = None) -> None:
+        """Trigger ``key`` once; later fires are ignored (duplicate notifications)."""
+        event = self.event(key)
+        if not event.triggered:
+            event.succeed(value)
+
+    def wait(self, key: str, timeout: float | None) -> Generator[simpy.Event, Any, tuple[bool, Any]]:
+        """Wait for ``key`` at most ``timeout`` seconds; returns ``(fired, value)``."""
+        event = self.event(key)
+        if timeout is None or event.triggered:
+            value = yield event
+            return True, value
+        result = yield event | self._env.timeout(timeout)
+        if event in result:
+            return True, result[event]
+        return False, None
+
+
+class RoleActor(Actor):
+    """An actor that speaks catalogue operations and can wait for named signals."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.waiting = Waiting(self.env)
+
+    def call(
+        self, dst: str, op: Operation, payload: Any, *, flow: Flow, step: str, timeout: float | None = None
+    ) -> Generator[simpy.Event, Any, Message]:
+        """Send the request ``op`` (its api filled in from the catalogue) and wait for the response."""
+        response: Message = yield from self.request(
+            dst, op.name, payload, flow=flow, step=step, api=op.api, timeout=timeout
+        )
+        return response
+
+    def tell(self, dst: str, op: Operation, payload: Any, *, flow: Flow, step: str) -> Message:
+        """Send the notification ``op``."""
+        return self.notify(dst, op.name, payload, flow=flow, step=step, api=op.api)
+
+    def handle(self, op: Operation, handler: Any) -> None:
+        """Register ``handler`` for incoming ``op``."""
+        self.on(op.name, handler)
+
+
+@dataclass(slots=True)
+class BuyerStore:
+    """What a seller keeps for one buyer: it never shows one buyer another's resources."""
+
+    qualifications: dict[str, Stateful] = field(default_factory=dict)
+    quotes: dict[str, Stateful] = field(default_factory=dict)
+    orders: dict[str, Stateful] = field(default_factory=dict)
+    products: dict[str, Stateful] = field(default_factory=dict)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class Customer(RoleActor):
+    """The Customer (buyer over CANTATA, controller over ALLEGRO)."""
+
+    def __init__(self, *args: Any, sites: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sites = list(sites or [])
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.products: list[str] = []
+
+
+class BusinessApplications(RoleActor):
+    """BUS-sp or BUS-partner: a seller of products (and, for BUS-sp, a buyer from partners)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buyers: dict[str, BuyerStore] = {}
+        self.partner_orders: dict[str, dict[str, Any]] = {}
+        self.counter = 0
+
+    def store(self, buyer: str) -> BuyerStore:
+        """The store of ``buyer`` (created on first contact)."""
+        store = self.buyers.get(buyer)
+        if store is None:
+            store = BuyerStore()
+            self.buyers[buyer] = store
+        return store
+
+    def next_id(self, prefix: str) -> str:
+        """A new id for a resource this seller creates (deterministic, per seller)."""
+        self.counter += 1
+        return f"{prefix}-{self.id}-{self.counter}"
+
+
+@dataclass(slots=True)
+class ServiceRecord:
+    """A service in SOF's inventory with its design."""
+
+    service: Stateful
+    order: Stateful
+    bandwidth_mbps: float
+    endpoints: tuple[str, str]
+    decomposition: Decomposition | None = None
+    product_order: str | None = None
+    partner_orders: dict[str, str] = field(default_factory=dict)
+    buyer: str = ""
+
+
+class ServiceOrchestrator(RoleActor):
+    """SOF-sp or SOF-partner: designs, activates and assures services."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.services: dict[str, ServiceRecord] = {}
+        self.counter = 0
+
+    def next_id(self, prefix: str) -> str:
+        """A new id for a service or service order (deterministic, per orchestrator)."""
+        self.counter += 1
+        return f"{prefix}-{self.id}-{self.counter}"
+
+
+class InfrastructureManager(RoleActor):
+    """An ICM: manages one forwarding domain's network through its ECMs."""
+
+    def __init__(self, *args: Any, forwarding_domain: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.forwarding_domain = forwarding_domain
+        self.constructs: dict[str, dict[str, Any]] = {}
+
+
+class ElementManager(RoleActor):
+    """An ECM: manages network elements, holding their configuration."""
+
+    def __init__(self, *args: Any, network_elements: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.network_elements = list(network_elements or [])
+        self.configuration: dict[str, dict[str, Any]] = {}
+        self.monitored: set[str] = set()

@@ -1,0 +1,126 @@
+"""The ``lso-sim`` command line: parse arguments, wire the pieces, print, exit.
+
+Exit codes: 0 success; 2 bad input (scenario, arguments, unknown thread), with a one-line error
+and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from pathlib import Path
+
+from rich.console import Console
+
+from lso_sim import __version__
+from lso_sim.architecture.export import to_dot, to_mermaid
+from lso_sim.cli import render
+from lso_sim.engine.observers import MemoryTrace
+from lso_sim.engine.observers import TraceObserver
+from lso_sim.errors import LsoSimError
+from lso_sim.scenarios.build import build_architecture
+from lso_sim.scenarios.canonical import canonical_scenario
+from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.runner import run_scenario
+from lso_sim.scenarios.schema import Scenario
+from lso_sim.trace.jsonl import JsonlTraceWriter
+from lso_sim.trace.summary import TraceSummary
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lso-sim",
+        description="Discrete-event simulator of the MEF LSO reference architecture (MEF 55.0.1).",
+    )
+    parser.add_argument("--version", action="version", version=f"lso-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("threads", help="list the operational threads of MEF 55.0.1 section 10")
+
+    arch = sub.add_parser("architecture", help="show the LSO architecture of a scenario")
+    _scenario_args(arch)
+    arch.add_argument("--format", choices=("tree", "mermaid", "dot"), default="tree")
+
+    run = sub.add_parser("run", help="run a scenario file or a thread's canonical scenario")
+    _scenario_args(run)
+    run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument("--trace-out", type=Path, metavar="FILE", help="write the trace as JSON lines to FILE")
+    run.add_argument("--quiet", action="store_true", help="print only the summary, not the message listing")
+    return parser
+
+
+def _scenario_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file")
+    parser.add_argument("--thread", metavar="ID", help="use the canonical scenario of thread ID (e.g. 10.2)")
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    if args.scenario is not None and args.thread is not None:
+        raise LsoSimError("give a scenario file or --thread, not both")
+    if args.scenario is None and args.thread is None:
+        args.thread = "10.2"
+    path = args.scenario if args.scenario is not None else canonical_scenario(args.thread)
+    return load_scenario(path)
+
+
+def _cmd_threads(console: Console) -> int:
+    console.print(render.threads_table())
+    return EXIT_OK
+
+
+def _cmd_architecture(args: argparse.Namespace, console: Console) -> int:
+    arch = build_architecture(_scenario(args))
+    if args.format == "mermaid":
+        sys.stdout.write(to_mermaid(arch))
+    elif args.format == "dot":
+        sys.stdout.write(to_dot(arch))
+    else:
+        console.print(render.architecture_tree(arch))
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace, console: Console) -> int:
+    scenario = _scenario(args)
+    if args.seed is not None:
+        scenario = scenario.model_copy(update={"seed": args.seed})
+    summary = TraceSummary()
+    memory = MemoryTrace()
+    observers: list[TraceObserver] = [summary, memory]
+    with ExitStack() as stack:
+        if args.trace_out is not None:
+            try:
+                stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
+            except OSError as exc:
+                raise LsoSimError(f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})") from None
+            observers.append(JsonlTraceWriter(stream))
+        result = run_scenario(scenario, observers)
+    console.print(f"[bold]{scenario.name}[/] (seed {scenario.seed}): {scenario.description}")
+    tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]
+    render.print_all(console, [*tables, *render.summary_tables(result.world, summary)])
+    if args.trace_out is not None:
+        console.print(f"trace: {args.trace_out} ({len(memory.records)} records)")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lso-sim`` console script."""
+    args = _parser().parse_args(argv)
+    console = Console()
+    try:
+        if args.command == "threads":
+            return _cmd_threads(console)
+        if args.command == "architecture":
+            return _cmd_architecture(args, console)
+        return _cmd_run(args, console)
+    except LsoSimError as exc:
+        Console(stderr=True).print(f"[bold red]lso-sim: error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

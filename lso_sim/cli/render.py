@@ -1,0 +1,145 @@
+"""Rich renderings for the terminal: thread list, architecture, message listing, run summary.
+
+Renderers only build rich objects from data handed in; the console that prints them is passed in
+by the caller, which keeps them testable with ``Console(file=io.StringIO())``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from lso_sim.actors.world import World
+from lso_sim.architecture.model import Architecture
+from lso_sim.messages.envelope import Kind, Message
+from lso_sim.threads.catalog import THREADS, explain_step
+from lso_sim.threads.registry import is_implemented
+from lso_sim.trace.summary import TraceSummary
+
+_KIND_STYLE = {
+    Kind.REQUEST: "cyan",
+    Kind.RESPONSE: "green",
+    Kind.NOTIFICATION: "magenta",
+    Kind.ACTIVITY: "yellow",
+    Kind.TIMEOUT: "bold red",
+    Kind.ERROR: "bold red",
+}
+
+
+def threads_table() -> Table:
+    """Every thread of MEF 55.0.1 section 10 with its implementation status."""
+    table = Table(title="MEF 55.0.1 section 10 operational threads")
+    table.add_column("thread")
+    table.add_column("title")
+    table.add_column("MEF status")
+    table.add_column("lso-sim")
+    for info in THREADS.values():
+        table.add_row(
+            info.id,
+            info.title,
+            "defined" if info.defined else "to be defined",
+            "[green]implemented[/]" if is_implemented(info.id) else "[dim]not yet[/]",
+        )
+    return table
+
+
+def architecture_tree(arch: Architecture) -> Tree:
+    """Domains, their actors and each actor's IRP peers."""
+    root = Tree("[bold]LSO architecture[/]")
+    for domain in arch.domains():
+        branch = root.add(f"[bold]{domain.id}[/] ({domain.kind})")
+        for actor in arch.actors(domain=domain.id):
+            peers = sorted(
+                (str(data["irp"]), peer) for _, peer, data in arch.graph.edges(actor.id, data=True)
+            )
+            text = ", ".join(f"{irp}->{peer}" for irp, peer in peers)
+            branch.add(f"[cyan]{actor.id}[/] [dim]{actor.role}[/]  {text}")
+    return root
+
+
+def listing_table(records: Iterable[Message]) -> Table:
+    """The sequence as a readable listing: time, from -> to, IRP, operation, MEF step."""
+    table = Table(title="Message sequence", show_lines=False)
+    table.add_column("seq", justify="right")
+    table.add_column("time (s)", justify="right")
+    table.add_column("from -> to")
+    table.add_column("IRP")
+    table.add_column("kind")
+    table.add_column("operation")
+    table.add_column("step")
+    table.add_column("status", justify="right")
+    for r in records:
+        arrow = f"{r.src} -> {r.dst}" if r.src != r.dst else r.src
+        delivered = "" if r.delivered is not None or r.kind not in (Kind.REQUEST, Kind.RESPONSE, Kind.NOTIFICATION) else " [red](lost)[/]"
+        table.add_row(
+            str(r.seq),
+            f"{r.time:,.3f}",
+            arrow + delivered,
+            r.irp or "",
+            f"[{_KIND_STYLE[r.kind]}]{r.kind}[/]",
+            r.operation,
+            f"{r.step}",
+            "" if r.status is None else str(r.status),
+        )
+    return table
+
+
+def summary_tables(world: World, summary: TraceSummary) -> list[Table]:
+    """End state and lead time per thread instance, then message counts per IRP."""
+    outcomes = Table(title="Thread instances")
+    outcomes.add_column("thread")
+    outcomes.add_column("instance")
+    outcomes.add_column("end state")
+    outcomes.add_column("lead time", justify="right")
+    for outcome in world.outcomes.values():
+        lead = outcome.lead_time
+        style = "green" if outcome.state == "completed" else "red"
+        outcomes.add_row(
+            outcome.thread,
+            outcome.instance,
+            f"[{style}]{outcome.state}[/]",
+            "-" if lead is None else _duration(lead),
+        )
+    irps = Table(title="Messages per IRP")
+    irps.add_column("IRP")
+    irps.add_column("messages", justify="right")
+    for irp, count in sorted(summary.per_irp.items()):
+        irps.add_row(irp, str(count))
+    irps.add_row("[bold]total[/]", f"[bold]{summary.messages}[/]")
+    health = Table(title="Fall-out")
+    health.add_column("lost", justify="right")
+    health.add_column("timeouts", justify="right")
+    health.add_column("rejected", justify="right")
+    health.add_column("errors", justify="right")
+    health.add_row(str(summary.lost), str(summary.timeouts), str(summary.rejected), str(summary.errors))
+    return [outcomes, irps, health]
+
+
+def _duration(seconds: float) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{int(hours)}h {int(minutes):02d}m {secs:04.1f}s ({seconds:,.1f} s)"
+
+
+def step_legend(records: Iterable[Message]) -> Table:
+    """Each MEF step seen in the run with our one-line explanation."""
+    table = Table(title="MEF steps in this run")
+    table.add_column("thread")
+    table.add_column("step")
+    table.add_column("what happens")
+    seen: dict[tuple[str, str], None] = {}
+    for r in records:
+        seen.setdefault((r.thread, r.step), None)
+    for thread, step in seen:
+        table.add_row(thread, step, explain_step(thread, step))
+    return table
+
+
+def print_all(console: Console, renderables: Iterable[Table | Tree]) -> None:
+    """Print renderables separated by blank lines."""
+    for renderable in renderables:
+        console.print(renderable)
+        console.print()

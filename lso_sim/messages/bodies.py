@@ -1,0 +1,257 @@
+"""Builders of message payloads (JSON bodies).
+
+MEF-API operations get bodies shaped after the MEF LSO SDK definitions (field names, required
+fields, state names); the conformance tests validate them against those definitions. The bodies
+of lso-sim's own operations are small and documented by the typed models in
+:mod:`lso_sim.messages.models`. Builders return plain dicts: the engine carries and the trace
+writes them without any conversion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from lso_sim.topology.network import ServiceComponent
+
+JsonObject = dict[str, Any]
+
+EPOCH = "2026-01-01T00:00:00"
+"""Simulated time 0 as a calendar date: MEF bodies carry dates, the engine counts seconds."""
+
+
+def timestamp(seconds: float) -> str:
+    """ISO 8601 date-time of simulated ``seconds`` after :data:`EPOCH` (UTC, millisecond precision)."""
+    total_ms = round(seconds * 1000)
+    days, rest_ms = divmod(total_ms, 86_400_000)
+    hours, rest_ms = divmod(rest_ms, 3_600_000)
+    minutes, rest_ms = divmod(rest_ms, 60_000)
+    secs, millis = divmod(rest_ms, 1000)
+    year, month, day = _add_days(2026, 1, 1, days)
+    return f"{year:04d}-{month:02d}-{day:02d}T{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}Z"
+
+
+def _add_days(year: int, month: int, day: int, days: int) -> tuple[int, int, int]:
+    import datetime
+
+    date = datetime.date(year, month, day) + datetime.timedelta(days=days)
+    return date.year, date.month, date.day
+
+
+# -- shared pieces ---------------------------------------------------------------------------------
+
+
+def contact(name: str, role: str) -> JsonObject:
+    """A RelatedContactInformation of a party."""
+    slug = name.lower().replace(" ", "-")
+    return {"emailAddress": f"{slug}@example.net", "name": name, "number": "+1-555-0100", "role": role}
+
+
+def place_ref(address_id: str, role: str = "INSTALL_LOCATION") -> JsonObject:
+    """A reference to a known geographic address, as MEF product bodies place it."""
+    return {"@type": "GeographicAddressRef", "id": address_id, "role": role}
+
+
+def product_configuration(offering: Mapping[str, Any], bandwidth_mbps: float) -> JsonObject:
+    """The product-specific configuration of an order item, keyed by its specification ``@type``."""
+    return {"@type": offering["specification"], "bandwidthMbps": bandwidth_mbps}
+
+
+def offering_ref(offering: Mapping[str, Any]) -> JsonObject:
+    """Reference to a product offering."""
+    return {"id": offering["id"]}
+
+
+# -- product catalog and inventory -----------------------------------------------------------------
+
+
+def offering_summary(offering: Mapping[str, Any]) -> JsonObject:
+    """A product offering as the catalog lists it."""
+    return {
+        "id": offering["id"],
+        "name": offering["name"],
+        "lifecycleStatus": "active",
+        "productSpecification": {"id": offering["specification"]},
+    }
+
+
+def product_summary(product_id: str, status: str, offering: Mapping[str, Any], places: Iterable[str]) -> JsonObject:
+    """A product instance as the inventory lists it."""
+    return {
+        "id": product_id,
+        "status": status,
+        "productOffering": offering_ref(offering),
+        "place": [place_ref(p) for p in places],
+    }
+
+
+# -- qualification, quote, order -----------------------------------------------------------------
+
+
+def _product_value(offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float) -> JsonObject:
+    return {
+        "productOffering": offering_ref(offering),
+        "productConfiguration": product_configuration(offering, bandwidth_mbps),
+        "place": [place_ref(p) for p in places],
+    }
+
+
+def poq_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, *, instant: bool) -> JsonObject:
+    """Body of createProductOfferingQualification for one item."""
+    return {
+        "instantSyncQualification": instant,
+        "relatedContactInformation": [contact(buyer, "buyerContactInformation")],
+        "productOfferingQualificationItem": [
+            {
+                "id": "1",
+                "action": "add",
+                "product": _product_value(offering, places, bandwidth_mbps),
+            }
+        ],
+    }
+
+
+def poq(poq_id: str, request: Mapping[str, Any], state: str, item_state: str, now: float) -> JsonObject:
+    """A ProductOfferingQualification resource in ``state``."""
+    items = [
+        dict(item, state=item_state, serviceabilityConfidence="green" if item_state == "done.ready" else "red")
+        for item in request["productOfferingQualificationItem"]
+    ]
+    return {
+        "id": poq_id,
+        "href": f"/productOfferingQualification/{poq_id}",
+        "state": state,
+        "instantSyncQualification": request.get("instantSyncQualification", False),
+        "requestedPOQCompletionDate": timestamp(now),
+        "relatedContactInformation": request["relatedContactInformation"],
+        "productOfferingQualificationItem": items,
+    }
+
+
+def quote_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, *, instant: bool, poq_id: str | None = None) -> JsonObject:
+    """Body of createQuote for one item."""
+    item: JsonObject = {
+        "id": "1",
+        "action": "add",
+        "requestedQuoteItemTerm": {"duration": {"amount": 36, "units": "calendarMonths"}, "name": "36 months"},
+        "product": _product_value(offering, places, bandwidth_mbps),
+    }
+    if poq_id is not None:
+        item["qualificationItem"] = {"id": "1", "qualificationId": poq_id}
+    return {
+        "instantSyncQuote": instant,
+        "buyerRequestedQuoteLevel": "firm",
+        "relatedContactInformation": [contact(buyer, "buyerContactInformation")],
+        "quoteItem": [item],
+    }
+
+
+def quote(quote_id: str, request: Mapping[str, Any], state: str, now: float, monthly_price: float | None) -> JsonObject:
+    """A Quote resource in ``state``; priced items once approved."""
+    items = []
+    for item in request["quoteItem"]:
+        priced = dict(item, state=state if state != "accepted" else "approved.orderable")
+        if monthly_price is not None:
+            priced["quoteItemPrice"] = [
+                {
+                    "priceType": "recurring",
+                    "recurringChargePeriod": "month",
+                    "name": "monthly charge",
+                    "price": {"dutyFreeAmount": {"unit": "USD", "value": round(monthly_price, 2)}},
+                }
+            ]
+        items.append(priced)
+    return {
+        "id": quote_id,
+        "href": f"/quote/{quote_id}",
+        "state": state,
+        "quoteDate": timestamp(now),
+        "instantSyncQuote": request.get("instantSyncQuote", False),
+        "buyerRequestedQuoteLevel": request.get("buyerRequestedQuoteLevel", "firm"),
+        "quoteLevel": "firm",
+        "relatedContactInformation": request["relatedContactInformation"],
+        "quoteItem": items,
+    }
+
+
+def order_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, quote_id: str | None) -> JsonObject:
+    """Body of createProductOrder adding one product."""
+    item: JsonObject = {
+        "id": "1",
+        "action": "add",
+        "product": _product_value(offering, places, bandwidth_mbps),
+    }
+    if quote_id is not None:
+        item["quoteItem"] = {"id": "1", "quoteId": quote_id}
+    return {
+        "externalId": f"PO-{buyer}",
+        "relatedContactInformation": [contact(buyer, "buyerContactInformation")],
+        "productOrderItem": [item],
+    }
+
+
+def order(order_id: str, request: Mapping[str, Any], state: str, item_state: str, now: float) -> JsonObject:
+    """A ProductOrder resource in ``state``."""
+    return {
+        "id": order_id,
+        "href": f"/productOrder/{order_id}",
+        "state": state,
+        "orderDate": timestamp(now),
+        "externalId": request.get("externalId"),
+        "relatedContactInformation": request["relatedContactInformation"],
+        "productOrderItem": [dict(item, state=item_state) for item in request["productOrderItem"]],
+    }
+
+
+def state_change_event(event_type: str, resource: str, resource_id: str, state: str, now: float, seq_id: str) -> JsonObject:
+    """A MEF hub notification: ``eventType`` plus the changed resource's id and new state."""
+    return {
+        "eventId": seq_id,
+        "eventType": event_type,
+        "eventTime": timestamp(now),
+        "event": {"id": resource_id, "href": f"/{resource}/{resource_id}", "state": state},
+    }
+
+
+# -- LEGATO service order ------------------------------------------------------------------------
+
+
+def service_order_create(product_order_id: str, service_id: str, endpoints: Sequence[str], bandwidth_mbps: float) -> JsonObject:
+    """Body of createServiceOrder asking SOF to add one connectivity service."""
+    return {
+        "externalId": product_order_id,
+        "serviceOrderItem": [
+            {
+                "id": "1",
+                "action": "add",
+                "service": {
+                    "id": service_id,
+                    "serviceSpecification": {"id": "carrier-ethernet-evc"},
+                    "serviceCharacteristic": [
+                        {"name": "bandwidthMbps", "value": bandwidth_mbps},
+                        {"name": "endpoints", "value": list(endpoints)},
+                    ],
+                },
+            }
+        ],
+    }
+
+
+def service_order(order_id: str, request: Mapping[str, Any], state: str, now: float) -> JsonObject:
+    """A ServiceOrder resource in ``state``."""
+    return {
+        "id": order_id,
+        "href": f"/serviceOrder/{order_id}",
+        "state": state,
+        "orderDate": timestamp(now),
+        "externalId": request.get("externalId"),
+        "serviceOrderItem": [dict(item, state=state) for item in request["serviceOrderItem"]],
+    }
+
+
+# -- lso-sim's own operations --------------------------------------------------------------------
+
+
+def components_payload(components: Iterable[ServiceComponent]) -> list[JsonObject]:
+    """Service components as a JSON list."""
+    return [c.as_payload() for c in components]

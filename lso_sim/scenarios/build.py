@@ -1,0 +1,189 @@
+"""From a validated scenario to a runnable world: architecture, topology, actors, workload.
+
+Actor instance ids are derived from the scenario so traces read naturally: ``bus-sp``,
+``sof-partner-1``, ``icm-<forwarding domain>``, ``ecm-<network element>``, customers by their id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lso_sim.actors.roles import (
+    BusinessApplications,
+    Customer,
+    ElementManager,
+    InfrastructureManager,
+    ServiceOrchestrator,
+)
+from lso_sim.actors.world import Options, PartnerFulfilment, World
+from lso_sim.architecture.model import Architecture
+from lso_sim.architecture.roles import DomainKind, Irp, Role
+from lso_sim.engine.channel import ChannelSpec
+from lso_sim.engine.distributions import Constant, Distribution, Exponential, LogNormal, Uniform
+from lso_sim.engine.observers import TraceObserver
+from lso_sim.engine.simulation import ChannelFactory, Simulation
+from lso_sim.scenarios.schema import ActorModel, DistributionSpec, Scenario
+from lso_sim.threads.ordering import OrderRequest
+from lso_sim.threads.registry import INSTALLERS
+from lso_sim.topology.network import NetworkTopology
+
+
+def distribution(spec: DistributionSpec) -> Distribution:
+    """The engine distribution a scenario spec describes."""
+    if spec.kind == "constant":
+        return Constant(spec.value)
+    if spec.kind == "uniform":
+        return Uniform(spec.low, spec.high)
+    if spec.kind == "exponential":
+        return Exponential(spec.mean, spec.minimum)
+    return LogNormal(spec.mean, spec.stdev)
+
+
+def actor_ids(scenario: Scenario) -> dict[str, Any]:
+    """Derived actor ids: ``bus``/``sof`` per domain, ``icm`` per forwarding domain, ``ecm`` per NE."""
+    domains = [scenario.provider.id, *(p.id for p in scenario.partners)]
+    return {
+        "bus": {d: f"bus-{d}" for d in domains},
+        "sof": {d: f"sof-{d}" for d in domains},
+        "icm": {fd.id: f"icm-{fd.id}" for fd in scenario.topology.forwarding_domains},
+        "ecm": {ne: f"ecm-{ne}" for fd in scenario.topology.forwarding_domains for ne in fd.network_elements},
+    }
+
+
+def build_architecture(scenario: Scenario) -> Architecture:
+    """The actor graph of a scenario."""
+    ids = actor_ids(scenario)
+    arch = Architecture()
+    provider = scenario.provider.id
+    arch.add_domain(provider, DomainKind.PROVIDER)
+    for partner in scenario.partners:
+        arch.add_domain(partner.id, DomainKind.PARTNER)
+    for customer in scenario.customers:
+        arch.add_domain(customer.id, DomainKind.CUSTOMER)
+        arch.add_actor(customer.id, Role.CUSTOMER, customer.id)
+    for domain, bus in ids["bus"].items():
+        arch.add_actor(bus, Role.BUS_SP if domain == provider else Role.BUS_PARTNER, domain)
+    for domain, sof in ids["sof"].items():
+        arch.add_actor(sof, Role.SOF_SP if domain == provider else Role.SOF_PARTNER, domain)
+    for fd in scenario.topology.forwarding_domains:
+        icm = ids["icm"][fd.id]
+        arch.add_actor(icm, Role.ICM, fd.domain)
+        for ne in fd.network_elements:
+            arch.add_actor(ids["ecm"][ne], Role.ECM, fd.domain, manager=icm)
+    return arch
+
+
+def build_topology(scenario: Scenario) -> NetworkTopology:
+    """The network of a scenario."""
+    ids = actor_ids(scenario)
+    topology = NetworkTopology(scenario.provider.id)
+    for fd in scenario.topology.forwarding_domains:
+        topology.add_forwarding_domain(fd.id, fd.domain, ids["icm"][fd.id])
+        for ne in fd.network_elements:
+            topology.add_network_element(ne, fd.id, ids["ecm"][ne])
+    for link in scenario.topology.links:
+        topology.add_link(link.a, link.b, capacity_mbps=link.capacity_mbps, cost=link.cost, enni=link.enni)
+    for customer in scenario.customers:
+        for site in customer.sites:
+            topology.add_site(site.id, site.address, site.uni or f"uni-{site.id}", site.ne, capacity_mbps=site.capacity_mbps)
+    return topology
+
+
+def build_world(
+    scenario: Scenario,
+    observers: Iterable[TraceObserver] = (),
+    *,
+    channel_factory: ChannelFactory | None = None,
+    pace: float | None = None,
+) -> World:
+    """Build the simulation, its actors and the behaviour of the scenario's threads."""
+    architecture = build_architecture(scenario)
+    default = scenario.channels.get("default")
+    sim = Simulation(
+        architecture,
+        scenario.seed,
+        channel_specs={Irp(k): _channel(v) for k, v in scenario.channels.items() if k != "default"},
+        default_channel=_channel(default) if default else None,
+        channel_factory=channel_factory,
+        observers=observers,
+        pace=pace,
+    )
+    o = scenario.options
+    world = World(
+        sim=sim,
+        topology=build_topology(scenario),
+        provider=scenario.provider.id,
+        options=Options(PartnerFulfilment(o.partner_fulfilment), o.notification_wait, o.sat_failure_probability),
+        offerings=[offering.model_dump() for offering in scenario.offerings],
+    )
+    ids = actor_ids(scenario)
+
+    def settings(role: Role) -> dict[str, Any]:
+        model = scenario.actors.get(role) or scenario.actors.get("default") or ActorModel()
+        base = scenario.actors.get("default") or ActorModel()
+        service = model.service_time or base.service_time
+        return {
+            "capacity": model.capacity if model.capacity is not None else base.capacity,
+            "service_time": distribution(service) if service is not None else None,
+            "request_timeout": model.request_timeout or base.request_timeout,
+            "timings": {name: distribution(d) for name, d in scenario.timings.get(role, {}).items()},
+        }
+
+    for customer in scenario.customers:
+        world.customers[customer.id] = Customer(
+            sim, architecture.actor(customer.id), sites=[s.id for s in customer.sites], **settings(Role.CUSTOMER)
+        )
+    for domain, actor_id in ids["bus"].items():
+        spec = architecture.actor(actor_id)
+        world.bus[domain] = BusinessApplications(sim, spec, **settings(spec.role))
+    for domain, actor_id in ids["sof"].items():
+        spec = architecture.actor(actor_id)
+        world.sof[domain] = ServiceOrchestrator(sim, spec, **settings(spec.role))
+    for fd in scenario.topology.forwarding_domains:
+        icm_id = ids["icm"][fd.id]
+        world.icms[icm_id] = InfrastructureManager(sim, architecture.actor(icm_id), forwarding_domain=fd.id, **settings(Role.ICM))
+        for ne in fd.network_elements:
+            ecm_id = ids["ecm"][ne]
+            world.ecms[ecm_id] = ElementManager(sim, architecture.actor(ecm_id), network_elements=[ne], **settings(Role.ECM))
+    for work in scenario.workload:
+        INSTALLERS[work.thread](world)
+    return world
+
+
+def _channel(model: Any) -> ChannelSpec:
+    return ChannelSpec(distribution(model.latency), model.loss, model.capacity)
+
+
+def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
+    """The 10.2 orders of the workload: the explicit ones, then the generated ones.
+
+    Generated orders draw from the simulation's own ``workload`` stream, so they depend only on
+    the seed.
+    """
+    requests: list[OrderRequest] = []
+    retail = next((o.id for o in scenario.offerings if not o.wholesale), scenario.offerings[0].id)
+    rng = world.sim.random.stream("workload/10.2")
+    for work in scenario.workload:
+        if work.thread != "10.2":
+            continue
+        for order in work.orders:
+            n = len(requests) + 1
+            requests.append(
+                OrderRequest(order.customer, order.sites, order.bandwidth_mbps, order.offering or retail, order.at, f"{order.customer}/order-{n}")
+            )
+        if work.generate is not None:
+            gen = work.generate
+            pool = [c for c in scenario.customers if (gen.customers is None or c.id in gen.customers) and len(c.sites) >= 2]
+            gap = distribution(gen.interarrival)
+            at = 0.0
+            for _ in range(gen.count):
+                customer = pool[rng.randrange(len(pool))]
+                a, b = rng.sample(range(len(customer.sites)), 2)
+                bandwidth = gen.bandwidth_mbps[rng.randrange(len(gen.bandwidth_mbps))]
+                n = len(requests) + 1
+                requests.append(
+                    OrderRequest(customer.id, (customer.sites[a].id, customer.sites[b].id), bandwidth, retail, at, f"{customer.id}/order-{n}")
+                )
+                at += gap.sample(rng)
+    return requests

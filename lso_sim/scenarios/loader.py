@@ -1,0 +1,140 @@
+"""Reading scenario files: YAML in, a validated :class:`Scenario` out, or one clear error.
+
+Every failure becomes a :class:`~lso_sim.errors.ScenarioError` naming the file, the field path
+(``topology.links.2.capacity_mbps``) and what was expected there. Cross-references that a schema
+cannot see (a site on an unknown NE, an ENNI inside one domain) are checked here too, so a
+scenario that loads is one the builder can build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from lso_sim.errors import ScenarioError
+from lso_sim.scenarios.schema import Scenario
+from lso_sim.threads.registry import runnable_threads
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate the scenario file at ``path``."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(source, "", f"invalid YAML{where}: {problem}") from None
+    return parse_scenario(data, source)
+
+
+def parse_scenario(data: Any, source: str) -> Scenario:
+    """Validate already-parsed scenario data; ``source`` names it in errors."""
+    if not isinstance(data, dict):
+        raise ScenarioError(source, "", f"expected a mapping of scenario fields, got {type(data).__name__}")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise ScenarioError(source, field, _expectation(first)) from None
+    check_references(scenario, source)
+    return scenario
+
+
+def _expectation(error: Any) -> str:
+    message = str(error["msg"])
+    kind = error["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check its spelling in docs/scenario-format.md)"
+    given = error.get("input")
+    if isinstance(given, str | int | float | bool) and kind not in ("missing",):
+        return f"{message} (got {given!r})"
+    return message
+
+
+def _duplicates(values: Iterable[str]) -> str | None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            return value
+        seen.add(value)
+    return None
+
+
+def check_references(scenario: Scenario, source: str) -> None:
+    """Check what refers to what: domains, NEs, sites, ENNIs, offerings, threads."""
+
+    def fail(field: str, expected: str) -> None:
+        raise ScenarioError(source, field, expected)
+
+    domains = {scenario.provider.id} | {p.id for p in scenario.partners}
+    duplicate = _duplicates([scenario.provider.id, *(p.id for p in scenario.partners), *(c.id for c in scenario.customers)])
+    if duplicate:
+        fail("partners", f"ids of the provider, partners and customers must be unique; {duplicate!r} repeats")
+    ne_domain: dict[str, str] = {}
+    for i, fd in enumerate(scenario.topology.forwarding_domains):
+        if fd.domain not in domains:
+            fail(f"topology.forwarding_domains.{i}.domain", f"one of {sorted(domains)} (got {fd.domain!r})")
+        for j, ne in enumerate(fd.network_elements):
+            if ne in ne_domain:
+                fail(f"topology.forwarding_domains.{i}.network_elements.{j}", f"a unique NE id ({ne!r} repeats)")
+            ne_domain[ne] = fd.domain
+    if _duplicates(fd.id for fd in scenario.topology.forwarding_domains):
+        fail("topology.forwarding_domains", "unique forwarding domain ids")
+    if not any(fd.domain == scenario.provider.id for fd in scenario.topology.forwarding_domains):
+        fail("topology.forwarding_domains", f"at least one forwarding domain of the provider {scenario.provider.id!r}")
+    for i, link in enumerate(scenario.topology.links):
+        for end in ("a", "b"):
+            if getattr(link, end) not in ne_domain:
+                fail(f"topology.links.{i}.{end}", f"a network element id (got {getattr(link, end)!r})")
+        crosses = ne_domain[link.a] != ne_domain[link.b]
+        if crosses and link.enni is None:
+            fail(f"topology.links.{i}.enni", "an ENNI id: this link joins two management domains")
+        if not crosses and link.enni is not None:
+            fail(f"topology.links.{i}.enni", "no ENNI: both ends are in one domain")
+        if crosses and scenario.provider.id not in (ne_domain[link.a], ne_domain[link.b]):
+            fail(f"topology.links.{i}", "an ENNI between the provider and a partner")
+    site_ids: set[str] = set()
+    for i, customer in enumerate(scenario.customers):
+        for j, site in enumerate(customer.sites):
+            if site.ne not in ne_domain:
+                fail(f"customers.{i}.sites.{j}.ne", f"a network element id (got {site.ne!r})")
+            if site.id in site_ids:
+                fail(f"customers.{i}.sites.{j}.id", f"a unique site id ({site.id!r} repeats)")
+            site_ids.add(site.id)
+    offerings = {o.id for o in scenario.offerings}
+    customers = {c.id: {s.id for s in c.sites} for c in scenario.customers}
+    runnable = runnable_threads()
+    for i, work in enumerate(scenario.workload):
+        if work.thread not in runnable:
+            fail(f"workload.{i}.thread", f"an implemented thread ({', '.join(runnable)}), got {work.thread!r}")
+        for j, order in enumerate(work.orders):
+            if order.customer not in customers:
+                fail(f"workload.{i}.orders.{j}.customer", f"a customer id ({', '.join(customers)}), got {order.customer!r}")
+            for k, site_id in enumerate(order.sites):
+                if site_id not in customers[order.customer]:
+                    known = ", ".join(sorted(customers[order.customer]))
+                    fail(f"workload.{i}.orders.{j}.sites.{k}", f"a site of {order.customer} ({known}), got {site_id!r}")
+            if order.sites[0] == order.sites[1]:
+                fail(f"workload.{i}.orders.{j}.sites", "two different sites")
+            if order.offering is not None and order.offering not in offerings:
+                fail(f"workload.{i}.orders.{j}.offering", f"an offering id ({', '.join(sorted(offerings))})")
+        if work.generate is not None:
+            for j, name in enumerate(work.generate.customers or []):
+                if name not in customers:
+                    fail(f"workload.{i}.generate.customers.{j}", f"a customer id, got {name!r}")
+            pool = work.generate.customers or list(customers)
+            if not any(len(customers[c]) >= 2 for c in pool):
+                fail(f"workload.{i}.generate.customers", "at least one customer with two sites")

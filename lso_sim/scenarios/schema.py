@@ -1,0 +1,226 @@
+"""The scenario file format (YAML), as pydantic models.
+
+A scenario names the domains and their network, how channels and actors behave, and what work to
+run. Every field is validated here, at the edge, so the engine can trust what it is given.
+docs/scenario-format.md documents the format for users; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from lso_sim.architecture.roles import Irp, Role
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConstantSpec(_Strict):
+    """Always ``value`` seconds."""
+
+    kind: Literal["constant"] = "constant"
+    value: float = Field(ge=0)
+
+
+class UniformSpec(_Strict):
+    """Uniform between ``low`` and ``high`` seconds."""
+
+    kind: Literal["uniform"]
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> UniformSpec:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must not be below low ({self.low})")
+        return self
+
+
+class ExponentialSpec(_Strict):
+    """Exponential with ``mean`` seconds, plus a ``minimum``."""
+
+    kind: Literal["exponential"]
+    mean: float = Field(gt=0)
+    minimum: float = Field(default=0.0, ge=0)
+
+
+class LogNormalSpec(_Strict):
+    """Log-normal with the given ``mean`` and ``stdev`` (seconds)."""
+
+    kind: Literal["lognormal"]
+    mean: float = Field(gt=0)
+    stdev: float = Field(gt=0)
+
+
+DistributionSpec = Annotated[
+    ConstantSpec | UniformSpec | ExponentialSpec | LogNormalSpec, Field(discriminator="kind")
+]
+
+
+def _constant_shorthand(value: Any) -> Any:
+    """Let a bare number stand for a constant duration."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"kind": "constant", "value": value}
+    return value
+
+
+class ChannelModel(_Strict):
+    """Behaviour of the channels of one IRP."""
+
+    latency: DistributionSpec = ConstantSpec(value=0.05)
+    loss: float = Field(default=0.0, ge=0.0, le=1.0)
+    capacity: int | None = Field(default=None, ge=1)
+
+    _shorthand = field_validator("latency", mode="before")(_constant_shorthand)
+
+
+class ActorModel(_Strict):
+    """Capacity and timing of the actors of one role."""
+
+    capacity: int | None = Field(default=None, ge=1)
+    service_time: DistributionSpec | None = None
+    request_timeout: float | None = Field(default=None, gt=0)
+
+    _shorthand = field_validator("service_time", mode="before")(_constant_shorthand)
+
+
+class SiteModel(_Strict):
+    """A customer site and the NE its UNI attaches to."""
+
+    id: str
+    address: str
+    ne: str
+    uni: str | None = None
+    capacity_mbps: float = Field(default=1000.0, gt=0)
+
+
+class CustomerModel(_Strict):
+    """A customer and its sites."""
+
+    id: str
+    name: str | None = None
+    sites: list[SiteModel] = Field(min_length=1)
+
+
+class PartnerModel(_Strict):
+    """A partner provider: a full LSO domain of its own."""
+
+    id: str
+    name: str | None = None
+
+
+class ProviderModel(_Strict):
+    """The service provider."""
+
+    id: str = "sp"
+    name: str | None = None
+
+
+class ForwardingDomainModel(_Strict):
+    """A forwarding domain of the SP or of a partner, with its NEs."""
+
+    id: str
+    domain: str
+    network_elements: list[str] = Field(min_length=1)
+
+
+class LinkModel(_Strict):
+    """A link between two NEs; an ENNI when it joins two management domains."""
+
+    a: str
+    b: str
+    capacity_mbps: float = Field(gt=0)
+    cost: float = Field(default=1.0, ge=0)
+    enni: str | None = None
+
+
+class TopologyModel(_Strict):
+    """The network: forwarding domains with NEs, and links."""
+
+    forwarding_domains: list[ForwardingDomainModel] = Field(min_length=1)
+    links: list[LinkModel] = Field(default_factory=list)
+
+
+class OfferingModel(_Strict):
+    """A product offering of the catalog, with its price model."""
+
+    id: str
+    name: str
+    specification: str
+    monthly_base: float = Field(default=0.0, ge=0)
+    per_mbps: float = Field(default=0.0, ge=0)
+    wholesale: bool = False
+
+
+class OptionsModel(_Strict):
+    """Behavioural options (see :class:`lso_sim.actors.world.Options`)."""
+
+    partner_fulfilment: Literal["interlude", "legato-sonata"] = "interlude"
+    notification_wait: float = Field(default=86400.0, gt=0)
+    sat_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class OrderModel(_Strict):
+    """One explicit product order of thread 10.2."""
+
+    customer: str
+    sites: tuple[str, str]
+    bandwidth_mbps: float = Field(gt=0)
+    offering: str | None = None
+    at: float = Field(default=0.0, ge=0)
+
+
+class GenerateModel(_Strict):
+    """Generated orders: ``count`` orders arriving with ``interarrival`` gaps."""
+
+    count: int = Field(ge=1)
+    interarrival: DistributionSpec = ConstantSpec(value=3600.0)
+    bandwidth_mbps: list[float] = Field(default_factory=lambda: [100.0], min_length=1)
+    customers: list[str] | None = None
+
+    _shorthand = field_validator("interarrival", mode="before")(_constant_shorthand)
+
+
+class WorkloadModel(_Strict):
+    """Work for one thread."""
+
+    thread: str
+    orders: list[OrderModel] = Field(default_factory=list)
+    generate: GenerateModel | None = None
+
+    @model_validator(mode="after")
+    def _some_work(self) -> WorkloadModel:
+        if not self.orders and self.generate is None:
+            raise ValueError("give 'orders' or 'generate'")
+        return self
+
+
+class Scenario(_Strict):
+    """A whole scenario file."""
+
+    name: str
+    description: str = ""
+    seed: int = 1
+    provider: ProviderModel = ProviderModel()
+    partners: list[PartnerModel] = Field(default_factory=list)
+    customers: list[CustomerModel] = Field(min_length=1)
+    topology: TopologyModel
+    offerings: list[OfferingModel] = Field(min_length=1)
+    channels: dict[Literal["default"] | Irp, ChannelModel] = Field(default_factory=dict)
+    actors: dict[Literal["default"] | Role, ActorModel] = Field(default_factory=dict)
+    timings: dict[Role, dict[str, DistributionSpec]] = Field(default_factory=dict)
+    options: OptionsModel = OptionsModel()
+    workload: list[WorkloadModel] = Field(min_length=1)
+
+    @field_validator("timings", mode="before")
+    @classmethod
+    def _timing_shorthand(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                role: {name: _constant_shorthand(d) for name, d in table.items()} if isinstance(table, dict) else table
+                for role, table in value.items()
+            }
+        return value

@@ -1,0 +1,91 @@
+"""The operational threads of MEF 55.0.1 section 10, and the steps each message can realise.
+
+Step explanations are lso-sim's own one-line summaries (MEF's sentences are not reproduced); the
+step numbers are MEF's, so a trace record's ``step`` can always be looked up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lso_sim.errors import UnknownThreadError
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadInfo:
+    """One operational thread.
+
+    Attributes:
+        id: section number, e.g. ``"10.2"``.
+        title: the thread's title.
+        defined: False for the threads MEF leaves "to be defined".
+        steps: step number -> our one-line explanation.
+    """
+
+    id: str
+    title: str
+    defined: bool
+    steps: dict[str, str] = field(default_factory=dict)
+
+
+THREADS: dict[str, ThreadInfo] = {
+    t.id: t
+    for t in (
+        ThreadInfo("10.1", "Partners On-Boarding", defined=False),
+        ThreadInfo(
+            "10.2",
+            "Product Ordering and Service Activation Orchestration",
+            defined=True,
+            steps={
+                "1": "Customer looks at the catalog and at the products it already has",
+                "2": "Customer specifies the product and asks for serviceability and a quote",
+                "3a": "BUS-sp starts working out serviceability (billing, partner products)",
+                "3b": "SOF splits the service into SP and partner components using its topology",
+                "3c": "SOF checks whether the SP part can be served",
+                "3d": "BUS-sp asks the partner whether it can serve its part, and at what price",
+                "3e": "BUS-sp returns serviceability and the quote to the Customer",
+                "4": "Customer places the product order",
+                "5": "BUS-sp maps the ordered product onto services",
+                "6": "BUS-sp orders the partner's part and gets the partner's commitment",
+                "7": "BUS-sp asks SOF to fulfil the services in the SP footprint",
+                "8": "SOF designs the service components, existing and new",
+                "9a": "SOF has each ICM configure and activate its forwarding constructs",
+                "9b": "SOF gets the partner components fulfilled (INTERLUDE, or LEGATO then SONATA)",
+                "10": "Each ICM configures the network elements involved through their ECMs",
+                "11": "SOF runs service activation tests, in the SP and partner domains",
+                "12a": "SOF starts proactive performance monitoring of the service",
+                "13": "SOF marks the service active and tells BUS-sp",
+                "14": "BUS-sp tells the Customer the product is ready",
+                "15": "Customer tests and accepts the product",
+                "15a": "Billing of the product starts",
+            },
+        ),
+        ThreadInfo("10.3", "Controlling a Service", defined=True),
+        ThreadInfo("10.4", "Customer Viewing Service Performance and Fault Reports and Metrics", defined=True),
+        ThreadInfo("10.5", "Placing and Tracking Trouble Reports", defined=True),
+        ThreadInfo("10.6", "Assessing Service Quality Based on SLS", defined=True),
+        ThreadInfo("10.7", "Collection and Reporting of Billing and Usage", defined=True),
+        ThreadInfo("10.8", "Securing Management and Control Mechanisms", defined=False),
+        ThreadInfo("10.9", "Providing Connectivity Services for Cloud", defined=False),
+    )
+}
+"""All threads of section 10, in section order."""
+
+
+def thread_info(thread_id: str) -> ThreadInfo:
+    """The thread ``thread_id``.
+
+    Raises:
+        UnknownThreadError: section 10 has no such thread.
+    """
+    try:
+        return THREADS[thread_id]
+    except KeyError:
+        known = ", ".join(THREADS)
+        raise UnknownThreadError(f"unknown thread {thread_id!r}; section 10 defines {known}") from None
+
+
+def explain_step(thread_id: str, step: str) -> str:
+    """Our one-line explanation of ``step`` of ``thread_id`` ('' when none is written)."""
+    info = THREADS.get(thread_id)
+    return info.steps.get(step, "") if info else ""

@@ -1,0 +1,155 @@
+"""Thread 10.2, the Customer's side: browse, qualify, get a quote, order, accept.
+
+The Customer drives each thread instance; its process is the instance's life line, so its outcome
+(the product order's final state and the lead time) is recorded here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from lso_sim.actors.roles import Customer
+from lso_sim.actors.world import World
+from lso_sim.messages import bodies
+from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.operations import (
+    ACCEPT_PRODUCT,
+    CREATE_POQ,
+    CREATE_PRODUCT_ORDER,
+    CREATE_QUOTE,
+    LIST_PRODUCT,
+    LIST_PRODUCT_OFFERING,
+    POQ_STATE_CHANGE,
+    PRODUCT_ORDER_STATE_CHANGE,
+    QUOTE_STATE_CHANGE,
+    RETRIEVE_PRODUCT_ORDER,
+    RETRIEVE_QUOTE,
+)
+
+THREAD = "10.2"
+FINAL_ORDER_STATES = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """One product order a customer will place.
+
+    Attributes:
+        customer: customer actor id.
+        sites: the two sites the connectivity product joins.
+        bandwidth_mbps: ordered bandwidth.
+        offering: product offering id in the SP's catalog.
+        start: simulated time the customer starts browsing.
+        instance: thread instance id.
+    """
+
+    customer: str
+    sites: tuple[str, str]
+    bandwidth_mbps: float
+    offering: str
+    start: float
+    instance: str
+
+
+def install(world: World) -> None:
+    """Let customers hear the notifications they wait for."""
+    for customer in world.customers.values():
+        customer.handle(POQ_STATE_CHANGE, lambda msg, c=customer: _signal(c, "poq", msg))
+        customer.handle(QUOTE_STATE_CHANGE, lambda msg, c=customer: _signal(c, "quote", msg))
+        customer.handle(PRODUCT_ORDER_STATE_CHANGE, lambda msg, c=customer: _signal(c, "order", msg))
+
+
+def _signal(customer: Customer, resource: str, msg: Message) -> None:
+    event = msg.payload["event"]
+    customer.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"])
+    customer.waiting.fire(f"{resource}:{event['id']}", event["state"])
+
+
+def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:
+    """The customer's life line for one order (a simpy process body)."""
+    if request.start > world.sim.now:
+        yield world.sim.env.timeout(request.start - world.sim.now)
+    customer = world.customer(request.customer)
+    flow = Flow(THREAD, request.instance)
+    world.begin(THREAD, request.instance)
+    bus = world.bus_sp.id
+    offering = world.offering(request.offering)
+    places = list(request.sites)
+    wait = world.options.notification_wait
+
+    # 1: browse the catalog and what the customer already has.
+    yield from customer.call(bus, LIST_PRODUCT_OFFERING, {"lifecycleStatus": "active"}, flow=flow, step="1")
+    yield from customer.call(bus, LIST_PRODUCT, {"status": "active"}, flow=flow, step="1")
+
+    # 2: serviceability (a qualification) and a quote for the chosen product.
+    poq_body = bodies.poq_create(customer.id, offering, places, request.bandwidth_mbps, instant=False)
+    answer = yield from customer.call(bus, CREATE_POQ, poq_body, flow=flow, step="2")
+    if answer.status != 201:
+        world.finish(request.instance, "qualificationRefused", status=answer.status)
+        return
+    poq_id = answer.payload["id"]
+    quote_body = bodies.quote_create(
+        customer.id, offering, places, request.bandwidth_mbps, instant=False, poq_id=poq_id
+    )
+    answer = yield from customer.call(bus, CREATE_QUOTE, quote_body, flow=flow, step="2")
+    if answer.status != 201:
+        world.finish(request.instance, "quoteRefused", status=answer.status)
+        return
+    quote_id = answer.payload["id"]
+
+    # 3e: the quote is ready when BUS-sp says so (or when the customer stops waiting and reads it).
+    yield from customer.waiting.wait(f"quote:{quote_id}", wait)
+    answer = yield from customer.call(bus, RETRIEVE_QUOTE, {"id": quote_id}, flow=flow, step="3e")
+    quote_state = answer.payload.get("state") if answer.status == 200 else None
+    if quote_state not in ("approved.orderable", "approved.orderableAlternate"):
+        world.finish(request.instance, f"quote {quote_state}", quote=quote_id)
+        return
+
+    # 4: order.
+    order_body = bodies.order_create(customer.id, offering, places, request.bandwidth_mbps, quote_id)
+    answer = yield from customer.call(bus, CREATE_PRODUCT_ORDER, order_body, flow=flow, step="4")
+    if answer.status != 201:
+        world.finish(request.instance, "orderRefused", status=answer.status)
+        return
+    order_id = answer.payload["id"]
+    customer.orders[order_id] = {"instance": request.instance, "state": answer.payload["state"]}
+
+    # 14: wait for the order to end (notified, or found by polling after a silence).
+    state = yield from _await_order_end(world, customer, bus, order_id, flow)
+    customer.orders[order_id]["state"] = state
+    if state != "completed":
+        world.finish(request.instance, state, order=order_id)
+        return
+
+    # 15: test and accept the product instance.
+    yield from customer.activity("acceptanceTesting", flow=flow, step="15", payload={"productOrder": order_id})
+    answer = yield from customer.call(
+        bus, ACCEPT_PRODUCT, {"productOrderId": order_id, "accepted": True}, flow=flow, step="15"
+    )
+    product_id = answer.payload.get("productId") if answer.status == 200 else None
+    if product_id:
+        customer.products.append(product_id)
+    world.finish(request.instance, "completed", order=order_id, product=product_id)
+
+
+def _await_order_end(
+    world: World, customer: Customer, bus: str, order_id: str, flow: Flow
+) -> Generator[simpy.Event, Any, str]:
+    wait = world.options.notification_wait
+    while True:
+        for state in sorted(FINAL_ORDER_STATES):
+            event = customer.waiting.event(f"order:{order_id}:{state}")
+            if event.triggered:
+                return state
+        finals = [customer.waiting.event(f"order:{order_id}:{s}") for s in sorted(FINAL_ORDER_STATES)]
+        result = yield world.sim.env.any_of([*finals, world.sim.env.timeout(wait)])
+        for event in finals:
+            if event in result:
+                return str(event.value)
+        answer = yield from customer.call(bus, RETRIEVE_PRODUCT_ORDER, {"id": order_id}, flow=flow, step="14")
+        if answer.status == 200 and answer.payload["state"] in FINAL_ORDER_STATES:
+            return str(answer.payload["state"])

@@ -1,0 +1,291 @@
+"""Thread 10.2, the Service Orchestration Functionality: SOF-sp and SOF-partner.
+
+SOF-sp decomposes (3b) and checks (3c) services for BUS-sp, then fulfils a service order (7): it
+designs the components (8), has ICMs activate the SP ones (9a, ADAGIO 10 below them) while the
+partner components are obtained (9b), tests (11), starts monitoring (12a) and reports the service
+active (13). SOF-partner does the same inside its own domain for the partner component.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from functools import partial
+from typing import Any
+
+import simpy
+
+from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
+from lso_sim.actors.world import PartnerFulfilment, World
+from lso_sim.architecture.roles import Role
+from lso_sim.lifecycle.machines import SERVICE, SERVICE_ORDER
+from lso_sim.lifecycle.state_machine import Stateful
+from lso_sim.messages import bodies
+from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.operations import (
+    ACTIVATE_CONNECTIVITY,
+    ACTIVATE_MONITORING,
+    ACTIVATE_PARTNER_COMPONENT,
+    CHECK_SERVICEABILITY,
+    CREATE_PERFORMANCE_JOB,
+    CREATE_SERVICE_ORDER,
+    DETERMINE_SERVICE_COMPONENTS,
+    REQUEST_PARTNER_FULFILMENT,
+    SERVICE_ORDER_STATE_CHANGE,
+    SERVICE_STATE_CHANGE,
+    TEST_CONNECTIVITY,
+    TEST_PARTNER_COMPONENT,
+    Operation,
+)
+from lso_sim.threads.resource_layer import step_below
+from lso_sim.topology.network import group_by_forwarding_domain
+
+THREAD = "10.2"
+
+
+def install(world: World) -> None:
+    """Register the 10.2 handlers of every SOF."""
+    step_below(THREAD, "9a", "10")
+    step_below(THREAD, "9b", "10")
+    for sof in world.sof.values():
+        orchestrator = Orchestrator(world, sof)
+        sof.handle(DETERMINE_SERVICE_COMPONENTS, orchestrator.determine_components)
+        sof.handle(CHECK_SERVICEABILITY, orchestrator.check_serviceability)
+        sof.handle(CREATE_SERVICE_ORDER, orchestrator.create_service_order)
+        sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
+        sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
+        sof.handle(CREATE_PERFORMANCE_JOB, partial(orchestrator.resource_task, ACTIVATE_MONITORING))
+
+
+class Orchestrator:
+    """The 10.2 behaviour of one SOF."""
+
+    def __init__(self, world: World, sof: ServiceOrchestrator) -> None:
+        self.world = world
+        self.sof = sof
+        self.is_provider = sof.role is Role.SOF_SP
+        self.bus = world.bus[sof.domain].id
+
+    # -- steps 3b, 3c (and the partner's 3d) ---------------------------------------------------
+
+    def determine_components(self, msg: Message) -> None:
+        topology = self.world.topology
+        uni_a, uni_b = msg.payload["endpoints"]
+        path = topology.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
+        if path is None:
+            self.sof.respond(msg, 422, {"code": "noPath", "reason": f"no path with capacity between {uni_a} and {uni_b}"})
+            return
+        decomposition = topology.decompose(f"design-{msg.id}", path)
+        self.sof.respond(msg, 200, {"path": path, "components": bodies.components_payload(decomposition.components)})
+
+    def check_serviceability(self, msg: Message) -> None:
+        topology = self.world.topology
+        bandwidth = float(msg.payload["bandwidthMbps"])
+        if self.is_provider:
+            # The SP part is serviceable when each SP component's NEs still have a path with capacity.
+            serviceable = all(
+                self._segment(c["networkElements"][0], c["networkElements"][-1], bandwidth) is not None
+                for c in msg.payload["components"]
+            )
+        else:
+            site = topology.sites[msg.payload["places"][0]]
+            enni = msg.payload.get("enni")
+            end = topology.enni_end(enni, self.sof.domain) if enni else site.ne
+            serviceable = self._segment(site.uni, end, bandwidth) is not None
+        self.sof.respond(msg, 200, {"serviceable": serviceable})
+
+    def _segment(self, start: str, end: str, bandwidth: float) -> list[str] | None:
+        return self.world.topology.segment_path(start, end, self.sof.domain, bandwidth)
+
+    # -- step 7 onwards: a service order -------------------------------------------------------
+
+    def create_service_order(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        sof, world = self.sof, self.world
+        now = world.sim.now
+        item = msg.payload["serviceOrderItem"][0]["service"]
+        chars = {c["name"]: c["value"] for c in item["serviceCharacteristic"]}
+        order_id = sof.next_id("so")
+        record = ServiceRecord(
+            service=Stateful(item["id"], SERVICE, now),
+            order=Stateful(order_id, SERVICE_ORDER, now),
+            bandwidth_mbps=float(chars["bandwidthMbps"]),
+            endpoints=(chars["endpoints"][0], chars["endpoints"][1]),
+            product_order=msg.payload.get("externalId"),
+            partner_orders=dict(chars.get("partnerOrders", {})),
+            buyer=msg.src,
+        )
+        sof.services[order_id] = record
+        sof.respond(msg, 201, bodies.service_order(order_id, msg.payload, "acknowledged", now))
+        record.order.move("inProgress", world.sim.now)
+        if self.is_provider:
+            completed = yield from self._fulfil_provider_service(record, msg.flow)
+        else:
+            sof.waiting.fire(f"service-order-for:{record.product_order}", order_id)
+            if world.options.partner_fulfilment is PartnerFulfilment.INTERLUDE:
+                # Wait for SOF-sp's INTERLUDE request; activate_for_provider completes the order.
+                return
+            completed = yield from self._activate_partner_segment(record, msg.flow, "9b")
+            self._finish(record, completed, msg.flow, "9b")
+            return
+        self._finish(record, completed, msg.flow, "13")
+
+    def _fulfil_provider_service(self, record: ServiceRecord, flow: Flow) -> Generator[simpy.Event, Any, bool]:
+        sof, world = self.sof, self.world
+        topology = world.topology
+        yield from sof.activity("designServiceComponents", flow=flow, step="8", payload={"service": record.service.id})
+        path = topology.find_path(record.endpoints[0], record.endpoints[1], record.bandwidth_mbps)
+        if path is None:
+            return False
+        record.decomposition = topology.decompose(record.service.id, path)
+        topology.reserve(path, record.bandwidth_mbps)
+        record.service.path(world.sim.now, "designed", "reserved")
+        sp_parts = record.decomposition.sp_components()
+        partner_parts = record.decomposition.partner_components()
+
+        # 9a and 9b start together: the ICMs and the partners work in parallel.
+        activations = [self._presto(ACTIVATE_CONNECTIVITY, c.id, world.icm_of_fd(c.forwarding_domains[0]).id, list(c.network_elements), record, flow, "9a") for c in sp_parts]
+        activations += [self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts]
+        if not all((yield from sof.gather(activations))):
+            self._release(record, path)
+            return False
+        record.service.move("inactive", world.sim.now)
+
+        tests = [self._presto(TEST_CONNECTIVITY, c.id, world.icm_of_fd(c.forwarding_domains[0]).id, list(c.network_elements), record, flow, "11") for c in sp_parts]
+        tests += [self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts]
+        if not all((yield from sof.gather(tests))):
+            self._release(record, path)
+            return False
+
+        monitors = [self._presto(ACTIVATE_MONITORING, c.id, world.icm_of_fd(c.forwarding_domains[0]).id, list(c.network_elements), record, flow, "12a") for c in sp_parts]
+        monitors += [self._interlude(CREATE_PERFORMANCE_JOB, c.domain, c.id, record, flow, "12a") for c in partner_parts]
+        yield from sof.gather(monitors)
+
+        yield from sof.activity("activateService", flow=flow, step="13", payload={"service": record.service.id})
+        record.service.move("active", world.sim.now)
+        return True
+
+    def _release(self, record: ServiceRecord, path: list[str]) -> None:
+        self.world.topology.release(path, record.bandwidth_mbps)
+        record.service.move("terminated", self.world.sim.now)
+
+    def _presto(
+        self, op: Operation, construct: str, icm: str, nes: list[str], record: ServiceRecord, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
+        body = {
+            "constructId": construct,
+            "service": record.service.id,
+            "networkElements": nes,
+            "bandwidthMbps": record.bandwidth_mbps,
+        }
+        answer = yield from self.sof.call(icm, op, body, flow=flow, step=step)
+        return answer.status == 200 and answer.payload.get("result") == "pass"
+
+    def _obtain_partner(
+        self, domain: str, component: str, endpoints: tuple[str, ...], record: ServiceRecord, flow: Flow
+    ) -> Generator[simpy.Event, Any, bool]:
+        partner_order = record.partner_orders.get(domain)
+        if self.world.options.partner_fulfilment is PartnerFulfilment.LEGATO_SONATA:
+            answer = yield from self.sof.call(
+                self.bus,
+                REQUEST_PARTNER_FULFILMENT,
+                {"service": record.service.id, "component": component, "partnerOrder": partner_order},
+                flow=flow,
+                step="9b",
+            )
+            return answer.status == 200 and answer.payload.get("state") == "completed"
+        answer = yield from self.sof.call(
+            self.world.sof[domain].id,
+            ACTIVATE_PARTNER_COMPONENT,
+            {
+                "componentId": component,
+                "partnerOrder": partner_order,
+                "endpoints": list(endpoints),
+                "bandwidthMbps": record.bandwidth_mbps,
+            },
+            flow=flow,
+            step="9b",
+        )
+        return answer.status == 200 and answer.payload.get("result") == "pass"
+
+    def _interlude(
+        self, op: Operation, domain: str, component: str, record: ServiceRecord, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
+        body = {"componentId": component, "partnerOrder": record.partner_orders.get(domain)}
+        answer = yield from self.sof.call(self.world.sof[domain].id, op, body, flow=flow, step=step)
+        return answer.status in (200, 201) and answer.payload.get("result") == "pass"
+
+    def _finish(self, record: ServiceRecord, completed: bool, flow: Flow, step: str) -> None:
+        sof, now = self.sof, self.world.sim.now
+        record.order.move("completed" if completed else "failed", now)
+        if completed:
+            sof.tell(
+                record.buyer,
+                SERVICE_STATE_CHANGE,
+                bodies.state_change_event("serviceStateChangeEvent", "service", record.service.id, record.service.state, now, sof.next_id("event")),
+                flow=flow,
+                step=step,
+            )
+        sof.tell(
+            record.buyer,
+            SERVICE_ORDER_STATE_CHANGE,
+            bodies.state_change_event("serviceOrderStateChangeEvent", "serviceOrder", record.order.id, record.order.state, now, sof.next_id("event")),
+            flow=flow,
+            step=step,
+        )
+
+    # -- the partner's side of 9b, 11 and 12a --------------------------------------------------
+
+    def _partner_record(self, partner_order: str) -> Generator[simpy.Event, Any, ServiceRecord | None]:
+        fired, order_id = yield from self.sof.waiting.wait(
+            f"service-order-for:{partner_order}", self.world.options.notification_wait
+        )
+        return self.sof.services.get(order_id) if fired else None
+
+    def activate_for_provider(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """INTERLUDE 9b: SOF-sp asks this partner SOF to activate the component it ordered."""
+        record = yield from self._partner_record(msg.payload["partnerOrder"])
+        if record is None:
+            self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order for {msg.payload['partnerOrder']}"})
+            return
+        ok = yield from self._activate_partner_segment(record, msg.flow, msg.step)
+        self.sof.respond(msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"})
+        self._finish(record, ok, msg.flow, msg.step)
+
+    def _activate_partner_segment(self, record: ServiceRecord, flow: Flow, step: str) -> Generator[simpy.Event, Any, bool]:
+        sof, world = self.sof, self.world
+        topology = world.topology
+        uni, enni = record.endpoints
+        yield from sof.activity("designServiceComponents", flow=flow, step=step, payload={"service": record.service.id})
+        path = self._segment(uni, topology.enni_end(enni, sof.domain), record.bandwidth_mbps)
+        if path is None:
+            return False
+        topology.reserve(path, record.bandwidth_mbps)
+        record.service.path(world.sim.now, "designed", "reserved")
+        nes = [n for n in path if topology.graph.nodes[n]["kind"] == "ne"]
+        groups = group_by_forwarding_domain(topology, nes)
+        calls = [
+            self._presto(ACTIVATE_CONNECTIVITY, f"{record.service.id}-{fd}", world.icm_of_fd(fd).id, group, record, flow, step)
+            for fd, group in groups
+        ]
+        ok = all((yield from sof.gather(calls)))
+        if ok:
+            record.service.path(world.sim.now, "inactive", "active")
+        return ok
+
+    def resource_task(self, op: Operation, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """INTERLUDE 11/12a: test or monitor the partner component through this domain's ICMs."""
+        sof, world = self.sof, self.world
+        record = yield from self._partner_record(msg.payload["partnerOrder"])
+        if record is None:
+            sof.respond(msg, 404, {"code": "notFound", "reason": f"no service for {msg.payload['partnerOrder']}"})
+            return
+        constructs = [
+            (icm.id, cid, construct["networkElements"])
+            for icm in world.icms.values()
+            if icm.domain == sof.domain
+            for cid, construct in icm.constructs.items()
+            if cid.startswith(record.service.id)
+        ]
+        calls = [self._presto(op, cid, icm, nes, record, msg.flow, msg.step) for icm, cid, nes in constructs]
+        ok = all((yield from sof.gather(calls)))
+        status = 201 if msg.operation == CREATE_PERFORMANCE_JOB.name else 200
+        sof.respond(msg, status, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"})

@@ -1,0 +1,99 @@
+"""The resource layer every thread shares: ICMs over PRESTO and ECMs over ADAGIO.
+
+An ICM receives a PRESTO request about a forwarding construct, fans it out over ADAGIO to the
+ECMs of the network elements involved and answers once all have answered. Which MEF step the
+ADAGIO hops realise depends on the thread and on the PRESTO step (in 10.2, PRESTO step 9a leads to
+ADAGIO step 10), so threads declare it with :func:`step_below`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from functools import partial
+from typing import Any
+
+import simpy
+
+from lso_sim.actors.roles import ElementManager, InfrastructureManager
+from lso_sim.actors.world import World
+from lso_sim.messages.envelope import Message
+from lso_sim.messages.operations import (
+    ACTIVATE_CONNECTIVITY,
+    ACTIVATE_MONITORING,
+    CONFIGURE_ELEMENT,
+    MONITOR_ELEMENT,
+    TEST_CONNECTIVITY,
+    TEST_ELEMENT,
+    Operation,
+)
+
+_STEP_BELOW: dict[tuple[str, str], str] = {}
+
+_ELEMENT_OPERATION: dict[str, Operation] = {
+    ACTIVATE_CONNECTIVITY.name: CONFIGURE_ELEMENT,
+    TEST_CONNECTIVITY.name: TEST_ELEMENT,
+    ACTIVATE_MONITORING.name: MONITOR_ELEMENT,
+}
+
+
+def step_below(thread: str, presto_step: str, adagio_step: str) -> None:
+    """Declare that, in ``thread``, ADAGIO hops caused by PRESTO step ``presto_step`` realise ``adagio_step``."""
+    _STEP_BELOW[(thread, presto_step)] = adagio_step
+
+
+def install(world: World) -> None:
+    """Give every ICM and ECM of the world its PRESTO/ADAGIO behaviour (idempotent)."""
+    for icm in world.icms.values():
+        for op in _ELEMENT_OPERATION:
+            if not icm.handles(op):
+                icm.on(op, partial(_icm_fan_out, world, icm))
+    for ecm in world.ecms.values():
+        if not ecm.handles(CONFIGURE_ELEMENT.name):
+            ecm.on(CONFIGURE_ELEMENT.name, partial(_ecm_configure, ecm))
+            ecm.on(TEST_ELEMENT.name, partial(_ecm_test, world, ecm))
+            ecm.on(MONITOR_ELEMENT.name, partial(_ecm_monitor, ecm))
+
+
+def _icm_fan_out(world: World, icm: InfrastructureManager, msg: Message) -> Generator[simpy.Event, Any, None]:
+    """Apply a PRESTO request to every NE it names through the NE's ECM, then answer."""
+    body = msg.payload
+    construct = body["constructId"]
+    element_op = _ELEMENT_OPERATION[msg.operation]
+    step = _STEP_BELOW.get((msg.thread, msg.step), msg.step)
+    nes: list[str] = body["networkElements"]
+    calls = [
+        icm.call(
+            world.topology.ecm_of(ne),
+            element_op,
+            {"networkElement": ne, "constructId": construct, "bandwidthMbps": body.get("bandwidthMbps", 0)},
+            flow=msg.flow,
+            step=step,
+        )
+        for ne in nes
+    ]
+    answers: list[Message] = yield from icm.gather(calls)
+    failed = [a.payload.get("networkElement") for a in answers if a.status != 200 or a.payload.get("result") == "fail"]
+    if msg.operation == ACTIVATE_CONNECTIVITY.name and not failed:
+        icm.constructs[construct] = {"networkElements": nes, "bandwidthMbps": body.get("bandwidthMbps", 0)}
+    result = "fail" if failed else "pass"
+    status = 200 if msg.operation == TEST_CONNECTIVITY.name or not failed else 500
+    icm.respond(msg, status, {"constructId": construct, "result": result, "failedElements": failed})
+
+
+def _ecm_configure(ecm: ElementManager, msg: Message) -> None:
+    ne = msg.payload["networkElement"]
+    ecm.configuration.setdefault(ne, {})[msg.payload["constructId"]] = {"bandwidthMbps": msg.payload["bandwidthMbps"]}
+    ecm.respond(msg, 200, {"networkElement": ne, "result": "pass"})
+
+
+def _ecm_test(world: World, ecm: ElementManager, msg: Message) -> None:
+    ne = msg.payload["networkElement"]
+    failure = world.options.sat_failure_probability
+    passed = not (failure and ecm.rng.random() < failure)
+    ecm.respond(msg, 200, {"networkElement": ne, "result": "pass" if passed else "fail"})
+
+
+def _ecm_monitor(ecm: ElementManager, msg: Message) -> None:
+    ne = msg.payload["networkElement"]
+    ecm.monitored.add(msg.payload["constructId"])
+    ecm.respond(msg, 200, {"networkElement": ne, "result": "pass"})

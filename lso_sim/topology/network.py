@@ -1,0 +1,324 @@
+"""The network below the orchestrators: sites, UNIs, network elements, links and ENNIs.
+
+Network elements (NEs) belong to a forwarding domain; a forwarding domain belongs to a management
+domain (the service provider or one partner) and is managed by one ICM, each NE by one ECM. UNIs
+attach customer sites to NEs; ENNIs join an SP NE to a partner NE. SOF decomposes a connectivity
+service by computing a path between two UNIs over this graph and cutting it where it changes
+forwarding domain (an SP component per SP forwarding domain) or management domain (a partner
+component per partner domain crossed, reached through an ENNI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from lso_sim.errors import LsoSimError
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardingDomain:
+    """A set of NEs managed together by one ICM, inside one management domain."""
+
+    id: str
+    domain: str
+    icm: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A customer site with its UNI, attached to an NE."""
+
+    id: str
+    address: str
+    uni: str
+    ne: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceComponent:
+    """A piece of a service inside one forwarding domain (SP) or one partner domain.
+
+    Attributes:
+        id: stable id, unique within its service.
+        domain: management domain that delivers it (the SP's id or a partner's id).
+        partner: True when an external provider delivers it (reached over SONATA/INTERLUDE).
+        forwarding_domains: forwarding domains crossed (one for an SP component).
+        network_elements: NEs on the path, in path order.
+        endpoints: UNIs and ENNIs that bound the component.
+        icms: ICMs managing the forwarding domains crossed.
+        ecms: ECMs managing the NEs crossed.
+    """
+
+    id: str
+    domain: str
+    partner: bool
+    forwarding_domains: tuple[str, ...]
+    network_elements: tuple[str, ...]
+    endpoints: tuple[str, ...]
+    icms: tuple[str, ...]
+    ecms: tuple[str, ...]
+
+    def as_payload(self) -> dict[str, object]:
+        """The component as a JSON object for message payloads."""
+        return {
+            "id": self.id,
+            "domain": self.domain,
+            "partner": self.partner,
+            "forwardingDomains": list(self.forwarding_domains),
+            "networkElements": list(self.network_elements),
+            "endpoints": list(self.endpoints),
+        }
+
+
+@dataclass(slots=True)
+class Decomposition:
+    """A service cut into components along a computed path."""
+
+    path: list[str]
+    components: list[ServiceComponent] = field(default_factory=list)
+
+    def sp_components(self) -> list[ServiceComponent]:
+        """Components the service provider delivers itself."""
+        return [c for c in self.components if not c.partner]
+
+    def partner_components(self) -> list[ServiceComponent]:
+        """Components external providers deliver."""
+        return [c for c in self.components if c.partner]
+
+
+class NetworkTopology:
+    """The graph of NEs, UNIs and links, with bandwidth bookkeeping for reservations.
+
+    Args:
+        provider_domain: id of the service provider's management domain; components in any other
+            domain are partner components.
+    """
+
+    def __init__(self, provider_domain: str) -> None:
+        self.provider_domain = provider_domain
+        self.graph: nx.Graph = nx.Graph()
+        self.forwarding_domains: dict[str, ForwardingDomain] = {}
+        self.sites: dict[str, Site] = {}
+        self._ne_fd: dict[str, str] = {}
+        self._ne_ecm: dict[str, str] = {}
+        self._uni_site: dict[str, Site] = {}
+
+    # -- building -----------------------------------------------------------------------------
+
+    def add_forwarding_domain(self, fd_id: str, domain: str, icm: str) -> ForwardingDomain:
+        """Register a forwarding domain of management domain ``domain`` managed by ``icm``."""
+        if fd_id in self.forwarding_domains:
+            raise LsoSimError(f"duplicate forwarding domain {fd_id!r}")
+        fd = ForwardingDomain(fd_id, domain, icm)
+        self.forwarding_domains[fd_id] = fd
+        return fd
+
+    def add_network_element(self, ne_id: str, fd_id: str, ecm: str) -> None:
+        """Add an NE to forwarding domain ``fd_id``, managed by ``ecm``."""
+        if fd_id not in self.forwarding_domains:
+            raise LsoSimError(f"NE {ne_id!r} names unknown forwarding domain {fd_id!r}")
+        if ne_id in self.graph:
+            raise LsoSimError(f"duplicate node id {ne_id!r}")
+        self.graph.add_node(ne_id, kind="ne", fd=fd_id, domain=self.forwarding_domains[fd_id].domain)
+        self._ne_fd[ne_id] = fd_id
+        self._ne_ecm[ne_id] = ecm
+
+    def add_link(self, a: str, b: str, *, capacity_mbps: float, cost: float = 1.0, enni: str | None = None) -> None:
+        """Join two NEs; an ENNI must join NEs of two different management domains."""
+        for ne in (a, b):
+            if ne not in self._ne_fd:
+                raise LsoSimError(f"link {a}-{b}: {ne!r} is not a network element")
+        cross = self.domain_of(a) != self.domain_of(b)
+        if cross and enni is None:
+            raise LsoSimError(f"link {a}-{b} crosses management domains: declare it as an ENNI")
+        if enni is not None and not cross:
+            raise LsoSimError(f"ENNI {enni!r} joins {a} and {b} of the same domain")
+        self.graph.add_edge(a, b, capacity=capacity_mbps, used=0.0, cost=cost, enni=enni)
+
+    def add_site(self, site_id: str, address: str, uni: str, ne: str, *, capacity_mbps: float = 1000.0) -> Site:
+        """Add a customer site whose UNI attaches to ``ne``."""
+        if ne not in self._ne_fd:
+            raise LsoSimError(f"site {site_id!r} attaches to unknown NE {ne!r}")
+        if site_id in self.sites or uni in self._uni_site:
+            raise LsoSimError(f"duplicate site {site_id!r} or UNI {uni!r}")
+        site = Site(site_id, address, uni, ne)
+        self.sites[site_id] = site
+        self._uni_site[uni] = site
+        self.graph.add_node(uni, kind="uni", site=site_id, domain=self.domain_of(ne), fd=self._ne_fd[ne])
+        self.graph.add_edge(uni, ne, capacity=capacity_mbps, used=0.0, cost=0.0, enni=None)
+        return site
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def domain_of(self, node: str) -> str:
+        """Management domain of an NE or UNI."""
+        domain: str = self.graph.nodes[node]["domain"]
+        return domain
+
+    def fd_of(self, node: str) -> str:
+        """Forwarding domain of an NE or UNI."""
+        fd: str = self.graph.nodes[node]["fd"]
+        return fd
+
+    def ecm_of(self, ne: str) -> str:
+        """ECM managing an NE."""
+        return self._ne_ecm[ne]
+
+    def site_of_uni(self, uni: str) -> Site:
+        """The site a UNI belongs to."""
+        try:
+            return self._uni_site[uni]
+        except KeyError:
+            raise LsoSimError(f"unknown UNI {uni!r}") from None
+
+    def network_elements(self, domain: str | None = None) -> list[str]:
+        """NEs, optionally of one management domain, in insertion order."""
+        return [ne for ne in self._ne_fd if domain is None or self.domain_of(ne) == domain]
+
+    def ennis(self) -> Iterator[tuple[str, str, str]]:
+        """Every ENNI as ``(enni id, NE, NE)``."""
+        for a, b, data in self.graph.edges(data=True):
+            if data["enni"] is not None:
+                yield data["enni"], a, b
+
+    # -- path computation ---------------------------------------------------------------------
+
+    def find_path(self, uni_a: str, uni_b: str, bandwidth_mbps: float = 0.0, *, avoid: frozenset[str] = frozenset()) -> list[str] | None:
+        """Cheapest path between two UNIs with ``bandwidth_mbps`` free on every link.
+
+        ``avoid`` names NEs to route around (rerouting after a fault). Ties between equal-cost
+        paths are broken by networkx's deterministic search order, so runs stay reproducible.
+        """
+        for uni in (uni_a, uni_b):
+            if uni not in self._uni_site:
+                raise LsoSimError(f"unknown UNI {uni!r}")
+
+        def usable(a: str, b: str) -> bool:
+            data = self.graph.edges[a, b]
+            free: float = data["capacity"] - data["used"]
+            return free >= bandwidth_mbps and a not in avoid and b not in avoid
+
+        view = nx.subgraph_view(self.graph, filter_edge=usable)
+        try:
+            path: list[str] = nx.shortest_path(view, uni_a, uni_b, weight="cost")
+        except nx.NetworkXNoPath:
+            return None
+        return path
+
+    def segment_path(self, start: str, end: str, domain: str, bandwidth_mbps: float = 0.0) -> list[str] | None:
+        """Cheapest path between two nodes staying inside one management domain.
+
+        A partner SOF routes its own component this way: it sees only its own network.
+        """
+
+        def usable(a: str, b: str) -> bool:
+            data = self.graph.edges[a, b]
+            inside = self.domain_of(a) == domain and self.domain_of(b) == domain
+            free: float = data["capacity"] - data["used"]
+            return inside and free >= bandwidth_mbps
+
+        view = nx.subgraph_view(self.graph, filter_edge=usable)
+        try:
+            path: list[str] = nx.shortest_path(view, start, end, weight="cost")
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            return None
+        return path
+
+    def enni_end(self, enni: str, domain: str) -> str:
+        """The NE on ``domain``'s side of ENNI ``enni``."""
+        for enni_id, a, b in self.ennis():
+            if enni_id == enni:
+                return a if self.domain_of(a) == domain else b
+        raise LsoSimError(f"unknown ENNI {enni!r}")
+
+    def decompose(self, service_id: str, path: list[str]) -> Decomposition:
+        """Cut a UNI-to-UNI path into service components.
+
+        An SP component per run of NEs in one SP forwarding domain; a partner component per run of
+        NEs in one partner domain (the partner decomposes it further in its own domain).
+        """
+        result = Decomposition(path=list(path))
+        nes = path[1:-1]
+        runs: list[list[str]] = []
+        for ne in nes:
+            key = self._run_key(ne)
+            if runs and self._run_key(runs[-1][-1]) == key:
+                runs[-1].append(ne)
+            else:
+                runs.append([ne])
+        for index, run in enumerate(runs):
+            domain = self.domain_of(run[0])
+            fds = tuple(dict.fromkeys(self._ne_fd[ne] for ne in run))
+            partner = not self._is_provider(domain)
+            endpoints: list[str] = []
+            first, last = run[0], run[-1]
+            before = path[path.index(first) - 1]
+            after = path[path.index(last) + 1]
+            endpoints.append(self._endpoint(before, first))
+            endpoints.append(self._endpoint(last, after))
+            result.components.append(
+                ServiceComponent(
+                    id=f"{service_id}-c{index + 1}",
+                    domain=domain,
+                    partner=partner,
+                    forwarding_domains=fds,
+                    network_elements=tuple(run),
+                    endpoints=tuple(endpoints),
+                    icms=tuple(self.forwarding_domains[fd].icm for fd in fds),
+                    ecms=tuple(dict.fromkeys(self._ne_ecm[ne] for ne in run)),
+                )
+            )
+        return result
+
+    def _run_key(self, ne: str) -> tuple[str, str]:
+        domain = self.domain_of(ne)
+        # An SP component stops at each forwarding domain boundary; a partner component spans its
+        # whole domain, because the SP does not manage (or see) the partner's forwarding domains.
+        return (domain, self._ne_fd[ne] if self._is_provider(domain) else "")
+
+    def _is_provider(self, domain: str) -> bool:
+        return domain == self.provider_domain
+
+    def _endpoint(self, a: str, b: str) -> str:
+        """Name of the boundary between two adjacent path nodes (UNI, ENNI or inter-FD link)."""
+        if self.graph.nodes[a]["kind"] == "uni":
+            return a
+        if self.graph.nodes[b]["kind"] == "uni":
+            return b
+        enni: str | None = self.graph.edges[a, b]["enni"]
+        return enni if enni is not None else f"{a}~{b}"
+
+    # -- bandwidth ----------------------------------------------------------------------------
+
+    def reserve(self, path: list[str], bandwidth_mbps: float) -> None:
+        """Take ``bandwidth_mbps`` on every link of ``path``."""
+        for a, b in zip(path, path[1:], strict=False):
+            self.graph.edges[a, b]["used"] += bandwidth_mbps
+
+    def release(self, path: list[str], bandwidth_mbps: float) -> None:
+        """Give back what :meth:`reserve` took."""
+        for a, b in zip(path, path[1:], strict=False):
+            data = self.graph.edges[a, b]
+            data["used"] = max(0.0, data["used"] - bandwidth_mbps)
+
+    def utilisation(self, a: str, b: str) -> float:
+        """Share of a link's capacity in use (0 to 1)."""
+        data = self.graph.edges[a, b]
+        used: float = data["used"]
+        capacity: float = data["capacity"]
+        return used / capacity if capacity else 1.0
+
+
+def group_by_forwarding_domain(topology: NetworkTopology, nes: list[str]) -> list[tuple[str, list[str]]]:
+    """Consecutive NEs of a path grouped by forwarding domain, in path order."""
+    groups: list[tuple[str, list[str]]] = []
+    for ne in nes:
+        fd = topology.fd_of(ne)
+        if groups and groups[-1][0] == fd:
+            groups[-1][1].append(ne)
+        else:
+            groups.append((fd, [ne]))
+    return groups
