@@ -10,7 +10,17 @@ from collections.abc import Iterable
 
 
 class LsoSimError(Exception):
-    """Base class of every error lso-sim raises on purpose."""
+    """Base class of every error lso-sim raises on purpose.
+
+    Subclasses keep their constructor arguments as ``args`` and their text in ``message``: simpy
+    re-creates an exception as ``type(exc)(*exc.args)`` when it passes a failure from one process
+    to another, so every error must be rebuildable from its ``args``.
+    """
+
+    message: str = ""
+
+    def __str__(self) -> str:
+        return self.message or super().__str__()
 
 
 class ScenarioError(LsoSimError):
@@ -27,31 +37,35 @@ class ScenarioError(LsoSimError):
         self.field = field
         self.expected = expected
         where = f"{source}: {field}" if field else source
-        super().__init__(f"{where}: {expected}")
+        super().__init__(source, field, expected)
+        self.message = f"{where}: {expected}"
 
 
 class IrpViolation(LsoSimError):
     """Two actors exchanged a message although no Interface Reference Point joins them."""
 
     def __init__(self, src: str, dst: str, src_irps: Iterable[str], dst_irps: Iterable[str]) -> None:
+        src_irps, dst_irps = tuple(src_irps), tuple(dst_irps)
+        super().__init__(src, dst, src_irps, dst_irps)
         self.src = src
         self.dst = dst
         src_list = ", ".join(sorted(set(src_irps))) or "none"
         dst_list = ", ".join(sorted(set(dst_irps))) or "none"
-        super().__init__(
-            f"no IRP joins {src!r} and {dst!r}: {src!r} has {src_list}; {dst!r} has {dst_list}"
-        )
+        self.message = f"no IRP joins {src!r} and {dst!r}: {src!r} has {src_list}; {dst!r} has {dst_list}"
 
 
 class ProtocolError(LsoSimError):
     """An entity was asked to make a transition its state machine does not allow."""
 
     def __init__(self, entity: str, state: str, target: str, allowed: Iterable[str]) -> None:
+        allowed = tuple(sorted(allowed))
+        super().__init__(entity, state, target, allowed)
         self.entity = entity
         self.state = state
         self.target = target
-        allowed_list = ", ".join(sorted(allowed)) or "none"
-        super().__init__(f"{entity}: cannot go from {state!r} to {target!r} (allowed: {allowed_list})")
+        self.message = (
+            f"{entity}: cannot go from {state!r} to {target!r} (allowed: {', '.join(allowed) or 'none'})"
+        )
 
 
 class UnknownThreadError(LsoSimError):

@@ -83,6 +83,9 @@ def test_index_finds_create_product_order() -> None:
     assert op.request_body is not None and op.request_body.schema is not None
     assert op.success_statuses == ("201",)
     assert ("productOrderManagement", "createProductOrder") in INDEX.operation_keys()
+    assert INDEX.find_route("productOrderManagement", "GET", "/productOrder/{id}").operation_id == (
+        "retrieveProductOrder"
+    )
 
 
 def test_register_listener_is_keyed_per_api() -> None:
@@ -101,6 +104,22 @@ def test_index_covers_all_families_and_renames_clashes() -> None:
     assert INDEX.api("legato/performanceMonitoring") is INDEX.api("performanceMonitoring")
     assert "presto-nrp" in INDEX.apis
     assert not any("all-in-one" in name for name in INDEX.apis)
+
+
+def test_every_indexed_schema_resolves() -> None:
+    """Each body schema of each operation resolves, so a conformance failure is never a broken index."""
+    checked = 0
+    for op in INDEX.operations():
+        assert op.method and op.path.startswith("/")
+        if op.request_body is not None and op.request_body.schema is not None:
+            checked += 1
+            assert not [e for e in check(op.api, op.operation_id, "request", {}) if "cannot validate" in e]
+        for status, body in op.responses.items():
+            if body.schema is not None and status.isdigit():
+                checked += 1
+                errors = check(op.api, op.operation_id, "response", {}, int(status))
+                assert not [e for e in errors if "cannot validate" in e]
+    assert checked > 1000
 
 
 def test_unknown_operation_gives_clear_error() -> None:

@@ -139,6 +139,8 @@ class ServiceRecord:
     product_order: str | None = None
     partner_orders: dict[str, str] = field(default_factory=dict)
     buyer: str = ""
+    constructs: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    """Forwarding constructs activated for it: ``(ICM id, construct id, NEs)``."""
 
 
 class ServiceOrchestrator(RoleActor):

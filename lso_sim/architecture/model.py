@@ -82,7 +82,9 @@ class Architecture:
         if manager is not None:
             peer = self._actors.get(manager)
             if peer is None or peer.role is not Role.ICM or peer.domain != domain_id:
-                raise LsoSimError(f"ECM {actor_id!r}: manager {manager!r} is not an ICM of domain {domain_id!r}")
+                raise LsoSimError(
+                    f"ECM {actor_id!r}: manager {manager!r} is not an ICM of domain {domain_id!r}"
+                )
         spec = ActorSpec(actor_id, role, domain_id, manager)
         self._graph.add_node(actor_id, role=role, domain=domain_id)
         for peer_role in _PEER_ROLES[role]:

@@ -17,8 +17,7 @@ from rich.console import Console
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
 from lso_sim.cli import render
-from lso_sim.engine.observers import MemoryTrace
-from lso_sim.engine.observers import TraceObserver
+from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import LsoSimError
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
@@ -96,7 +95,9 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
             try:
                 stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
             except OSError as exc:
-                raise LsoSimError(f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})") from None
+                raise LsoSimError(
+                    f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
+                ) from None
             observers.append(JsonlTraceWriter(stream))
         result = run_scenario(scenario, observers)
     console.print(f"[bold]{scenario.name}[/] (seed {scenario.seed}): {scenario.description}")
@@ -110,7 +111,8 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lso-sim`` console script."""
     args = _parser().parse_args(argv)
-    console = Console()
+    # Piped or captured output gets wide tables rather than wrapped cells: it is read as a log.
+    console = Console() if sys.stdout.isatty() else Console(width=200)
     try:
         if args.command == "threads":
             return _cmd_threads(console)
@@ -118,7 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_architecture(args, console)
         return _cmd_run(args, console)
     except LsoSimError as exc:
-        Console(stderr=True).print(f"[bold red]lso-sim: error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        Console(stderr=True).print(
+            f"[bold red]lso-sim: error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+        )
         return EXIT_BAD_INPUT
 
 

@@ -73,7 +73,11 @@ def listing_table(records: Iterable[Message]) -> Table:
     table.add_column("status", justify="right")
     for r in records:
         arrow = f"{r.src} -> {r.dst}" if r.src != r.dst else r.src
-        delivered = "" if r.delivered is not None or r.kind not in (Kind.REQUEST, Kind.RESPONSE, Kind.NOTIFICATION) else " [red](lost)[/]"
+        delivered = (
+            ""
+            if r.delivered is not None or r.kind not in (Kind.REQUEST, Kind.RESPONSE, Kind.NOTIFICATION)
+            else " [red](lost)[/]"
+        )
         table.add_row(
             str(r.seq),
             f"{r.time:,.3f}",

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 __all__ = ["ApiSpec", "Body", "Dialect", "Operation", "Parameter"]
 
-#: Schema dialect of a definition file: OpenAPI 3.0 (Legato, Interlude) or Swagger 2.0 (Presto).
+#: Dialect of a definition file: OpenAPI 3.0 (Sonata/Cantata, Legato, Interlude) or Swagger 2.0 (Presto).
 Dialect = Literal["oas30", "swagger2"]
 
 
@@ -36,7 +36,7 @@ class Body:
     required: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Operation:
     """One HTTP operation of one MEF API, with everything needed to validate its messages.
 
@@ -73,7 +73,7 @@ class Operation:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ApiSpec:
     """One API definition file of the SDK."""
 

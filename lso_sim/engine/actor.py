@@ -39,8 +39,10 @@ class RequestTimeout(LsoSimError):
     """A request got no response within its timeout."""
 
     def __init__(self, request: Message, limit: float) -> None:
+        super().__init__(request, limit)
         self.request = request
-        super().__init__(f"{request.operation} from {request.src} to {request.dst} timed out after {limit:g} s")
+        self.limit = limit
+        self.message = f"{request.operation} from {request.src} to {request.dst} timed out after {limit:g} s"
 
 
 class ActorStats:
@@ -189,7 +191,9 @@ class Actor:
     def _unhandled(self, msg: Message) -> None:
         if msg.kind is Kind.REQUEST:
             self._open.add(msg.id)
-            self.respond(msg, 501, {"code": "notImplemented", "reason": f"{self.id} does not handle {msg.operation}"})
+            self.respond(
+                msg, 501, {"code": "notImplemented", "reason": f"{self.id} does not handle {msg.operation}"}
+            )
         else:
             self.sim.record_local(
                 self,
@@ -269,7 +273,9 @@ class Actor:
     ) -> Message:
         """Send a one-way notification."""
         self.stats.sent += 1
-        return self.sim.send(self.id, dst, Kind.NOTIFICATION, operation, payload, flow=flow, step=step, api=api)
+        return self.sim.send(
+            self.id, dst, Kind.NOTIFICATION, operation, payload, flow=flow, step=step, api=api
+        )
 
     # -- local work ---------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ class ChannelSpec:
             (first in, first out) for a free slot. ``None`` means unlimited.
     """
 
-    latency: Distribution = Constant(0.05)
+    latency: Distribution = Constant(0.05)  # noqa: RUF009 - immutable, safe to share
     loss: float = 0.0
     capacity: int | None = None
 

@@ -10,7 +10,7 @@ from lso_sim.lifecycle.machines import (
     SERVICE,
     SERVICE_ORDER,
 )
-from lso_sim.lifecycle.state_machine import StateMachine, Stateful, machine
+from lso_sim.lifecycle.state_machine import Stateful, StateMachine, machine
 
 __all__ = [
     "ALL_MACHINES",

@@ -50,7 +50,9 @@ class StateMachine:
 
 def machine(name: str, initial: str, table: Mapping[str, str]) -> StateMachine:
     """Build a machine from ``{state: "target target ..."}`` (space-separated, for readability)."""
-    return StateMachine(name, initial, {state: frozenset(targets.split()) for state, targets in table.items()})
+    return StateMachine(
+        name, initial, {state: frozenset(targets.split()) for state, targets in table.items()}
+    )
 
 
 @dataclass(slots=True)

@@ -75,7 +75,9 @@ def offering_summary(offering: Mapping[str, Any]) -> JsonObject:
     }
 
 
-def product_summary(product_id: str, status: str, offering: Mapping[str, Any], places: Iterable[str]) -> JsonObject:
+def product_summary(
+    product_id: str, status: str, offering: Mapping[str, Any], places: Iterable[str]
+) -> JsonObject:
     """A product instance as the inventory lists it."""
     return {
         "id": product_id,
@@ -96,7 +98,9 @@ def _product_value(offering: Mapping[str, Any], places: Sequence[str], bandwidth
     }
 
 
-def poq_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, *, instant: bool) -> JsonObject:
+def poq_create(
+    buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, *, instant: bool
+) -> JsonObject:
     """Body of createProductOfferingQualification for one item."""
     return {
         "instantSyncQualification": instant,
@@ -114,7 +118,9 @@ def poq_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str], b
 def poq(poq_id: str, request: Mapping[str, Any], state: str, item_state: str, now: float) -> JsonObject:
     """A ProductOfferingQualification resource in ``state``."""
     items = [
-        dict(item, state=item_state, serviceabilityConfidence="green" if item_state == "done.ready" else "red")
+        dict(
+            item, state=item_state, serviceabilityConfidence="green" if item_state == "done.ready" else "red"
+        )
         for item in request["productOfferingQualificationItem"]
     ]
     return {
@@ -128,12 +134,23 @@ def poq(poq_id: str, request: Mapping[str, Any], state: str, item_state: str, no
     }
 
 
-def quote_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, *, instant: bool, poq_id: str | None = None) -> JsonObject:
+def quote_create(
+    buyer: str,
+    offering: Mapping[str, Any],
+    places: Sequence[str],
+    bandwidth_mbps: float,
+    *,
+    instant: bool,
+    poq_id: str | None = None,
+) -> JsonObject:
     """Body of createQuote for one item."""
     item: JsonObject = {
         "id": "1",
         "action": "add",
-        "requestedQuoteItemTerm": {"duration": {"amount": 36, "units": "calendarMonths"}, "name": "36 months"},
+        "requestedQuoteItemTerm": {
+            "duration": {"amount": 36, "units": "calendarMonths"},
+            "name": "36 months",
+        },
         "product": _product_value(offering, places, bandwidth_mbps),
     }
     if poq_id is not None:
@@ -146,7 +163,9 @@ def quote_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str],
     }
 
 
-def quote(quote_id: str, request: Mapping[str, Any], state: str, now: float, monthly_price: float | None) -> JsonObject:
+def quote(
+    quote_id: str, request: Mapping[str, Any], state: str, now: float, monthly_price: float | None
+) -> JsonObject:
     """A Quote resource in ``state``; priced items once approved."""
     items = []
     for item in request["quoteItem"]:
@@ -174,7 +193,13 @@ def quote(quote_id: str, request: Mapping[str, Any], state: str, now: float, mon
     }
 
 
-def order_create(buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, quote_id: str | None) -> JsonObject:
+def order_create(
+    buyer: str,
+    offering: Mapping[str, Any],
+    places: Sequence[str],
+    bandwidth_mbps: float,
+    quote_id: str | None,
+) -> JsonObject:
     """Body of createProductOrder adding one product."""
     item: JsonObject = {
         "id": "1",
@@ -203,7 +228,9 @@ def order(order_id: str, request: Mapping[str, Any], state: str, item_state: str
     }
 
 
-def state_change_event(event_type: str, resource: str, resource_id: str, state: str, now: float, seq_id: str) -> JsonObject:
+def state_change_event(
+    event_type: str, resource: str, resource_id: str, state: str, now: float, seq_id: str
+) -> JsonObject:
     """A MEF hub notification: ``eventType`` plus the changed resource's id and new state."""
     return {
         "eventId": seq_id,
@@ -216,7 +243,9 @@ def state_change_event(event_type: str, resource: str, resource_id: str, state: 
 # -- LEGATO service order ------------------------------------------------------------------------
 
 
-def service_order_create(product_order_id: str, service_id: str, endpoints: Sequence[str], bandwidth_mbps: float) -> JsonObject:
+def service_order_create(
+    product_order_id: str, service_id: str, endpoints: Sequence[str], bandwidth_mbps: float
+) -> JsonObject:
     """Body of createServiceOrder asking SOF to add one connectivity service."""
     return {
         "externalId": product_order_id,

@@ -41,8 +41,12 @@ _PRODUCT_IRPS = frozenset({Irp.CANTATA, Irp.SONATA})
 CATALOG: dict[tuple[str | None, str], Operation] = {}
 
 
-def _op(name: str, irps: frozenset[Irp] | Irp, kind: Kind, api: str | None, success: int | None, summary: str) -> Operation:
-    op = Operation(name, irps if isinstance(irps, frozenset) else frozenset({irps}), kind, api, success, summary)
+def _op(
+    name: str, irps: frozenset[Irp] | Irp, kind: Kind, api: str | None, success: int | None, summary: str
+) -> Operation:
+    op = Operation(
+        name, irps if isinstance(irps, frozenset) else frozenset({irps}), kind, api, success, summary
+    )
     key = (api, name)
     if key in CATALOG:
         raise ValueError(f"operation {name!r} of api {api!r} declared twice")
@@ -68,7 +72,7 @@ CREATE_POQ = _op(
     "ask whether a product can be delivered at given places",
 )
 POQ_STATE_CHANGE = _op(
-    "productOfferingQualificationStateChangeEvent",
+    "poqStateChangeEvent",
     _PRODUCT_IRPS,
     NOTE,
     "productOfferingQualificationNotification",
@@ -78,7 +82,7 @@ POQ_STATE_CHANGE = _op(
 CREATE_QUOTE = _op("createQuote", _PRODUCT_IRPS, REQ, "quoteManagement", 201, "ask the seller for a quote")
 RETRIEVE_QUOTE = _op("retrieveQuote", _PRODUCT_IRPS, REQ, "quoteManagement", 200, "read one quote")
 QUOTE_STATE_CHANGE = _op(
-    "quoteStateChangeEvent", _PRODUCT_IRPS, NOTE, "quoteNotification", None, "a quote changed state"
+    "listenToQuoteStateChangeEvent", _PRODUCT_IRPS, NOTE, "quoteNotification", None, "a quote changed state"
 )
 CREATE_PRODUCT_ORDER = _op(
     "createProductOrder", _PRODUCT_IRPS, REQ, "productOrderManagement", 201, "place a product order"
@@ -116,7 +120,12 @@ CHECK_SERVICEABILITY = _op(
     "checkServiceability", Irp.LEGATO, REQ, None, 200, "SOF checks resources for service components"
 )
 CREATE_SERVICE_ORDER = _op(
-    "createServiceOrder", Irp.LEGATO, REQ, "serviceOrderingManagement", 201, "order service fulfilment from SOF"
+    "createServiceOrder",
+    Irp.LEGATO,
+    REQ,
+    "serviceOrderingManagement",
+    201,
+    "order service fulfilment from SOF",
 )
 SERVICE_ORDER_STATE_CHANGE = _op(
     "serviceOrderStateChangeEvent",

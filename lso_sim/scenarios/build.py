@@ -86,7 +86,9 @@ def build_topology(scenario: Scenario) -> NetworkTopology:
         topology.add_link(link.a, link.b, capacity_mbps=link.capacity_mbps, cost=link.cost, enni=link.enni)
     for customer in scenario.customers:
         for site in customer.sites:
-            topology.add_site(site.id, site.address, site.uni or f"uni-{site.id}", site.ne, capacity_mbps=site.capacity_mbps)
+            topology.add_site(
+                site.id, site.address, site.uni or f"uni-{site.id}", site.ne, capacity_mbps=site.capacity_mbps
+            )
     return topology
 
 
@@ -114,7 +116,9 @@ def build_world(
         sim=sim,
         topology=build_topology(scenario),
         provider=scenario.provider.id,
-        options=Options(PartnerFulfilment(o.partner_fulfilment), o.notification_wait, o.sat_failure_probability),
+        options=Options(
+            PartnerFulfilment(o.partner_fulfilment), o.notification_wait, o.sat_failure_probability
+        ),
         offerings=[offering.model_dump() for offering in scenario.offerings],
     )
     ids = actor_ids(scenario)
@@ -132,7 +136,10 @@ def build_world(
 
     for customer in scenario.customers:
         world.customers[customer.id] = Customer(
-            sim, architecture.actor(customer.id), sites=[s.id for s in customer.sites], **settings(Role.CUSTOMER)
+            sim,
+            architecture.actor(customer.id),
+            sites=[s.id for s in customer.sites],
+            **settings(Role.CUSTOMER),
         )
     for domain, actor_id in ids["bus"].items():
         spec = architecture.actor(actor_id)
@@ -142,10 +149,14 @@ def build_world(
         world.sof[domain] = ServiceOrchestrator(sim, spec, **settings(spec.role))
     for fd in scenario.topology.forwarding_domains:
         icm_id = ids["icm"][fd.id]
-        world.icms[icm_id] = InfrastructureManager(sim, architecture.actor(icm_id), forwarding_domain=fd.id, **settings(Role.ICM))
+        world.icms[icm_id] = InfrastructureManager(
+            sim, architecture.actor(icm_id), forwarding_domain=fd.id, **settings(Role.ICM)
+        )
         for ne in fd.network_elements:
             ecm_id = ids["ecm"][ne]
-            world.ecms[ecm_id] = ElementManager(sim, architecture.actor(ecm_id), network_elements=[ne], **settings(Role.ECM))
+            world.ecms[ecm_id] = ElementManager(
+                sim, architecture.actor(ecm_id), network_elements=[ne], **settings(Role.ECM)
+            )
     for work in scenario.workload:
         INSTALLERS[work.thread](world)
     return world
@@ -170,11 +181,22 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
         for order in work.orders:
             n = len(requests) + 1
             requests.append(
-                OrderRequest(order.customer, order.sites, order.bandwidth_mbps, order.offering or retail, order.at, f"{order.customer}/order-{n}")
+                OrderRequest(
+                    order.customer,
+                    order.sites,
+                    order.bandwidth_mbps,
+                    order.offering or retail,
+                    order.at,
+                    f"{order.customer}/order-{n}",
+                )
             )
         if work.generate is not None:
             gen = work.generate
-            pool = [c for c in scenario.customers if (gen.customers is None or c.id in gen.customers) and len(c.sites) >= 2]
+            pool = [
+                c
+                for c in scenario.customers
+                if (gen.customers is None or c.id in gen.customers) and len(c.sites) >= 2
+            ]
             gap = distribution(gen.interarrival)
             at = 0.0
             for _ in range(gen.count):
@@ -183,7 +205,14 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
                 bandwidth = gen.bandwidth_mbps[rng.randrange(len(gen.bandwidth_mbps))]
                 n = len(requests) + 1
                 requests.append(
-                    OrderRequest(customer.id, (customer.sites[a].id, customer.sites[b].id), bandwidth, retail, at, f"{customer.id}/order-{n}")
+                    OrderRequest(
+                        customer.id,
+                        (customer.sites[a].id, customer.sites[b].id),
+                        bandwidth,
+                        retail,
+                        at,
+                        f"{customer.id}/order-{n}",
+                    )
                 )
                 at += gap.sample(rng)
     return requests

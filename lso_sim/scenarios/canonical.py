@@ -31,7 +31,9 @@ def canonical_scenario(thread_id: str) -> Path:
     info = thread_info(thread_id)
     if not is_implemented(thread_id):
         runnable = ", ".join(runnable_threads())
-        raise UnknownThreadError(f"thread {thread_id} ({info.title}) is not implemented yet; runnable: {runnable}")
+        raise UnknownThreadError(
+            f"thread {thread_id} ({info.title}) is not implemented yet; runnable: {runnable}"
+        )
     path = scenarios_dir() / f"thread-{thread_id}.yaml"
     if not path.is_file():
         raise UnknownThreadError(f"no canonical scenario for thread {thread_id} at {path}")

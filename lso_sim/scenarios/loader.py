@@ -45,10 +45,26 @@ def parse_scenario(data: Any, source: str) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
+        field = _field_path(first["loc"])
         raise ScenarioError(source, field, _expectation(first)) from None
     check_references(scenario, source)
     return scenario
+
+
+_UNION_TAGS = frozenset({"constant", "uniform", "exponential", "lognormal"})
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    """The user's field path from a pydantic location, without pydantic's internal markers."""
+    parts: list[str] = []
+    for part in loc:
+        text = str(part)
+        if text == "[key]":
+            break  # the key itself is wrong: the path ends at it
+        if text in _UNION_TAGS or "[" in text:
+            continue  # which union member or validator pydantic tried: not a field
+        parts.append(text)
+    return ".".join(parts)
 
 
 def _expectation(error: Any) -> str:
@@ -80,7 +96,9 @@ def check_references(scenario: Scenario, source: str) -> None:
         raise ScenarioError(source, field, expected)
 
     domains = {scenario.provider.id} | {p.id for p in scenario.partners}
-    duplicate = _duplicates([scenario.provider.id, *(p.id for p in scenario.partners), *(c.id for c in scenario.customers)])
+    duplicate = _duplicates(
+        [scenario.provider.id, *(p.id for p in scenario.partners), *(c.id for c in scenario.customers)]
+    )
     if duplicate:
         fail("partners", f"ids of the provider, partners and customers must be unique; {duplicate!r} repeats")
     ne_domain: dict[str, str] = {}
@@ -89,12 +107,18 @@ def check_references(scenario: Scenario, source: str) -> None:
             fail(f"topology.forwarding_domains.{i}.domain", f"one of {sorted(domains)} (got {fd.domain!r})")
         for j, ne in enumerate(fd.network_elements):
             if ne in ne_domain:
-                fail(f"topology.forwarding_domains.{i}.network_elements.{j}", f"a unique NE id ({ne!r} repeats)")
+                fail(
+                    f"topology.forwarding_domains.{i}.network_elements.{j}",
+                    f"a unique NE id ({ne!r} repeats)",
+                )
             ne_domain[ne] = fd.domain
     if _duplicates(fd.id for fd in scenario.topology.forwarding_domains):
         fail("topology.forwarding_domains", "unique forwarding domain ids")
     if not any(fd.domain == scenario.provider.id for fd in scenario.topology.forwarding_domains):
-        fail("topology.forwarding_domains", f"at least one forwarding domain of the provider {scenario.provider.id!r}")
+        fail(
+            "topology.forwarding_domains",
+            f"at least one forwarding domain of the provider {scenario.provider.id!r}",
+        )
     for i, link in enumerate(scenario.topology.links):
         for end in ("a", "b"):
             if getattr(link, end) not in ne_domain:
@@ -119,14 +143,22 @@ def check_references(scenario: Scenario, source: str) -> None:
     runnable = runnable_threads()
     for i, work in enumerate(scenario.workload):
         if work.thread not in runnable:
-            fail(f"workload.{i}.thread", f"an implemented thread ({', '.join(runnable)}), got {work.thread!r}")
+            fail(
+                f"workload.{i}.thread", f"an implemented thread ({', '.join(runnable)}), got {work.thread!r}"
+            )
         for j, order in enumerate(work.orders):
             if order.customer not in customers:
-                fail(f"workload.{i}.orders.{j}.customer", f"a customer id ({', '.join(customers)}), got {order.customer!r}")
+                fail(
+                    f"workload.{i}.orders.{j}.customer",
+                    f"a customer id ({', '.join(customers)}), got {order.customer!r}",
+                )
             for k, site_id in enumerate(order.sites):
                 if site_id not in customers[order.customer]:
                     known = ", ".join(sorted(customers[order.customer]))
-                    fail(f"workload.{i}.orders.{j}.sites.{k}", f"a site of {order.customer} ({known}), got {site_id!r}")
+                    fail(
+                        f"workload.{i}.orders.{j}.sites.{k}",
+                        f"a site of {order.customer} ({known}), got {site_id!r}",
+                    )
             if order.sites[0] == order.sites[1]:
                 fail(f"workload.{i}.orders.{j}.sites", "two different sites")
             if order.offering is not None and order.offering not in offerings:

@@ -220,7 +220,9 @@ class Scenario(_Strict):
     def _timing_shorthand(cls, value: Any) -> Any:
         if isinstance(value, dict):
             return {
-                role: {name: _constant_shorthand(d) for name, d in table.items()} if isinstance(table, dict) else table
+                role: {name: _constant_shorthand(d) for name, d in table.items()}
+                if isinstance(table, dict)
+                else table
                 for role, table in value.items()
             }
         return value

@@ -61,7 +61,9 @@ THREADS: dict[str, ThreadInfo] = {
             },
         ),
         ThreadInfo("10.3", "Controlling a Service", defined=True),
-        ThreadInfo("10.4", "Customer Viewing Service Performance and Fault Reports and Metrics", defined=True),
+        ThreadInfo(
+            "10.4", "Customer Viewing Service Performance and Fault Reports and Metrics", defined=True
+        ),
         ThreadInfo("10.5", "Placing and Tracking Trouble Reports", defined=True),
         ThreadInfo("10.6", "Assessing Service Quality Based on SLS", defined=True),
         ThreadInfo("10.7", "Collection and Reporting of Billing and Usage", defined=True),

@@ -37,7 +37,7 @@ _ELEMENT_OPERATION: dict[str, Operation] = {
 
 
 def step_below(thread: str, presto_step: str, adagio_step: str) -> None:
-    """Declare that, in ``thread``, ADAGIO hops caused by PRESTO step ``presto_step`` realise ``adagio_step``."""
+    """Declare which step the ADAGIO hops below PRESTO step ``presto_step`` of ``thread`` realise."""
     _STEP_BELOW[(thread, presto_step)] = adagio_step
 
 
@@ -72,7 +72,11 @@ def _icm_fan_out(world: World, icm: InfrastructureManager, msg: Message) -> Gene
         for ne in nes
     ]
     answers: list[Message] = yield from icm.gather(calls)
-    failed = [a.payload.get("networkElement") for a in answers if a.status != 200 or a.payload.get("result") == "fail"]
+    failed = [
+        a.payload.get("networkElement")
+        for a in answers
+        if a.status != 200 or a.payload.get("result") == "fail"
+    ]
     if msg.operation == ACTIVATE_CONNECTIVITY.name and not failed:
         icm.constructs[construct] = {"networkElements": nes, "bandwidthMbps": body.get("bandwidthMbps", 0)}
     result = "fail" if failed else "pass"
@@ -82,7 +86,9 @@ def _icm_fan_out(world: World, icm: InfrastructureManager, msg: Message) -> Gene
 
 def _ecm_configure(ecm: ElementManager, msg: Message) -> None:
     ne = msg.payload["networkElement"]
-    ecm.configuration.setdefault(ne, {})[msg.payload["constructId"]] = {"bandwidthMbps": msg.payload["bandwidthMbps"]}
+    ecm.configuration.setdefault(ne, {})[msg.payload["constructId"]] = {
+        "bandwidthMbps": msg.payload["bandwidthMbps"]
+    }
     ecm.respond(msg, 200, {"networkElement": ne, "result": "pass"})
 
 

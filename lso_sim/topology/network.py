@@ -10,6 +10,7 @@ component per partner domain crossed, reached through an ENNI).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -126,7 +127,9 @@ class NetworkTopology:
         self._ne_fd[ne_id] = fd_id
         self._ne_ecm[ne_id] = ecm
 
-    def add_link(self, a: str, b: str, *, capacity_mbps: float, cost: float = 1.0, enni: str | None = None) -> None:
+    def add_link(
+        self, a: str, b: str, *, capacity_mbps: float, cost: float = 1.0, enni: str | None = None
+    ) -> None:
         """Join two NEs; an ENNI must join NEs of two different management domains."""
         for ne in (a, b):
             if ne not in self._ne_fd:
@@ -138,7 +141,9 @@ class NetworkTopology:
             raise LsoSimError(f"ENNI {enni!r} joins {a} and {b} of the same domain")
         self.graph.add_edge(a, b, capacity=capacity_mbps, used=0.0, cost=cost, enni=enni)
 
-    def add_site(self, site_id: str, address: str, uni: str, ne: str, *, capacity_mbps: float = 1000.0) -> Site:
+    def add_site(
+        self, site_id: str, address: str, uni: str, ne: str, *, capacity_mbps: float = 1000.0
+    ) -> Site:
         """Add a customer site whose UNI attaches to ``ne``."""
         if ne not in self._ne_fd:
             raise LsoSimError(f"site {site_id!r} attaches to unknown NE {ne!r}")
@@ -186,7 +191,9 @@ class NetworkTopology:
 
     # -- path computation ---------------------------------------------------------------------
 
-    def find_path(self, uni_a: str, uni_b: str, bandwidth_mbps: float = 0.0, *, avoid: frozenset[str] = frozenset()) -> list[str] | None:
+    def find_path(
+        self, uni_a: str, uni_b: str, bandwidth_mbps: float = 0.0, *, avoid: frozenset[str] = frozenset()
+    ) -> list[str] | None:
         """Cheapest path between two UNIs with ``bandwidth_mbps`` free on every link.
 
         ``avoid`` names NEs to route around (rerouting after a fault). Ties between equal-cost
@@ -208,7 +215,9 @@ class NetworkTopology:
             return None
         return path
 
-    def segment_path(self, start: str, end: str, domain: str, bandwidth_mbps: float = 0.0) -> list[str] | None:
+    def segment_path(
+        self, start: str, end: str, domain: str, bandwidth_mbps: float = 0.0
+    ) -> list[str] | None:
         """Cheapest path between two nodes staying inside one management domain.
 
         A partner SOF routes its own component this way: it sees only its own network.
@@ -295,12 +304,12 @@ class NetworkTopology:
 
     def reserve(self, path: list[str], bandwidth_mbps: float) -> None:
         """Take ``bandwidth_mbps`` on every link of ``path``."""
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             self.graph.edges[a, b]["used"] += bandwidth_mbps
 
     def release(self, path: list[str], bandwidth_mbps: float) -> None:
         """Give back what :meth:`reserve` took."""
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             data = self.graph.edges[a, b]
             data["used"] = max(0.0, data["used"] - bandwidth_mbps)
 

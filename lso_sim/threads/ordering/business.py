@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from functools import partial
+from itertools import islice
 from typing import Any
 
 import simpy
@@ -88,11 +89,20 @@ class Seller:
     def list_products(self, msg: Message) -> None:
         store = self.bus.store(msg.src)
         wanted = msg.payload.get("status")
+        limit = int(msg.payload.get("limit", 20))
+        matching = (
+            (pid, product)
+            for pid, product in store.products.items()
+            if wanted is None or product.state == wanted
+        )
         items = [
-            bodies.product_summary(pid, p.state, self.world.offering(doc["offering"]), doc["places"])
-            for pid, p in store.products.items()
-            for doc in [store.documents[pid]]
-            if wanted is None or p.state == wanted
+            bodies.product_summary(
+                pid,
+                product.state,
+                self.world.offering(store.documents[pid]["offering"]),
+                store.documents[pid]["places"],
+            )
+            for pid, product in islice(matching, limit)
         ]
         self.bus.respond(msg, 200, items)
 
@@ -113,7 +123,11 @@ class Seller:
             answer = yield from bus.call(
                 self.sof,
                 CHECK_SERVICEABILITY,
-                {"places": places, "enni": item["productConfiguration"].get("enni"), "bandwidthMbps": bandwidth},
+                {
+                    "places": places,
+                    "enni": item["productConfiguration"].get("enni"),
+                    "bandwidthMbps": bandwidth,
+                },
                 flow=msg.flow,
                 step=msg.step,
             )
@@ -131,7 +145,7 @@ class Seller:
             msg.src,
             POQ_STATE_CHANGE,
             bodies.state_change_event(
-                "productOfferingQualificationStateChangeEvent",
+                "poqStateChangeEvent",
                 "productOfferingQualification",
                 poq_id,
                 poq.state,
@@ -142,7 +156,9 @@ class Seller:
             step="3e",
         )
 
-    def _qualify(self, buyer: str, places: list[str], bandwidth: float, flow: Flow) -> Generator[simpy.Event, Any, dict[str, Any]]:
+    def _qualify(
+        self, buyer: str, places: list[str], bandwidth: float, flow: Flow
+    ) -> Generator[simpy.Event, Any, dict[str, Any]]:
         """Steps 3a-3d: decompose, check the SP footprint, qualify and price the partner parts."""
         bus, world = self.bus, self.world
         yield from bus.activity("assessServiceability", flow=flow, step="3a", payload={"places": places})
@@ -159,7 +175,11 @@ class Seller:
         components = answer.payload["components"]
         sp_part = [c for c in components if not c["partner"]]
         answer = yield from bus.call(
-            self.sof, CHECK_SERVICEABILITY, {"components": sp_part, "bandwidthMbps": bandwidth}, flow=flow, step="3c"
+            self.sof,
+            CHECK_SERVICEABILITY,
+            {"components": sp_part, "bandwidthMbps": bandwidth},
+            flow=flow,
+            step="3c",
         )
         feasible = answer.status == 200 and bool(answer.payload["serviceable"])
         partners: dict[str, dict[str, Any]] = {}
@@ -182,7 +202,9 @@ class Seller:
                 ok = answer.status == 201 and answer.payload["state"] == "approved.orderable"
                 if ok:
                     quote_id = answer.payload["id"]
-                    price = answer.payload["quoteItem"][0]["quoteItemPrice"][0]["price"]["dutyFreeAmount"]["value"]
+                    price = answer.payload["quoteItem"][0]["quoteItemPrice"][0]["price"]["dutyFreeAmount"][
+                        "value"
+                    ]
             feasible = feasible and ok
             partners[component["domain"]] = {
                 "bus": partner_bus,
@@ -224,7 +246,7 @@ class Seller:
         quote.move("inProgress", world.sim.now)
         qualification = item.get("qualificationItem", {}).get("qualificationId")
         if qualification in store.qualifications:
-            fired, design = yield from bus.waiting.wait(f"poq:{qualification}", None)
+            _fired, design = yield from bus.waiting.wait(f"poq:{qualification}", None)
         else:
             places = [p["id"] for p in item["product"]["place"]]
             design = yield from self._qualify(msg.src, places, bandwidth, msg.flow)
@@ -300,18 +322,27 @@ class Seller:
             msg.src,
             PRODUCT_ORDER_STATE_CHANGE,
             bodies.state_change_event(
-                "productOrderStateChangeEvent", "productOrder", order_id, state, world.sim.now, bus.next_id("event")
+                "productOrderStateChangeEvent",
+                "productOrder",
+                order_id,
+                state,
+                world.sim.now,
+                bus.next_id("event"),
             ),
             flow=msg.flow,
             step="14" if self.is_provider else "9b",
         )
 
-    def _fulfil_as_provider(self, msg: Message, order_id: str, design: dict[str, Any]) -> Generator[simpy.Event, Any, str]:
+    def _fulfil_as_provider(
+        self, msg: Message, order_id: str, design: dict[str, Any]
+    ) -> Generator[simpy.Event, Any, str]:
         bus, world, flow = self.bus, self.world, msg.flow
         item = msg.payload["productOrderItem"][0]
         bandwidth = float(item["product"]["productConfiguration"]["bandwidthMbps"])
         places = [p["id"] for p in item["product"]["place"]]
-        yield from bus.activity("productToServiceMapping", flow=flow, step="5", payload={"productOrder": order_id})
+        yield from bus.activity(
+            "productToServiceMapping", flow=flow, step="5", payload={"productOrder": order_id}
+        )
         partner_orders: dict[str, str] = {}
         for domain, part in design["partners"].items():
             offering = world.offering(part["offering"])
@@ -321,7 +352,11 @@ class Seller:
             if answer.status != 201:
                 return "failed"
             partner_orders[domain] = answer.payload["id"]
-            bus.partner_orders[answer.payload["id"]] = {"domain": domain, "bus": part["bus"], "order": order_id}
+            bus.partner_orders[answer.payload["id"]] = {
+                "domain": domain,
+                "bus": part["bus"],
+                "order": order_id,
+            }
         unis = [world.topology.sites[p].uni for p in places]
         service_id = f"svc-{order_id}"
         body = bodies.service_order_create(order_id, service_id, unis, bandwidth)
@@ -338,7 +373,9 @@ class Seller:
         item = msg.payload["productOrderItem"][0]
         config = item["product"]["productConfiguration"]
         site = world.topology.sites[item["product"]["place"][0]["id"]]
-        body = bodies.service_order_create(order_id, f"svc-{order_id}", [site.uni, config["enni"]], float(config["bandwidthMbps"]))
+        body = bodies.service_order_create(
+            order_id, f"svc-{order_id}", [site.uni, config["enni"]], float(config["bandwidthMbps"])
+        )
         answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=msg.flow, step=msg.step)
         if answer.status != 201:
             return "failed"
@@ -377,7 +414,9 @@ class Seller:
         done = bus.waiting.event(f"partner-order:{partner_order}:completed")
         failed = bus.waiting.event(f"partner-order:{partner_order}:failed")
         yield world.sim.env.any_of([done, failed, world.sim.env.timeout(world.options.notification_wait)])
-        answer = yield from bus.call(known["bus"], RETRIEVE_PRODUCT_ORDER, {"id": partner_order}, flow=msg.flow, step="9b")
+        answer = yield from bus.call(
+            known["bus"], RETRIEVE_PRODUCT_ORDER, {"id": partner_order}, flow=msg.flow, step="9b"
+        )
         state = answer.payload.get("state") if answer.status == 200 else "unknown"
         bus.respond(msg, 200, {"partnerOrder": partner_order, "state": state})
 

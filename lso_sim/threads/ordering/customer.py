@@ -14,8 +14,9 @@ import simpy
 
 from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
+from lso_sim.errors import LsoSimError
 from lso_sim.messages import bodies
-from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.envelope import Flow, Kind, Message
 from lso_sim.messages.operations import (
     ACCEPT_PRODUCT,
     CREATE_POQ,
@@ -70,12 +71,33 @@ def _signal(customer: Customer, resource: str, msg: Message) -> None:
 
 
 def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:
-    """The customer's life line for one order (a simpy process body)."""
+    """The customer's life line for one order (a simpy process body).
+
+    A failure the customer cannot recover from (a request that timed out, say) ends the instance
+    in state ``aborted`` with an ``error`` record naming the cause: never silently.
+    """
     if request.start > world.sim.now:
         yield world.sim.env.timeout(request.start - world.sim.now)
     customer = world.customer(request.customer)
     flow = Flow(THREAD, request.instance)
     world.begin(THREAD, request.instance)
+    try:
+        yield from _order(world, customer, request, flow)
+    except LsoSimError as exc:
+        world.sim.record_local(
+            customer,
+            Kind.ERROR,
+            "orderAborted",
+            {"error": type(exc).__name__, "reason": str(exc)},
+            flow=flow,
+            step="-",
+        )
+        world.finish(request.instance, "aborted", reason=str(exc))
+
+
+def _order(
+    world: World, customer: Customer, request: OrderRequest, flow: Flow
+) -> Generator[simpy.Event, Any, None]:
     bus = world.bus_sp.id
     offering = world.offering(request.offering)
     places = list(request.sites)
@@ -126,7 +148,9 @@ def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None
         return
 
     # 15: test and accept the product instance.
-    yield from customer.activity("acceptanceTesting", flow=flow, step="15", payload={"productOrder": order_id})
+    yield from customer.activity(
+        "acceptanceTesting", flow=flow, step="15", payload={"productOrder": order_id}
+    )
     answer = yield from customer.call(
         bus, ACCEPT_PRODUCT, {"productOrderId": order_id, "accepted": True}, flow=flow, step="15"
     )

@@ -72,10 +72,14 @@ class Orchestrator:
         uni_a, uni_b = msg.payload["endpoints"]
         path = topology.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
         if path is None:
-            self.sof.respond(msg, 422, {"code": "noPath", "reason": f"no path with capacity between {uni_a} and {uni_b}"})
+            self.sof.respond(
+                msg, 422, {"code": "noPath", "reason": f"no path with capacity between {uni_a} and {uni_b}"}
+            )
             return
         decomposition = topology.decompose(f"design-{msg.id}", path)
-        self.sof.respond(msg, 200, {"path": path, "components": bodies.components_payload(decomposition.components)})
+        self.sof.respond(
+            msg, 200, {"path": path, "components": bodies.components_payload(decomposition.components)}
+        )
 
     def check_serviceability(self, msg: Message) -> None:
         topology = self.world.topology
@@ -128,10 +132,14 @@ class Orchestrator:
             return
         self._finish(record, completed, msg.flow, "13")
 
-    def _fulfil_provider_service(self, record: ServiceRecord, flow: Flow) -> Generator[simpy.Event, Any, bool]:
+    def _fulfil_provider_service(
+        self, record: ServiceRecord, flow: Flow
+    ) -> Generator[simpy.Event, Any, bool]:
         sof, world = self.sof, self.world
         topology = world.topology
-        yield from sof.activity("designServiceComponents", flow=flow, step="8", payload={"service": record.service.id})
+        yield from sof.activity(
+            "designServiceComponents", flow=flow, step="8", payload={"service": record.service.id}
+        )
         path = topology.find_path(record.endpoints[0], record.endpoints[1], record.bandwidth_mbps)
         if path is None:
             return False
@@ -142,24 +150,66 @@ class Orchestrator:
         partner_parts = record.decomposition.partner_components()
 
         # 9a and 9b start together: the ICMs and the partners work in parallel.
-        activations = [self._presto(ACTIVATE_CONNECTIVITY, c.id, world.icm_of_fd(c.forwarding_domains[0]).id, list(c.network_elements), record, flow, "9a") for c in sp_parts]
-        activations += [self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts]
+        activations = [
+            self._presto(
+                ACTIVATE_CONNECTIVITY,
+                c.id,
+                world.icm_of_fd(c.forwarding_domains[0]).id,
+                list(c.network_elements),
+                record,
+                flow,
+                "9a",
+            )
+            for c in sp_parts
+        ]
+        activations += [
+            self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts
+        ]
         if not all((yield from sof.gather(activations))):
             self._release(record, path)
             return False
         record.service.move("inactive", world.sim.now)
 
-        tests = [self._presto(TEST_CONNECTIVITY, c.id, world.icm_of_fd(c.forwarding_domains[0]).id, list(c.network_elements), record, flow, "11") for c in sp_parts]
-        tests += [self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts]
+        tests = [
+            self._presto(
+                TEST_CONNECTIVITY,
+                c.id,
+                world.icm_of_fd(c.forwarding_domains[0]).id,
+                list(c.network_elements),
+                record,
+                flow,
+                "11",
+            )
+            for c in sp_parts
+        ]
+        tests += [
+            self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts
+        ]
         if not all((yield from sof.gather(tests))):
             self._release(record, path)
             return False
 
-        monitors = [self._presto(ACTIVATE_MONITORING, c.id, world.icm_of_fd(c.forwarding_domains[0]).id, list(c.network_elements), record, flow, "12a") for c in sp_parts]
-        monitors += [self._interlude(CREATE_PERFORMANCE_JOB, c.domain, c.id, record, flow, "12a") for c in partner_parts]
+        monitors = [
+            self._presto(
+                ACTIVATE_MONITORING,
+                c.id,
+                world.icm_of_fd(c.forwarding_domains[0]).id,
+                list(c.network_elements),
+                record,
+                flow,
+                "12a",
+            )
+            for c in sp_parts
+        ]
+        monitors += [
+            self._interlude(CREATE_PERFORMANCE_JOB, c.domain, c.id, record, flow, "12a")
+            for c in partner_parts
+        ]
         yield from sof.gather(monitors)
 
-        yield from sof.activity("activateService", flow=flow, step="13", payload={"service": record.service.id})
+        yield from sof.activity(
+            "activateService", flow=flow, step="13", payload={"service": record.service.id}
+        )
         record.service.move("active", world.sim.now)
         return True
 
@@ -168,7 +218,14 @@ class Orchestrator:
         record.service.move("terminated", self.world.sim.now)
 
     def _presto(
-        self, op: Operation, construct: str, icm: str, nes: list[str], record: ServiceRecord, flow: Flow, step: str
+        self,
+        op: Operation,
+        construct: str,
+        icm: str,
+        nes: list[str],
+        record: ServiceRecord,
+        flow: Flow,
+        step: str,
     ) -> Generator[simpy.Event, Any, bool]:
         body = {
             "constructId": construct,
@@ -220,14 +277,28 @@ class Orchestrator:
             sof.tell(
                 record.buyer,
                 SERVICE_STATE_CHANGE,
-                bodies.state_change_event("serviceStateChangeEvent", "service", record.service.id, record.service.state, now, sof.next_id("event")),
+                bodies.state_change_event(
+                    "serviceStateChangeEvent",
+                    "service",
+                    record.service.id,
+                    record.service.state,
+                    now,
+                    sof.next_id("event"),
+                ),
                 flow=flow,
                 step=step,
             )
         sof.tell(
             record.buyer,
             SERVICE_ORDER_STATE_CHANGE,
-            bodies.state_change_event("serviceOrderStateChangeEvent", "serviceOrder", record.order.id, record.order.state, now, sof.next_id("event")),
+            bodies.state_change_event(
+                "serviceOrderStateChangeEvent",
+                "serviceOrder",
+                record.order.id,
+                record.order.state,
+                now,
+                sof.next_id("event"),
+            ),
             flow=flow,
             step=step,
         )
@@ -244,27 +315,40 @@ class Orchestrator:
         """INTERLUDE 9b: SOF-sp asks this partner SOF to activate the component it ordered."""
         record = yield from self._partner_record(msg.payload["partnerOrder"])
         if record is None:
-            self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order for {msg.payload['partnerOrder']}"})
+            self.sof.respond(
+                msg,
+                404,
+                {"code": "notFound", "reason": f"no service order for {msg.payload['partnerOrder']}"},
+            )
             return
         ok = yield from self._activate_partner_segment(record, msg.flow, msg.step)
-        self.sof.respond(msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"})
+        self.sof.respond(
+            msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"}
+        )
         self._finish(record, ok, msg.flow, msg.step)
 
-    def _activate_partner_segment(self, record: ServiceRecord, flow: Flow, step: str) -> Generator[simpy.Event, Any, bool]:
+    def _activate_partner_segment(
+        self, record: ServiceRecord, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
         sof, world = self.sof, self.world
         topology = world.topology
         uni, enni = record.endpoints
-        yield from sof.activity("designServiceComponents", flow=flow, step=step, payload={"service": record.service.id})
+        yield from sof.activity(
+            "designServiceComponents", flow=flow, step=step, payload={"service": record.service.id}
+        )
         path = self._segment(uni, topology.enni_end(enni, sof.domain), record.bandwidth_mbps)
         if path is None:
             return False
         topology.reserve(path, record.bandwidth_mbps)
         record.service.path(world.sim.now, "designed", "reserved")
         nes = [n for n in path if topology.graph.nodes[n]["kind"] == "ne"]
-        groups = group_by_forwarding_domain(topology, nes)
+        record.constructs = [
+            (world.icm_of_fd(fd).id, f"{record.service.id}-{fd}", group)
+            for fd, group in group_by_forwarding_domain(topology, nes)
+        ]
         calls = [
-            self._presto(ACTIVATE_CONNECTIVITY, f"{record.service.id}-{fd}", world.icm_of_fd(fd).id, group, record, flow, step)
-            for fd, group in groups
+            self._presto(ACTIVATE_CONNECTIVITY, cid, icm, group, record, flow, step)
+            for icm, cid, group in record.constructs
         ]
         ok = all((yield from sof.gather(calls)))
         if ok:
@@ -273,19 +357,18 @@ class Orchestrator:
 
     def resource_task(self, op: Operation, msg: Message) -> Generator[simpy.Event, Any, None]:
         """INTERLUDE 11/12a: test or monitor the partner component through this domain's ICMs."""
-        sof, world = self.sof, self.world
+        sof = self.sof
         record = yield from self._partner_record(msg.payload["partnerOrder"])
         if record is None:
-            sof.respond(msg, 404, {"code": "notFound", "reason": f"no service for {msg.payload['partnerOrder']}"})
+            sof.respond(
+                msg, 404, {"code": "notFound", "reason": f"no service for {msg.payload['partnerOrder']}"}
+            )
             return
-        constructs = [
-            (icm.id, cid, construct["networkElements"])
-            for icm in world.icms.values()
-            if icm.domain == sof.domain
-            for cid, construct in icm.constructs.items()
-            if cid.startswith(record.service.id)
+        calls = [
+            self._presto(op, cid, icm, nes, record, msg.flow, msg.step) for icm, cid, nes in record.constructs
         ]
-        calls = [self._presto(op, cid, icm, nes, record, msg.flow, msg.step) for icm, cid, nes in constructs]
         ok = all((yield from sof.gather(calls)))
         status = 201 if msg.operation == CREATE_PERFORMANCE_JOB.name else 200
-        sof.respond(msg, status, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"})
+        sof.respond(
+            msg, status, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"}
+        )

@@ -1,0 +1,41 @@
+"""Shared fixtures: canonical scenarios and a helper that runs one into memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lso_sim.engine.observers import MemoryTrace
+from lso_sim.scenarios import load_scenario, run_scenario
+from lso_sim.scenarios.runner import RunResult
+from lso_sim.scenarios.schema import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+
+@pytest.fixture
+def scenario_10_2() -> Scenario:
+    """The canonical scenario of thread 10.2."""
+    return load_scenario(SCENARIOS / "thread-10.2.yaml")
+
+
+Runner = Callable[..., tuple[RunResult, MemoryTrace]]
+
+
+@pytest.fixture
+def run() -> Runner:
+    """Run a scenario (with optional field overrides) and keep its trace in memory."""
+
+    def _run(scenario: Scenario, **updates: Any) -> tuple[RunResult, MemoryTrace]:
+        if updates:
+            data = scenario.model_dump(mode="json")
+            data.update(updates)
+            scenario = Scenario.model_validate(data)
+        trace = MemoryTrace()
+        return run_scenario(scenario, [trace]), trace
+
+    return _run
