@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SEED ?= 7
 
-.PHONY: demo test lint typecheck unit venv clean bench docs
+.PHONY: demo test lint typecheck unit venv clean bench docs docs-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,16 @@ typecheck: $(VENV)/.installed-test
 unit: $(VENV)/.installed-test
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+test: lint typecheck unit docs-check
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/engine_rate.py
 
 docs: $(VENV)/.installed
 	$(BIN)/python -m lso_sim.diagrams.docs
+
+docs-check: $(VENV)/.installed
+	$(BIN)/python -m lso_sim.diagrams.docs --check
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

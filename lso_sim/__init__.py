@@ -2,7 +2,8 @@
 
 Layers, each a sub-package, importing only downwards:
 ``cli`` -> ``scenarios`` -> ``threads`` -> ``actors`` -> ``lifecycle``/``topology`` -> ``engine``
--> ``messages``/``architecture``; ``trace`` serialises records and is used by ``cli`` and tests.
+-> ``messages``/``architecture``; ``trace`` serialises records and ``diagrams`` draws them, both
+used by ``cli``; ``conformance`` checks payloads against MEF's OpenAPI definitions.
 """
 
 __version__ = "0.1.0"

@@ -17,7 +17,8 @@ def to_mermaid(arch: Architecture) -> str:
     """A Mermaid ``flowchart`` of the domains, actors and IRP links."""
     lines = ["flowchart LR"]
     for domain in arch.domains():
-        lines.append(f'  subgraph {_node(domain.id)}["{domain.id} ({domain.kind})"]')
+        # Domain boxes get their own prefix: a customer's domain and actor share an id.
+        lines.append(f'  subgraph d_{_node(domain.id)}["{domain.id} ({domain.kind})"]')
         for actor in arch.actors(domain=domain.id):
             lines.append(f'    {_node(actor.id)}["{actor.id}<br/>{actor.role}"]')
         lines.append("  end")

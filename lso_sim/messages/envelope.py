@@ -3,8 +3,9 @@
 A :class:`Message` is created by the engine at send time, when its sequence number, send time and
 arrival time are all known, and is never changed afterwards. It is deliberately a slotted
 dataclass, not a pydantic model: the engine creates one per simulated hop, and full validation
-there would cost more than the simulation itself. Validate at the edges instead
-(:func:`lso_sim.messages.validation.envelope_adapter` validates records read back from files).
+there would cost more than the simulation itself. Validate at the edges instead: scenario files
+when loaded, and MEF payloads against MEF's definitions in the conformance tests
+(:mod:`lso_sim.conformance`).
 """
 
 from __future__ import annotations
