@@ -37,7 +37,7 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.threads.resource_layer import step_below
-from lso_sim.topology.network import group_by_forwarding_domain
+from lso_sim.topology.network import ServiceComponent, group_by_forwarding_domain
 
 THREAD = "10.2"
 
@@ -150,18 +150,7 @@ class Orchestrator:
         partner_parts = record.decomposition.partner_components()
 
         # 9a and 9b start together: the ICMs and the partners work in parallel.
-        activations = [
-            self._presto(
-                ACTIVATE_CONNECTIVITY,
-                c.id,
-                world.icm_of_fd(c.forwarding_domains[0]).id,
-                list(c.network_elements),
-                record,
-                flow,
-                "9a",
-            )
-            for c in sp_parts
-        ]
+        activations = self._sp_calls(ACTIVATE_CONNECTIVITY, sp_parts, record, flow, "9a")
         activations += [
             self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts
         ]
@@ -170,18 +159,7 @@ class Orchestrator:
             return False
         record.service.move("inactive", world.sim.now)
 
-        tests = [
-            self._presto(
-                TEST_CONNECTIVITY,
-                c.id,
-                world.icm_of_fd(c.forwarding_domains[0]).id,
-                list(c.network_elements),
-                record,
-                flow,
-                "11",
-            )
-            for c in sp_parts
-        ]
+        tests = self._sp_calls(TEST_CONNECTIVITY, sp_parts, record, flow, "11")
         tests += [
             self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts
         ]
@@ -189,18 +167,7 @@ class Orchestrator:
             self._release(record, path)
             return False
 
-        monitors = [
-            self._presto(
-                ACTIVATE_MONITORING,
-                c.id,
-                world.icm_of_fd(c.forwarding_domains[0]).id,
-                list(c.network_elements),
-                record,
-                flow,
-                "12a",
-            )
-            for c in sp_parts
-        ]
+        monitors = self._sp_calls(ACTIVATE_MONITORING, sp_parts, record, flow, "12a")
         monitors += [
             self._interlude(CREATE_PERFORMANCE_JOB, c.domain, c.id, record, flow, "12a")
             for c in partner_parts
@@ -212,6 +179,23 @@ class Orchestrator:
         )
         record.service.move("active", world.sim.now)
         return True
+
+    def _sp_calls(
+        self, op: Operation, parts: list[ServiceComponent], record: ServiceRecord, flow: Flow, step: str
+    ) -> list[Generator[simpy.Event, Any, bool]]:
+        """One PRESTO call per SP component, to the ICM of its forwarding domain."""
+        return [
+            self._presto(
+                op,
+                c.id,
+                self.world.icm_of_fd(c.forwarding_domains[0]).id,
+                list(c.network_elements),
+                record,
+                flow,
+                step,
+            )
+            for c in parts
+        ]
 
     def _release(self, record: ServiceRecord, path: list[str]) -> None:
         self.world.topology.release(path, record.bandwidth_mbps)
