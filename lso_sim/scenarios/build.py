@@ -25,7 +25,7 @@ from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory, Simulation
 from lso_sim.scenarios.schema import ActorModel, DistributionSpec, Scenario
 from lso_sim.threads.ordering import OrderRequest
-from lso_sim.threads.registry import INSTALLERS
+from lso_sim.threads.registry import install_threads
 from lso_sim.topology.network import NetworkTopology
 
 
@@ -157,8 +157,10 @@ def build_world(
             world.ecms[ecm_id] = ElementManager(
                 sim, architecture.actor(ecm_id), network_elements=[ne], **settings(Role.ECM)
             )
-    for work in scenario.workload:
-        INSTALLERS[work.thread](world)
+    needed = [work.thread for work in scenario.workload]
+    if any(work.orders or work.generate for work in scenario.workload):
+        needed.insert(0, "10.2")
+    install_threads(world, needed)
     return world
 
 
@@ -177,7 +179,7 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
     rng = world.sim.random.stream("workload/10.2")
     for work in scenario.workload:
         if work.thread != "10.2":
-            continue
+            continue  # other threads start their own orders (see scenarios/starters.py)
         for order in work.orders:
             n = len(requests) + 1
             requests.append(

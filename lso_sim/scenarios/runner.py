@@ -10,6 +10,7 @@ from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory
 from lso_sim.scenarios.build import build_world, order_requests
 from lso_sim.scenarios.schema import Scenario
+from lso_sim.scenarios.starters import STARTERS
 from lso_sim.threads import ordering
 
 
@@ -38,5 +39,8 @@ def run_scenario(
     world = build_world(scenario, observers, channel_factory=channel_factory, pace=pace)
     for request in order_requests(scenario, world):
         world.sim.env.process(ordering.run(world, request))
+    for work in scenario.workload:
+        if work.thread != ordering.THREAD:
+            STARTERS[work.thread](scenario, work, world)
     world.sim.run(until=until)
     return RunResult(scenario, world)

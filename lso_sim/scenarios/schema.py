@@ -185,7 +185,13 @@ class GenerateModel(_Strict):
 
 
 class WorkloadModel(_Strict):
-    """Work for one thread."""
+    """Work for one thread.
+
+    ``orders`` and ``generate`` are 10.2 product orders. For the other threads, ``orders`` are
+    the services 10.2 establishes first; the thread's own block (one optional field per thread,
+    named after what the thread does) says what happens to them. Each thread's block is started
+    by its function in :mod:`lso_sim.scenarios.starters`.
+    """
 
     thread: str
     orders: list[OrderModel] = Field(default_factory=list)
@@ -193,7 +199,7 @@ class WorkloadModel(_Strict):
 
     @model_validator(mode="after")
     def _some_work(self) -> WorkloadModel:
-        if not self.orders and self.generate is None:
+        if self.thread == "10.2" and not self.orders and self.generate is None:
             raise ValueError("give 'orders' or 'generate'")
         return self
 

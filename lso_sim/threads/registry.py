@@ -1,12 +1,13 @@
 """Which threads can run, and how a world is prepared for each.
 
 :data:`~lso_sim.threads.catalog.THREADS` lists all of section 10; this registry adds, for the
-threads lso-sim implements, the function that installs their behaviour on a world.
+threads lso-sim implements, the function that installs their behaviour on a world and the threads
+each one builds on (10.3 to 10.7 act on a service that 10.2 established first).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from lso_sim.actors.world import World
 from lso_sim.threads import ordering
@@ -15,6 +16,9 @@ INSTALLERS: dict[str, Callable[[World], None]] = {
     ordering.THREAD: ordering.install,
 }
 """Thread id -> installs its handlers on every actor of a world."""
+
+REQUIRES: dict[str, tuple[str, ...]] = {}
+"""Thread id -> the threads whose behaviour it needs installed too (e.g. ``("10.2",)``)."""
 
 
 def runnable_threads() -> list[str]:
@@ -25,3 +29,24 @@ def runnable_threads() -> list[str]:
 def is_implemented(thread_id: str) -> bool:
     """True when ``thread_id`` can be run."""
     return thread_id in INSTALLERS
+
+
+def install_threads(world: World, thread_ids: Iterable[str]) -> list[str]:
+    """Install ``thread_ids`` and what they require, each once, prerequisites first.
+
+    Returns:
+        The thread ids installed, in installation order.
+    """
+    done: list[str] = []
+
+    def visit(thread_id: str) -> None:
+        if thread_id in done:
+            return
+        for required in REQUIRES.get(thread_id, ()):
+            visit(required)
+        INSTALLERS[thread_id](world)
+        done.append(thread_id)
+
+    for thread_id in thread_ids:
+        visit(thread_id)
+    return done

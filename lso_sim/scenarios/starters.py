@@ -1,0 +1,20 @@
+"""How each thread's workload block becomes running thread instances.
+
+The scenario layer owns this translation so that threads never see scenario files: a starter reads
+one validated :class:`~lso_sim.scenarios.schema.WorkloadModel` and starts simpy processes of its
+thread on the world. Thread 10.2's orders are started by :func:`~lso_sim.scenarios.build.order_requests`
+(they are numbered across the whole workload); every other thread registers a starter here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lso_sim.actors.world import World
+from lso_sim.scenarios.schema import Scenario, WorkloadModel
+
+Starter = Callable[[Scenario, WorkloadModel, World], None]
+"""Starts the work of one workload item (called once per item, before the clock runs)."""
+
+STARTERS: dict[str, Starter] = {}
+"""Thread id -> its starter (every runnable thread but 10.2)."""
