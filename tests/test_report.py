@@ -259,3 +259,27 @@ def test_report_filters_and_bad_input(known_file: Path, capsys: pytest.CaptureFi
     assert [i["instance"] for i in data["instances"]] == ["acme/order-2"]
     assert main(["report", str(known_file), "--instance", "nobody"]) == 2
     assert "no records" in capsys.readouterr().err
+
+
+def test_progress_only_on_a_terminal_outside_ci(known_file: Path) -> None:
+    """The bar counts the scenario's orders; it never shows when piped or in CI."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from lso_sim.engine.observers import MemoryTrace
+    from lso_sim.report.progress import RunProgress, expected_orders, show_progress
+    from lso_sim.scenarios import load_scenario, run_scenario
+
+    terminal = Console(file=io.StringIO(), force_terminal=True)
+    assert show_progress(terminal, {}) is True
+    assert show_progress(terminal, {"CI": "true"}) is False
+    assert show_progress(Console(file=io.StringIO()), {}) is False
+    scenario = load_scenario(known_file)
+    assert expected_orders(scenario) == 3
+    progress = Progress(console=terminal, auto_refresh=False)
+    task = progress.add_task("orders", total=3, clock="", detail="")
+    run_scenario(scenario, [RunProgress(progress, task), MemoryTrace()])
+    assert progress.tasks[0].completed == 3
+    assert progress.tasks[0].fields["detail"].endswith("3 thread instances")

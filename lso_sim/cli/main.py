@@ -20,6 +20,7 @@ from lso_sim.cli import render, report_cmd, step_cmd, trace_cmd
 from lso_sim.diagrams.docs import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import LsoSimError
+from lso_sim.report.progress import run_progress
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
@@ -110,6 +111,9 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
                     f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
                 ) from None
             observers.append(JsonlTraceWriter(stream))
+        progress = stack.enter_context(run_progress(scenario, console))
+        if progress is not None:
+            observers.append(progress)
         result = run_scenario(scenario, observers)
     console.print(f"[bold]{scenario.name}[/] (seed {scenario.seed}): {scenario.description}")
     tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]

@@ -33,7 +33,7 @@ def _asset(name: str) -> str:
 
 def _script_json(data: Any) -> str:
     """JSON safe inside a ``<script>`` element: ``<`` is escaped so ``</script>`` cannot occur."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
