@@ -38,10 +38,11 @@ test: lint typecheck unit docs-check
 bench: $(VENV)/.installed
 	$(BIN)/python bench/engine_rate.py
 
-docs: $(VENV)/.installed
+# docs need the test extra: it brings matplotlib, which draws the plot in docs/reports.md.
+docs: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.diagrams.docs
 
-docs-check: $(VENV)/.installed
+docs-check: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.diagrams.docs --check
 
 clean:

@@ -16,19 +16,25 @@ from rich.console import Console
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import render
+from lso_sim.cli import render, report_cmd, step_cmd, trace_cmd
+from lso_sim.diagrams.docs import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import LsoSimError
+from lso_sim.report.progress import run_progress
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.jsonl import JsonlTraceWriter
+from lso_sim.trace.records import to_record
 from lso_sim.trace.summary import TraceSummary
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+_VIEW_COMMANDS = {"trace": trace_cmd.run, "step": step_cmd.run, "report": report_cmd.run}
+"""Commands that look at a run's records (diagrams, step-through, metrics)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="override the scenario's seed")
     run.add_argument("--trace-out", type=Path, metavar="FILE", help="write the trace as JSON lines to FILE")
     run.add_argument("--quiet", action="store_true", help="print only the summary, not the message listing")
+    trace_cmd.add_run_options(run)
+    report_cmd.add_run_options(run)
+
+    trace_cmd.add_parser(sub)
+    step_cmd.add_parser(sub)
+    report_cmd.add_parser(sub)
     return parser
 
 
@@ -99,12 +111,21 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
                     f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
                 ) from None
             observers.append(JsonlTraceWriter(stream))
+        progress = stack.enter_context(run_progress(scenario, console))
+        if progress is not None:
+            observers.append(progress)
         result = run_scenario(scenario, observers)
     console.print(f"[bold]{scenario.name}[/] (seed {scenario.seed}): {scenario.description}")
     tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]
     render.print_all(console, [*tables, *render.summary_tables(result.world, summary)])
     if args.trace_out is not None:
         console.print(f"trace: {args.trace_out} ({len(memory.records)} records)")
+    records = [to_record(msg) for msg in memory.records]
+    title = f"{scenario.name} (seed {scenario.seed})"
+    report_cmd.after_run(args, console, records, title)
+    trace_cmd.after_run(
+        args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
+    )
     return EXIT_OK
 
 
@@ -118,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_threads(console)
         if args.command == "architecture":
             return _cmd_architecture(args, console)
+        if args.command in _VIEW_COMMANDS:
+            return _VIEW_COMMANDS[args.command](args, console)
         return _cmd_run(args, console)
     except LsoSimError as exc:
         Console(stderr=True).print(

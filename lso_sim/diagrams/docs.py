@@ -10,6 +10,12 @@ until the behaviour changes). For every implemented thread it writes:
   page has ``<!-- BEGIN GENERATED HOPS -->``/``<!-- END GENERATED HOPS -->``, the table of the hops
   the run really sent; the hand-written text around the markers is kept as it is.
 
+* ``threads/thread-<id>.sequence.puml``: the same diagram in PlantUML;
+
+from the run of the 10.2 scenario, the examples of the viewing and report pages: in ``viewing.md``
+a frame of ``lso-sim step`` between ``<!-- BEGIN GENERATED STEP -->`` and its END marker; in
+``reports.md`` the report's IRP table between ``<!-- BEGIN GENERATED REPORT -->`` and its END
+marker, and the Gantt timeline ``images/timeline-10.2.svg`` (matplotlib, deterministic SVG);
 and, from the architecture of the 10.2 scenario, ``architecture.mmd`` plus the same diagram in
 ``architecture.md`` between ``<!-- BEGIN GENERATED ARCHITECTURE -->`` and its END marker.
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,20 +36,29 @@ from typing import Any
 
 from lso_sim.architecture.export import to_mermaid
 from lso_sim.architecture.model import Architecture
+from lso_sim.diagrams.plantuml import to_plantuml_sequence
 from lso_sim.diagrams.sequence import to_mermaid_sequence
 from lso_sim.engine.observers import MemoryTrace
 from lso_sim.errors import LsoSimError
+from lso_sim.report.metrics import compute_report
+from lso_sim.report.plots import write_plots
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
 from lso_sim.threads.catalog import thread_info
 from lso_sim.threads.registry import runnable_threads
 from lso_sim.trace.records import to_record
+from lso_sim.viewer.frame import render_frame
+from lso_sim.viewer.stepper import Stepper
 
 BEGIN_SEQUENCE = "<!-- BEGIN GENERATED SEQUENCE -->"
 END_SEQUENCE = "<!-- END GENERATED SEQUENCE -->"
 BEGIN_HOPS = "<!-- BEGIN GENERATED HOPS -->"
 END_HOPS = "<!-- END GENERATED HOPS -->"
+BEGIN_STEP = "<!-- BEGIN GENERATED STEP -->"
+END_STEP = "<!-- END GENERATED STEP -->"
+BEGIN_REPORT = "<!-- BEGIN GENERATED REPORT -->"
+END_REPORT = "<!-- END GENERATED REPORT -->"
 BEGIN_ARCHITECTURE = "<!-- BEGIN GENERATED ARCHITECTURE -->"
 END_ARCHITECTURE = "<!-- END GENERATED ARCHITECTURE -->"
 
@@ -214,6 +230,11 @@ def generated_files(out: Path) -> dict[Path, str]:
         run = run_canonical(thread_id)
         diagram = sequence_diagram(run)
         files[out / "threads" / f"thread-{thread_id}.sequence.mmd"] = diagram
+        files[out / "threads" / f"thread-{thread_id}.sequence.puml"] = to_plantuml_sequence(
+            run.records,
+            title=f"Thread {run.thread} ({run.scenario_file}, seed {run.seed})",
+            domains=domain_labels(run.architecture, _actors(run.records)),
+        )
         page_path = out / "threads" / f"{thread_id}.md"
         page = _read(page_path) or _thread_page_stub(thread_id)
         page = inject(page, BEGIN_HOPS, END_HOPS, hop_table(run.records), append=False)
@@ -225,7 +246,44 @@ def generated_files(out: Path) -> dict[Path, str]:
             arch_path = out / "architecture.md"
             arch_page = _read(arch_path) or _ARCHITECTURE_STUB
             files[arch_path] = inject(arch_page, BEGIN_ARCHITECTURE, END_ARCHITECTURE, mermaid_block(arch))
+            files.update(_example_files(out, run))
     return files
+
+
+def _actors(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    return sorted({str(r["src"]) for r in records} | {str(r["dst"]) for r in records})
+
+
+EXAMPLE_STEP = 12
+"""The ``lso-sim step`` frame shown in viewing.md (a LEGATO request with a payload worth reading)."""
+
+
+def _example_files(out: Path, run: CanonicalRun) -> dict[Path, str]:
+    """The examples of viewing.md and reports.md, drawn from the canonical run of ``run.thread``."""
+    stepper = Stepper(run.records)
+    stepper.jump(EXAMPLE_STEP)
+    frame = render_frame(stepper, window=4)
+    viewing_path = out / "viewing.md"
+    viewing = _read(viewing_path) or f"# Viewing a run\n\n{BEGIN_STEP}\n{END_STEP}\n"
+    report = compute_report(run.records)
+    reports_path = out / "reports.md"
+    reports = _read(reports_path) or f"# Reports\n\n{BEGIN_REPORT}\n{END_REPORT}\n"
+    rows = ["| IRP | messages | bytes | requests | responses | notifications | lost |", "|" + " --- |" * 7]
+    for m in report.irps:
+        cells = (m.irp, m.messages, m.bytes, m.requests, m.responses, m.notifications, m.lost)
+        rows.append("| " + " | ".join(str(c) for c in cells) + " |")
+    image = f"images/timeline-{run.thread}.svg"
+    block = "\n".join([*rows, "", f"![Timeline of the canonical {run.thread} run]({image})"])
+    with tempfile.TemporaryDirectory(prefix="lso-sim-docs-") as tmp:
+        (svg,) = write_plots(report, run.records, Path(tmp), formats=("svg",), title=f"thread {run.thread}")[
+            :1
+        ]
+        timeline = svg.read_text(encoding="utf-8")
+    return {
+        viewing_path: inject(viewing, BEGIN_STEP, END_STEP, f"```text\n{frame}```"),
+        reports_path: inject(reports, BEGIN_REPORT, END_REPORT, block),
+        out / image: timeline,
+    }
 
 
 def _read(path: Path) -> str | None:

@@ -106,7 +106,7 @@ def message_label(record: Mapping[str, Any]) -> str:
     return label
 
 
-def _local_note(record: Mapping[str, Any]) -> tuple[str, bool]:
+def local_note(record: Mapping[str, Any]) -> tuple[str, bool]:
     """Text of the note drawn for a local event, and whether it is an alert (timeout/error)."""
     kind = _field(record, "kind")
     operation = _field(record, "operation")
@@ -179,7 +179,7 @@ def to_mermaid_sequence(
             arrow = _ARROWS[(kind, record.get("delivered") is None)]
             lines.append(f"  {src}{arrow}{dst}: {escape(message_label(record))}")
             continue
-        text, alert = _local_note(record)
+        text, alert = local_note(record)
         over = src if dst == src or kind != "timeout" else f"{src},{dst}"
         note = f"Note over {over}: {escape(text)}"
         if alert:

@@ -1,0 +1,167 @@
+"""A self-contained HTML report of a trace: the sequence diagram to step through, payloads, figures.
+
+One file with everything inline (styles, script, data) so it can be mailed, attached to a CI run or
+opened from disk with no network: the diagram is drawn as SVG by a small script shipped in
+``assets/`` instead of a diagram library from a CDN. The page offers:
+
+* the sequence diagram, one lane per actor boxed by domain, one row per record;
+* play, step forward and back, first and last; the rows not yet reached fade out;
+* on a click (or as the current step moves) the record's MEF step with our explanation and its
+  payload, pretty-printed;
+* a per-IRP summary (messages, bytes, lost) and the lead time of each thread instance.
+
+The output is deterministic: the same records give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+from lso_sim.diagrams.sequence import MESSAGE_KINDS, local_note, message_label
+from lso_sim.report.metrics import compute_report
+from lso_sim.report.tables import duration
+from lso_sim.threads.catalog import explain_step
+
+
+def _asset(name: str) -> str:
+    return resources.files("lso_sim.viewer").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _script_json(data: Any) -> str:
+    """JSON safe inside a ``<script>`` element: ``<`` is escaped so ``</script>`` cannot occur."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def page_data(
+    records: Iterable[Mapping[str, Any]], *, title: str, domains: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What the page's script draws: participants, domain groups and one entry per record."""
+    items = list(records)
+    roles: dict[str, str] = {}
+    for r in items:
+        for actor_key, role_key in (("src", "src_role"), ("dst", "dst_role")):
+            roles.setdefault(str(r.get(actor_key) or ""), str(r.get(role_key) or ""))
+    roles.pop("", None)
+    labels = domains or {}
+    # Lanes follow first appearance but keep the members of one domain side by side.
+    order: list[str] = []
+    for actor in roles:
+        if actor in order:
+            continue
+        label = labels.get(actor)
+        order.extend([actor] if label is None else [a for a in roles if labels.get(a) == label])
+    groups: dict[str, list[str]] = {}
+    for actor in order:
+        if actor in labels:
+            groups.setdefault(labels[actor], []).append(actor)
+    rows = []
+    for r in items:
+        kind = str(r.get("kind") or "")
+        arrow = kind in MESSAGE_KINDS
+        label, alert = (message_label(r), False) if arrow else local_note(r)
+        rows.append(
+            {
+                "seq": r.get("seq"),
+                "time": float(r.get("time") or 0.0),
+                "delivered": r.get("delivered"),
+                "thread": str(r.get("thread") or ""),
+                "instance": str(r.get("instance") or ""),
+                "step": str(r.get("step") or ""),
+                "kind": kind,
+                "src": str(r.get("src") or ""),
+                "dst": str(r.get("dst") or ""),
+                "irp": r.get("irp"),
+                "operation": str(r.get("operation") or ""),
+                "status": r.get("status"),
+                "payload": r.get("payload"),
+                "arrow": arrow,
+                "lost": arrow and r.get("delivered") is None,
+                "alert": alert,
+                "label": label,
+                "explanation": explain_step(str(r.get("thread") or ""), str(r.get("step") or "")),
+            }
+        )
+    return {
+        "title": title,
+        "participants": [{"id": a, "role": roles[a]} for a in order],
+        "groups": [{"label": label, "members": members} for label, members in groups.items()],
+        "records": rows,
+    }
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>\n" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+
+def to_html_report(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    title: str = "lso-sim trace",
+    domains: Mapping[str, str] | None = None,
+) -> str:
+    """The HTML page of ``records`` (trace records in send order), as text."""
+    items = list(records)
+    report = compute_report(items)
+    irp_rows = [
+        [
+            m.irp,
+            str(m.messages),
+            f"{m.bytes:,}",
+            str(m.requests),
+            str(m.responses),
+            str(m.notifications),
+            str(m.lost),
+        ]
+        for m in report.irps
+    ]
+    irp_rows.append(
+        ["total", str(report.messages), f"{report.bytes:,}", "", "", "", str(report.fallout.lost)]
+    )
+    instance_rows = [
+        [i.instance, i.thread, duration(i.lead_time), str(i.messages), str(i.fallout)]
+        for i in report.instances
+    ]
+    f = report.fallout
+    data = _script_json(page_data(items, title=title, domains=domains))
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>\n{_asset('viewer.css')}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="meta">{len(items)} records, {report.messages} messages, {len(report.instances)} thread '
+        f"instance(s), {duration(report.span)} simulated; fall-out: {f.lost} lost, {f.timeouts} timeouts, "
+        f"{f.errors} errors, {f.rejected} rejected. Click a row to see its payload.</p>",
+        '<div class="controls">',
+        '<button id="first" type="button">First</button>',
+        '<button id="prev" type="button">Previous</button>',
+        '<button id="play" type="button">Play</button>',
+        '<button id="next" type="button">Next</button>',
+        '<button id="last" type="button">Last</button>',
+        '<span id="position"></span>',
+        "</div>",
+        '<div class="layout">',
+        '<div class="diagram" id="diagram"></div>',
+        '<div class="side"><div id="detail"></div><pre id="payload"></pre></div>',
+        "</div>",
+        "<h2>Messages per IRP</h2>",
+        _table(["IRP", "messages", "bytes", "requests", "responses", "notifications", "lost"], irp_rows),
+        "<h2>Thread instances</h2>",
+        _table(["instance", "thread", "lead time", "messages", "fall-out"], instance_rows),
+        f'<script type="application/json" id="lso-data">{data}</script>',
+        f"<script>\n{_asset('viewer.js')}</script>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
