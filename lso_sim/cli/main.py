@@ -1,6 +1,7 @@
 """The ``lso-sim`` command line: parse arguments, wire the pieces, print, exit.
 
-Exit codes: 0 success; 2 bad input (scenario, arguments, unknown thread), with a one-line error
+Exit codes: 0 success; 1 a run missed its scenario's expectations (or, for ``replay`` and
+``check``, a golden differs); 2 bad input (scenario, arguments, unknown thread), with a one-line error
 and no traceback.
 """
 
@@ -16,18 +17,23 @@ from rich.console import Console
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import render
+from lso_sim.cli import check_cmd, render, replay_cmd
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import LsoSimError
+from lso_sim.expect.evaluate import evaluate
+from lso_sim.replay.golden import trace_header
+from lso_sim.replay.render import failures_report
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.jsonl import JsonlTraceWriter
+from lso_sim.trace.records import to_record
 from lso_sim.trace.summary import TraceSummary
 
 EXIT_OK = 0
+EXIT_EXPECTATIONS = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -50,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="override the scenario's seed")
     run.add_argument("--trace-out", type=Path, metavar="FILE", help="write the trace as JSON lines to FILE")
     run.add_argument("--quiet", action="store_true", help="print only the summary, not the message listing")
+    replay_cmd.add_parser(sub)
+    check_cmd.add_parser(sub)
     return parser
 
 
@@ -58,13 +66,17 @@ def _scenario_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--thread", metavar="ID", help="use the canonical scenario of thread ID (e.g. 10.2)")
 
 
-def _scenario(args: argparse.Namespace) -> Scenario:
+def _scenario_path(args: argparse.Namespace) -> Path:
     if args.scenario is not None and args.thread is not None:
         raise LsoSimError("give a scenario file or --thread, not both")
     if args.scenario is None and args.thread is None:
         args.thread = "10.2"
-    path = args.scenario if args.scenario is not None else canonical_scenario(args.thread)
-    return load_scenario(path)
+    path: Path = args.scenario if args.scenario is not None else canonical_scenario(args.thread)
+    return path
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    return load_scenario(_scenario_path(args))
 
 
 def _cmd_threads(console: Console) -> int:
@@ -98,13 +110,19 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
                 raise LsoSimError(
                     f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
                 ) from None
-            observers.append(JsonlTraceWriter(stream))
+            header = trace_header(scenario, _scenario_path(args), args.trace_out)
+            observers.append(JsonlTraceWriter(stream, header))
         result = run_scenario(scenario, observers)
     console.print(f"[bold]{scenario.name}[/] (seed {scenario.seed}): {scenario.description}")
     tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]
     render.print_all(console, [*tables, *render.summary_tables(result.world, summary)])
     if args.trace_out is not None:
         console.print(f"trace: {args.trace_out} ({len(memory.records)} records)")
+    records = [to_record(message) for message in memory.records]
+    failures = evaluate(scenario.expect, records, result.world.outcomes.values())
+    if failures:
+        console.print(failures_report([str(f) for f in failures]))
+        return EXIT_EXPECTATIONS
     return EXIT_OK
 
 
@@ -118,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_threads(console)
         if args.command == "architecture":
             return _cmd_architecture(args, console)
+        if args.command == "replay":
+            return replay_cmd.run(args, console)
+        if args.command == "check":
+            return check_cmd.run(args, console)
         return _cmd_run(args, console)
     except LsoSimError as exc:
         Console(stderr=True).print(
