@@ -49,8 +49,9 @@ def scenario_label(scenario: Path, trace: Path | None = None) -> str:
 
 
 def resolve_scenario(label: str, golden: Path) -> Path:
-    """The scenario file a golden's header names: under the golden's project root, next to the
-    golden, or under the current folder, in that order.
+    """The scenario file a golden's header names: under the golden's project root when it has
+    one (never elsewhere: another project's file of the same name is not this golden's scenario),
+    else relative to the golden's folder or to the current folder.
 
     Raises:
         LsoSimError: no such file in any of those places.
@@ -60,7 +61,7 @@ def resolve_scenario(label: str, golden: Path) -> Path:
         candidates = [given]
     else:
         root = project_root(golden.resolve().parent)
-        bases = [*([root] if root is not None else []), golden.resolve().parent, Path.cwd()]
+        bases = [root] if root is not None else [golden.resolve().parent, Path.cwd()]
         candidates = [base / given for base in bases]
     for candidate in candidates:
         if candidate.is_file():

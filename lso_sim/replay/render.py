@@ -43,6 +43,20 @@ def shown(path: Path) -> str:
         return str(path)
 
 
+def _field(path: str, width: int = 50) -> str:
+    """A dotted field path short enough for the first column: its head and as many of its last
+    segments as fit (``payload.….productConfiguration.bandwidthMbps``)."""
+    if len(path) <= width:
+        return path
+    parts = path.split(".")
+    tail: list[str] = []
+    for part in reversed(parts[1:]):
+        if len(parts[0]) + 3 + len(".".join([part, *tail])) > width and tail:
+            break
+        tail.insert(0, part)
+    return ".".join([parts[0], "…", *tail])
+
+
 def _value(value: Any) -> str:
     if value is MISSING:
         return "(absent)"
@@ -66,7 +80,8 @@ def _cell(record: Mapping[str, Any] | None, row: str) -> str:
 def divergence_table(divergence: Divergence, title: str = "first divergence") -> Table:
     """The divergent record of the golden and of the run, side by side, differing rows in red."""
     table = Table(title=f"{title}: {divergence.change}", title_justify="left", show_lines=False)
-    table.add_column("")
+    labels = [_field(d.path) for d in divergence.fields]
+    table.add_column("", no_wrap=True, min_width=max([9, *map(len, labels)]))
     table.add_column("", width=1)
     table.add_column("golden")
     table.add_column("run")
@@ -80,7 +95,7 @@ def divergence_table(divergence: Divergence, title: str = "first divergence") ->
         table.add_row(row, flag, _cell(divergence.golden, row), _cell(divergence.actual, row), style=style)
     extra: list[FieldDiff] = [d for d in divergence.fields if d.path.split(".")[0] not in covered]
     for diff in extra[:_MAX_FIELDS]:
-        table.add_row(diff.path, "≠", _value(diff.golden), _value(diff.actual), style="bold red")
+        table.add_row(_field(diff.path), "≠", _value(diff.golden), _value(diff.actual), style="bold red")
     if len(extra) > _MAX_FIELDS:
         table.add_row("…", "", f"and {len(extra) - _MAX_FIELDS} more differing values", "")
     return table
