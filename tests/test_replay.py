@@ -258,3 +258,13 @@ def test_missing_scenario_is_reported(scenario_project: Path) -> None:
     scenario.unlink()
     with pytest.raises(LsoSimError, match=r"was not found .* give it with --scenario"):
         replay(golden)
+
+
+def test_update_records_a_new_golden_only_with_a_scenario(scenario_project: Path) -> None:
+    """--update of a golden that does not exist yet needs the scenario to record."""
+    scenario = scenario_project / "scenarios" / "thread-10.2.yaml"
+    golden = scenario_project / "new.jsonl"
+    with pytest.raises(LsoSimError, match="no golden yet; give --scenario FILE"):
+        replay(golden, update=True)
+    assert replay(golden, scenario=scenario, update=True).updated
+    assert replay(golden).identical

@@ -82,8 +82,9 @@ def replay(
     header = old.header if old is not None else None
     if scenario is None:
         if header is None or header.scenario is None:
-            if old is not None:
-                check_version(old, scenario_given=False)
+            if old is None:
+                raise LsoSimError(f"{golden}: no golden yet; give --scenario FILE to record one")
+            check_version(old, scenario_given=False)
             raise LsoSimError(f"{golden}: the golden does not name its scenario; give it with --scenario")
         scenario = resolve_scenario(header.scenario, golden)
     if seed is None and header is not None:
