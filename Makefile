@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SEED ?= 7
 
-.PHONY: demo test lint typecheck unit venv clean bench docs docs-check
+.PHONY: demo test lint typecheck unit venv clean bench docs docs-check goldens
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ bench: $(VENV)/.installed
 # docs need the test extra: it brings matplotlib, which draws the plot in docs/reports.md.
 docs: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.diagrams.docs
+
+# Re-record the golden trace of every canonical scenario (scenarios/goldens/thread-X.jsonl) after a
+# deliberate change of the simulator or a scenario; review the diff before committing it.
+goldens: $(VENV)/.installed
+	$(BIN)/lso-sim check --update-goldens scenarios/thread-*.yaml
 
 docs-check: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.diagrams.docs --check

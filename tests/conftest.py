@@ -39,3 +39,14 @@ def run() -> Runner:
         return run_scenario(scenario, [trace]), trace
 
     return _run
+
+
+@pytest.fixture
+def scenario_project(tmp_path: Path) -> Path:
+    """A throw-away project (a ``pyproject.toml`` marks its root) holding a copy of the canonical
+    10.2 scenario at ``scenarios/thread-10.2.yaml``, without a golden yet."""
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "thread-10.2.yaml").write_bytes((SCENARIOS / "thread-10.2.yaml").read_bytes())
+    return tmp_path

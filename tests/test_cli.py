@@ -76,7 +76,8 @@ def test_trace_out_is_byte_identical_across_runs(tmp_path: Path) -> None:
     for target in (a, b):
         assert main(["run", str(SCENARIOS / "thread-10.2.yaml"), "--quiet", "--trace-out", str(target)]) == 0
     assert a.read_bytes() == b.read_bytes()
-    first = json.loads(a.read_text().splitlines()[0])
+    header, first = map(json.loads, a.read_text().splitlines()[:2])
+    assert header["record"] == "header" and header["scenario"] == "scenarios/thread-10.2.yaml"
     assert first["time"] == 0.0 and first["step"] == "1"
 
 

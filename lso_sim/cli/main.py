@@ -1,6 +1,7 @@
 """The ``lso-sim`` command line: parse arguments, wire the pieces, print, exit.
 
-Exit codes: 0 success; 2 bad input (scenario, arguments, unknown thread), with a one-line error
+Exit codes: 0 success; 1 a run missed its scenario's expectations (or, for ``replay`` and
+``check``, a golden differs); 2 bad input (scenario, arguments, unknown thread), with a one-line error
 and no traceback.
 """
 
@@ -16,10 +17,13 @@ from rich.console import Console
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import render, report_cmd, step_cmd, trace_cmd
+from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, trace_cmd
 from lso_sim.diagrams.docs import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import LsoSimError
+from lso_sim.expect.evaluate import evaluate
+from lso_sim.replay.golden import trace_header
+from lso_sim.replay.render import failures_report
 from lso_sim.report.progress import run_progress
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
@@ -31,6 +35,7 @@ from lso_sim.trace.records import to_record
 from lso_sim.trace.summary import TraceSummary
 
 EXIT_OK = 0
+EXIT_EXPECTATIONS = 1
 EXIT_BAD_INPUT = 2
 
 _VIEW_COMMANDS = {"trace": trace_cmd.run, "step": step_cmd.run, "report": report_cmd.run}
@@ -62,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     trace_cmd.add_parser(sub)
     step_cmd.add_parser(sub)
     report_cmd.add_parser(sub)
+    replay_cmd.add_parser(sub)
+    check_cmd.add_parser(sub)
     return parser
 
 
@@ -70,13 +77,17 @@ def _scenario_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--thread", metavar="ID", help="use the canonical scenario of thread ID (e.g. 10.2)")
 
 
-def _scenario(args: argparse.Namespace) -> Scenario:
+def _scenario_path(args: argparse.Namespace) -> Path:
     if args.scenario is not None and args.thread is not None:
         raise LsoSimError("give a scenario file or --thread, not both")
     if args.scenario is None and args.thread is None:
         args.thread = "10.2"
-    path = args.scenario if args.scenario is not None else canonical_scenario(args.thread)
-    return load_scenario(path)
+    path: Path = args.scenario if args.scenario is not None else canonical_scenario(args.thread)
+    return path
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    return load_scenario(_scenario_path(args))
 
 
 def _cmd_threads(console: Console) -> int:
@@ -110,7 +121,8 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
                 raise LsoSimError(
                     f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
                 ) from None
-            observers.append(JsonlTraceWriter(stream))
+            header = trace_header(scenario, _scenario_path(args), args.trace_out)
+            observers.append(JsonlTraceWriter(stream, header))
         progress = stack.enter_context(run_progress(scenario, console))
         if progress is not None:
             observers.append(progress)
@@ -126,6 +138,10 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     trace_cmd.after_run(
         args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
     )
+    failures = evaluate(scenario.expect, records, result.world.outcomes.values())
+    if failures:
+        console.print(failures_report([str(f) for f in failures]))
+        return EXIT_EXPECTATIONS
     return EXIT_OK
 
 
@@ -141,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_architecture(args, console)
         if args.command in _VIEW_COMMANDS:
             return _VIEW_COMMANDS[args.command](args, console)
+        if args.command == "replay":
+            return replay_cmd.run(args, console)
+        if args.command == "check":
+            return check_cmd.run(args, console)
         return _cmd_run(args, console)
     except LsoSimError as exc:
         Console(stderr=True).print(

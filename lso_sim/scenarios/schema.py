@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from lso_sim.architecture.roles import Irp, Role
+from lso_sim.expect.model import ExpectModel
 
 
 class _Strict(BaseModel):
@@ -220,6 +221,7 @@ class Scenario(_Strict):
     timings: dict[Role, dict[str, DistributionSpec]] = Field(default_factory=dict)
     options: OptionsModel = OptionsModel()
     workload: list[WorkloadModel] = Field(min_length=1)
+    expect: ExpectModel | None = None
 
     @field_validator("timings", mode="before")
     @classmethod

@@ -12,8 +12,15 @@ from typing import Any
 
 from lso_sim.messages.envelope import Message
 
-TRACE_FORMAT_VERSION = 1
-"""Version of the record layout below."""
+TRACE_FORMAT_VERSION = 2
+"""Version of the trace file layout.
+
+1: message records only. 2: a header record first (see :mod:`lso_sim.trace.header`); the message
+records are unchanged, so version-1 records compare equal to version-2 records of the same run.
+"""
+
+COMPATIBLE_VERSIONS: frozenset[int] = frozenset({1, 2})
+"""Format versions whose message records mean what this version's records mean."""
 
 FIELDS: tuple[str, ...] = (
     "seq",

@@ -1,0 +1,228 @@
+"""Checking a run against its scenario's ``expect:`` block.
+
+Works on trace records as dicts (the JSONL contract, see docs/trace-format.md) and on the thread
+instance outcomes, so the same check runs on a fresh run and, for what the trace holds, on a
+recorded one. Each failed expectation is one :class:`Failure` naming the expectation's field path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from lso_sim.actors.world import Outcome
+from lso_sim.expect.model import ExpectModel, OutcomeExpectation, RecordMatch
+from lso_sim.messages.envelope import MESSAGE_KINDS
+
+Record = Mapping[str, Any]
+
+_SHOWN = 3
+"""How many offending instances or records a failure names before it says "and N more"."""
+
+_SELECTOR_FIELDS = (
+    "thread",
+    "instance",
+    "step",
+    "irp",
+    "src",
+    "dst",
+    "src_role",
+    "dst_role",
+    "kind",
+    "operation",
+    "api",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One expectation a run did not meet.
+
+    Attributes:
+        path: the expectation's field path in the scenario, e.g. ``expect.outcomes.0``.
+        message: what was expected and what the run did, in words.
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def evaluate(
+    expect: ExpectModel | None, records: Sequence[Record], outcomes: Iterable[Outcome]
+) -> list[Failure]:
+    """Every failed expectation of ``expect`` for a run (empty when all hold or nothing is expected)."""
+    if expect is None:
+        return []
+    failures: list[Failure] = []
+    instances = list(outcomes)
+    for i, outcome_rule in enumerate(expect.outcomes):
+        failures.extend(_outcomes(f"expect.outcomes.{i}", outcome_rule, instances))
+    for i, count_rule in enumerate(expect.messages):
+        n = sum(1 for r in records if matches(count_rule, r))
+        if not count_rule.count.holds(n):
+            failures.append(
+                Failure(
+                    f"expect.messages.{i}",
+                    f"{n} records match {describe(count_rule)}, expected {count_rule.count.describe()}",
+                )
+            )
+    for thread, steps in expect.steps_reached.items():
+        reached = {r.get("step") for r in records if r.get("thread") == thread}
+        missing = [s for s in steps if s not in reached]
+        if missing:
+            failures.append(
+                Failure(
+                    f"expect.steps_reached.{thread}",
+                    f"thread {thread} never reached step {', '.join(missing)}",
+                )
+            )
+    for i, forbidden in enumerate(expect.must_not):
+        hits = [r for r in records if matches(forbidden, r)]
+        if hits:
+            failures.append(
+                Failure(
+                    f"expect.must_not.{i}",
+                    f"{len(hits)} records match {describe(forbidden)}: {_records(hits)}",
+                )
+            )
+    if expect.no_lost_messages:
+        lost = [r for r in records if r.get("kind") in MESSAGE_KINDS and r.get("delivered") is None]
+        if lost:
+            failures.append(
+                Failure("expect.no_lost_messages", f"{len(lost)} messages lost: {_records(lost)}")
+            )
+    for name, bound in (("timeouts", expect.timeouts), ("errors", expect.errors)):
+        kind = name[:-1]
+        if bound is not None:
+            hits = [r for r in records if r.get("kind") == kind]
+            if not bound.holds(len(hits)):
+                seen = f": {_records(hits)}" if hits else ""
+                failures.append(
+                    Failure(f"expect.{name}", f"{len(hits)} {name}, expected {bound.describe()}{seen}")
+                )
+    if expect.end_time is not None:
+        end = max((_end(r) for r in records), default=0.0)
+        if not expect.end_time.holds(end):
+            failures.append(
+                Failure(
+                    "expect.end_time", f"the run ended at {end:,.3f} s, expected {expect.end_time.describe()}"
+                )
+            )
+    return failures
+
+
+def matches(rule: RecordMatch, record: Record) -> bool:
+    """True when ``record`` has every field value ``rule`` gives."""
+    for name in _SELECTOR_FIELDS:
+        wanted = getattr(rule, name)
+        if wanted is None:
+            continue
+        value = record.get(name)
+        if name == "instance":
+            if not isinstance(value, str) or not fnmatchcase(value, wanted):
+                return False
+        elif value != str(wanted):
+            return False
+    if rule.status is not None:
+        status = record.get("status")
+        if not isinstance(status, int) or not rule.status.holds(status):
+            return False
+    return True
+
+
+def describe(rule: RecordMatch) -> str:
+    """The selector in words, e.g. ``irp=SONATA operation=createProductOrder``."""
+    parts = [f"{name}={getattr(rule, name)}" for name in _SELECTOR_FIELDS if getattr(rule, name) is not None]
+    if rule.status is not None:
+        low, high = rule.status.min, rule.status.max
+        if low == high:
+            parts.append(f"status={low}")
+        else:
+            parts.append(f"status in [{low if low is not None else ''}..{high if high is not None else ''}]")
+    return "{" + " ".join(parts) + "}" if parts else "{any record}"
+
+
+def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> list[Failure]:
+    chosen = [
+        o
+        for o in instances
+        if (rule.thread is None or o.thread == rule.thread) and fnmatchcase(o.instance, rule.instance)
+    ]
+    what = f"instances of thread {rule.thread}" if rule.thread else "thread instances"
+    what += f" matching {rule.instance!r}" if rule.instance != "*" else ""
+    if rule.count is not None and not rule.count.holds(len(chosen)):
+        return [Failure(path, f"{len(chosen)} {what}, expected {rule.count.describe()}")]
+    if rule.count is None and not chosen:
+        return [Failure(path, f"no {what}")]
+    failures: list[Failure] = []
+    states = rule.states()
+    if states is not None:
+        wrong = [o for o in chosen if o.state not in states]
+        if wrong:
+            expected = " or ".join(repr(s) for s in states)
+            failures.append(
+                Failure(
+                    path + ".state",
+                    f"expected {expected}: " + _some(wrong, lambda o: f"{o.instance} ended {o.state!r}"),
+                )
+            )
+    if rule.lead_time is not None:
+        bound = rule.lead_time
+        late = [o for o in chosen if o.lead_time is None or not bound.holds(o.lead_time)]
+        if late:
+            failures.append(
+                Failure(
+                    path + ".lead_time",
+                    f"expected {bound.describe()}: " + _some(late, _lead_time),
+                )
+            )
+    return failures
+
+
+def _lead_time(outcome: Outcome) -> str:
+    lead = outcome.lead_time
+    if lead is None:
+        return f"{outcome.instance} never ended (state {outcome.state!r})"
+    return f"{outcome.instance} took {lead:,.1f} s"
+
+
+def _some(items: Sequence[Any], show: Callable[[Any], str]) -> str:
+    """The first few items shown, then how many more there are."""
+    text = "; ".join(show(item) for item in items[:_SHOWN])
+    if len(items) > _SHOWN:
+        text += f"; and {len(items) - _SHOWN} more"
+    return text
+
+
+def _records(records: Sequence[Record]) -> str:
+    return _some(records, _record)
+
+
+def _record(r: Record) -> str:
+    hop = f"{r.get('src')} -> {r.get('dst')}" if r.get("src") != r.get("dst") else str(r.get("src"))
+    status = f" {r['status']}" if r.get("status") is not None else ""
+    return f"seq {r.get('seq')} {r.get('kind')} {r.get('operation')}{status} ({hop}, step {r.get('step')})"
+
+
+def _end(record: Record) -> float:
+    delivered = record.get("delivered")
+    return float(delivered if delivered is not None else record.get("time", 0.0))
+
+
+def expectation_count(expect: ExpectModel | None) -> int:
+    """How many separate expectations ``expect`` states (for summaries)."""
+    if expect is None:
+        return 0
+    flags = [expect.no_lost_messages, expect.timeouts, expect.errors, expect.end_time]
+    return (
+        len(expect.outcomes)
+        + len(expect.messages)
+        + len(expect.steps_reached)
+        + len(expect.must_not)
+        + sum(1 for flag in flags if flag)
+    )

@@ -1,0 +1,238 @@
+"""Replaying goldens and checking scenarios: the work behind ``lso-sim replay`` and ``check``
+and the pytest plugin.
+
+Results are plain picklable dataclasses, so ``lso-sim check --jobs N`` can compute them in other
+processes and every front end (terminal, JUnit XML, pytest) renders the same facts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+from lso_sim import __version__
+from lso_sim.errors import LsoSimError
+from lso_sim.expect.evaluate import evaluate, expectation_count
+from lso_sim.replay.compare import Comparison, compare
+from lso_sim.replay.golden import Golden, Recording, check_version, read_golden, record_run, write_golden
+from lso_sim.replay.paths import GOLDENS_DIR, golden_path, resolve_scenario
+from lso_sim.trace.header import TraceFormatError
+
+GoldenState = Literal["identical", "differs", "missing", "created", "updated", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayResult:
+    """A golden replayed against a fresh run.
+
+    Attributes:
+        golden: the golden file.
+        scenario: the scenario file that was run.
+        seed: the seed it ran with.
+        comparison: golden versus run (``None`` when a golden was created from nothing).
+        updated: the golden file was (re)written from the run.
+        notes: facts worth showing (the golden's lso-sim version or format version differs...).
+    """
+
+    golden: Path
+    scenario: Path
+    seed: int
+    comparison: Comparison | None
+    updated: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def identical(self) -> bool:
+        """True when the run matched the golden (or the golden was just rewritten)."""
+        return self.updated or (self.comparison is not None and self.comparison.identical)
+
+
+def replay(
+    golden: Path,
+    *,
+    scenario: Path | None = None,
+    seed: int | None = None,
+    ignore: Iterable[str] = (),
+    update: bool = False,
+    recording: Recording | None = None,
+) -> ReplayResult:
+    """Re-run the scenario that produced ``golden`` and compare, or rewrite it when ``update``.
+
+    Args:
+        golden: the golden trace file (it may be missing when ``update`` and ``scenario`` are given).
+        scenario: the scenario file; by default the one the golden's header names.
+        seed: the seed to run with; by default the golden's, else the scenario's own.
+        ignore: field patterns left out of the comparison (see :func:`lso_sim.replay.compare.compare`).
+        update: write the run as the new golden instead of failing on a difference.
+        recording: a run already made of that scenario and seed (saves running it again).
+
+    Raises:
+        TraceFormatError: the golden's format version cannot be compared (see
+            :func:`lso_sim.replay.golden.check_version`).
+        LsoSimError: the golden or scenario cannot be read.
+    """
+    old: Golden | None = None
+    if golden.is_file() or not update:
+        old = read_golden(golden)
+    header = old.header if old is not None else None
+    if scenario is None:
+        if header is None or header.scenario is None:
+            if old is None:
+                raise LsoSimError(f"{golden}: no golden yet; give --scenario FILE to record one")
+            check_version(old, scenario_given=False)
+            raise LsoSimError(f"{golden}: the golden does not name its scenario; give it with --scenario")
+        scenario = resolve_scenario(header.scenario, golden)
+    if seed is None and header is not None:
+        seed = header.seed
+    notes: list[str] = []
+    if old is not None and header is None:
+        notes.append("the golden has trace format version 1 (no header line)")
+    elif header is not None and header.lso_sim != __version__:
+        notes.append(f"the golden was recorded by lso-sim {header.lso_sim}, this is {__version__}")
+    if recording is None or (seed is not None and recording.scenario.seed != seed):
+        recording = record_run(scenario, seed=seed, trace=golden)
+    comparison: Comparison | None = None
+    if old is not None:
+        try:
+            check_version(old, scenario_given=True)
+        except TraceFormatError:
+            if not update:
+                raise
+        else:
+            comparison = compare(old.records, recording.records, ignore)
+    if update:
+        write_golden(golden, recording.header, recording.records)
+    return ReplayResult(golden, scenario, recording.scenario.seed, comparison, update, tuple(notes))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One scenario file checked: its expectations and its golden.
+
+    Attributes:
+        scenario: the scenario file.
+        name: the scenario's name (the file name when it could not be loaded).
+        seed: the seed it ran with.
+        records: trace records of the run.
+        expectations: how many expectations the scenario states.
+        failures: the failed expectations, one line each.
+        golden: what became of the golden (``none`` when the scenario has none).
+        replay: the golden comparison, when there was one.
+        error: why the scenario could not be checked (bad input), else ``None``.
+        seconds: wall-clock time the check took (reporting only; never in a trace).
+    """
+
+    scenario: Path
+    name: str
+    seed: int | None = None
+    records: int = 0
+    expectations: int = 0
+    failures: tuple[str, ...] = ()
+    golden: GoldenState = "none"
+    replay: ReplayResult | None = None
+    error: str | None = None
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def status(self) -> Literal["passed", "failed", "error"]:
+        """``error`` for bad input, ``failed`` for a missed expectation or a differing golden."""
+        if self.error is not None:
+            return "error"
+        if self.failures or self.golden in ("differs", "missing"):
+            return "failed"
+        return "passed"
+
+
+def check_scenario(
+    path: Path, *, ignore: Sequence[str] = (), update_goldens: bool = False, require_golden: bool = False
+) -> CheckResult:
+    """Run the scenario at ``path``, evaluate its ``expect:`` block and replay its golden.
+
+    Never raises for bad input: an unreadable scenario or golden is a result with ``error`` set,
+    so one broken file does not hide the others' results.
+    """
+    started = time.perf_counter()
+    name = path.stem
+    try:
+        recording = record_run(path, trace=golden_path(path))
+        scenario = recording.scenario
+        name = scenario.name
+        failures = evaluate(scenario.expect, recording.records, recording.result.world.outcomes.values())
+        golden_file = golden_path(path)
+        outcome: ReplayResult | None = None
+        state: GoldenState
+        if update_goldens:
+            existed = golden_file.is_file()
+            outcome = replay(
+                golden_file,
+                scenario=path,
+                seed=scenario.seed,
+                update=True,
+                recording=recording,
+                ignore=ignore,
+            )
+            state = "updated" if existed else "created"
+        elif golden_file.is_file():
+            outcome = replay(golden_file, scenario=path, recording=recording, ignore=ignore)
+            state = "identical" if outcome.identical else "differs"
+        else:
+            state = "missing" if require_golden else "none"
+        return CheckResult(
+            path,
+            name,
+            scenario.seed,
+            len(recording.records),
+            expectation_count(scenario.expect),
+            tuple(str(f) for f in failures),
+            state,
+            outcome,
+            seconds=time.perf_counter() - started,
+        )
+    except LsoSimError as exc:
+        return CheckResult(path, name, error=str(exc), seconds=time.perf_counter() - started)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """The scenario files among ``paths``: files as given, folders searched for ``*.yaml``/``*.yml``
+    (goldens folders skipped), each once, in a stable order.
+
+    Raises:
+        LsoSimError: a path does not exist, or no scenario file was found.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            files = [*path.rglob("*.yaml"), *path.rglob("*.yml")]
+            found.extend(sorted(f for f in files if GOLDENS_DIR not in f.relative_to(path).parts[:-1]))
+        else:
+            raise LsoSimError(f"{path}: no such scenario file or folder")
+    unique = list(dict.fromkeys(found))
+    if not unique:
+        raise LsoSimError(f"no scenario files (*.yaml) in {', '.join(str(p) for p in paths)}")
+    return unique
+
+
+def check_all(
+    paths: Sequence[Path],
+    *,
+    jobs: int = 1,
+    ignore: Sequence[str] = (),
+    update_goldens: bool = False,
+    require_golden: bool = False,
+) -> list[CheckResult]:
+    """Check every scenario file of ``paths``, in ``jobs`` processes; results in file order."""
+    files = discover(paths)
+    work = partial(
+        check_scenario, ignore=tuple(ignore), update_goldens=update_goldens, require_golden=require_golden
+    )
+    if jobs <= 1 or len(files) == 1:
+        return [work(f) for f in files]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        return list(pool.map(work, files))

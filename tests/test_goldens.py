@@ -1,0 +1,52 @@
+"""Every canonical scenario has a golden trace, and today's simulator reproduces it exactly.
+
+When a change of the simulator or of a scenario is deliberate, `make goldens` re-records them
+all; review the diff of scenarios/goldens/ before committing it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SCENARIOS
+
+from lso_sim.replay import check_scenario, golden_path
+from lso_sim.replay.render import as_text, check_report
+from lso_sim.scenarios import load_scenario
+from lso_sim.trace import TRACE_FORMAT_VERSION, read_header
+
+CANONICAL = sorted(SCENARIOS.glob("thread-*.yaml"))
+
+
+def test_there_are_canonical_scenarios() -> None:
+    """The glob below finds the canonical scenarios (an empty parametrization would pass silently)."""
+    assert CANONICAL
+
+
+@pytest.mark.parametrize("scenario", CANONICAL, ids=lambda p: p.stem)
+def test_canonical_scenario_replays_its_golden(scenario: Path) -> None:
+    """The run matches the golden record for record, and the scenario's expectations hold."""
+    golden = golden_path(scenario)
+    assert golden.is_file(), f"no golden trace for {scenario.name}: run `make goldens`"
+    result = check_scenario(scenario, require_golden=True)
+    assert result.status == "passed", as_text(check_report(result))
+    assert result.golden == "identical"
+
+
+@pytest.mark.parametrize("scenario", CANONICAL, ids=lambda p: p.stem)
+def test_golden_header_is_machine_independent(scenario: Path) -> None:
+    """The header names the scenario relative to the repository, its seed and the format version."""
+    golden = golden_path(scenario)
+    header = read_header(golden)
+    assert header is not None
+    assert header.scenario == f"scenarios/{scenario.name}"
+    assert header.seed == load_scenario(scenario).seed
+    assert header.version == TRACE_FORMAT_VERSION
+    assert str(ROOT) not in golden.read_text(encoding="utf-8")
+
+
+def test_no_orphan_goldens() -> None:
+    """Each golden belongs to a scenario file next to the goldens folder."""
+    for golden in sorted((SCENARIOS / "goldens").glob("*.jsonl")):
+        assert (SCENARIOS / f"{golden.stem}.yaml").is_file(), f"{golden} has no scenario"
