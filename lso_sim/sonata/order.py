@@ -89,7 +89,7 @@ ORDER_CREATE: Schema = {
 CANCEL_CREATE: Schema = {
     "type": "object",
     "required": ["productOrder", "relatedContactInformation"],
-    "properties": {"productOrder": {"type": "object", "required": ["id"]}},
+    "properties": {"productOrder": {"type": "object", "required": ["productOrderId"]}},
 }
 MODIFY_DATE_CREATE: Schema = {
     "type": "object",
@@ -249,16 +249,18 @@ class OrderApi(SellerApi):
     def cancel(self, msg: Message) -> None:
         """``createCancelProductOrder``: cancel an order that has not ended."""
         body = check(msg.payload, CANCEL_CREATE)
-        order_id = str(body["productOrder"]["id"])
+        order_id = str(body["productOrder"]["productOrderId"])
         order = self.store(msg).get("productOrder", order_id)
         if order is None:
-            raise unprocessable(f"no product order {order_id}", "referenceNotFound", "/productOrder/id")
+            raise unprocessable(
+                f"no product order {order_id}", "referenceNotFound", "/productOrder/productOrderId"
+            )
         if order.state not in CANCELLABLE:
             raise unprocessable(
                 f"product order {order_id} is {order.state}; only an acknowledged or in-progress order "
                 "can be cancelled",
                 "invalidValue",
-                "/productOrder/id",
+                "/productOrder/productOrderId",
             )
         ident = self.next_id("cancel")
         request = Resource(
@@ -268,7 +270,7 @@ class OrderApi(SellerApi):
                 "id": ident,
                 "href": f"/cancelProductOrder/{ident}",
                 "state": "acknowledged",
-                "productOrder": {"id": order_id, "href": f"/productOrder/{order_id}"},
+                "productOrder": {"productOrderId": order_id, "productOrderHref": f"/productOrder/{order_id}"},
                 "relatedContactInformation": body["relatedContactInformation"],
                 **{k: body[k] for k in ("cancellationReason", "cancellationReasonType") if k in body},
             },

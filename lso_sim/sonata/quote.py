@@ -59,7 +59,11 @@ QUOTE_CREATE: Schema = {
         },
     },
 }
-QUOTE_OPERATION: Schema = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+QUOTE_OPERATION: Schema = {
+    "type": "object",
+    "required": ["quoteId"],
+    "properties": {"quoteId": {"type": "string"}, "reason": {"type": "string"}},
+}
 
 APPROVED = ("approved.orderable", "approved.orderableAlternate")
 
@@ -156,16 +160,17 @@ class QuoteApi(SellerApi):
         self.actor.respond(msg, 200, self._find(msg, str(param(msg.payload, "id"))).body)
 
     def _operate(self, msg: Message, allowed: tuple[str, ...], target: str) -> None:
-        ident = str(check(msg.payload, QUOTE_OPERATION)["id"])
+        body = check(msg.payload, QUOTE_OPERATION)
+        ident = str(body["quoteId"])
         resource = self._find(msg, ident)
         if resource.state not in allowed:
             raise unprocessable(
                 f"quote {ident} is {resource.state}; only {' or '.join(allowed)} allows {target}",
                 "invalidValue",
-                "/id",
+                "/quoteId",
             )
         self.move(resource, target)
-        self.actor.respond(msg, 200, {"id": ident})
+        self.actor.respond(msg, 200, dict(body))
         self.notify(msg.src, resource, msg)
 
     def cancel(self, msg: Message) -> None:
