@@ -52,7 +52,7 @@ def test_check_reports_each_scenario_and_writes_valid_junit(
     assert list(cases["good.yaml"]) == []
     drifted = cases["drifted.yaml"].find("failure")
     assert drifted is not None and "golden differs" in (drifted.get("message") or "")
-    assert "bandwidthMbps" in (drifted.text or "")
+    assert "irValue" in (drifted.text or "")
     late = cases["late.yaml"].find("failure")
     assert late is not None and late.get("message") == "1 expectation failed"
     broken = cases["broken.yaml"].find("error")

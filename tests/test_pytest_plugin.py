@@ -50,7 +50,7 @@ def test_changed_scenario_fails_with_the_readable_diff(pytester: pytest.Pytester
         [
             "*thread-10.2.yaml: failed*",
             "*first divergence: changed*",
-            "*bandwidthMbps*200.0*300.0*",
+            "*irValue*200.0*300.0*",
             "*changed, * added, * removed, * unchanged*",
         ]
     )

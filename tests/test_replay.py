@@ -72,7 +72,7 @@ def test_changed_payload_field_diverges_at_the_first_body_carrying_it(scenario_p
     first = result.comparison.first
     assert first is not None and first.golden is not None
     assert (first.golden["operation"], first.golden["step"]) == ("createProductOfferingQualification", "2")
-    diff = next(d for d in first.fields if d.path.endswith("bandwidthMbps"))
+    diff = next(d for d in first.fields if d.path.endswith("irValue"))
     assert (diff.golden, diff.actual) == (200.0, 300.0)
 
 
@@ -117,7 +117,7 @@ def test_cli_shows_first_divergence_side_by_side_and_update_fixes_it(
         "request createProductOfferingQualification",
     ):
         assert row in out
-    line = next(line for line in out.splitlines() if "bandwidthMbps" in line)
+    line = next(line for line in out.splitlines() if "irValue" in line)
     assert "≠" in line and "200.0" in line and "300.0" in line
     assert "changed," in out and "added," in out and "removed," in out and "unchanged" in out
     assert main(["replay", str(golden), "--update"]) == 0

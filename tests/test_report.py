@@ -37,6 +37,8 @@ PER_ORDER = {
     # ADAGIO: two ECMs, three phases.
     "ADAGIO": (6, 6, 0),
 }
+HUBS = 3
+"""registerListener requests (POQ, quote, order hubs) the customer sends once, before its first order."""
 
 KNOWN = """\
 name: known-figures
@@ -119,12 +121,15 @@ def test_messages_per_irp_match_the_thread_design(known: tuple[list[dict[str, An
     """Counts per IRP and kind are three times one order's, bytes add up to the payloads."""
     records, report = known
     got = {m.irp: (m.requests, m.responses, m.notifications) for m in report.irps}
-    assert got == {irp: tuple(3 * n for n in counts) for irp, counts in PER_ORDER.items()}
-    assert report.messages == 3 * sum(sum(c) for c in PER_ORDER.values()) == 129
+    expected = {irp: tuple(3 * n for n in counts) for irp, counts in PER_ORDER.items()}
+    requests, responses, notifications = expected["CANTATA"]
+    expected["CANTATA"] = (requests + HUBS, responses + HUBS, notifications)
+    assert got == expected
+    assert report.messages == 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS == 135
     assert report.bytes == sum(
         payload_bytes(r) for r in records if r["kind"] in ("request", "response", "notification")
     )
-    assert {i.messages for i in report.instances} == {43}
+    assert sorted(i.messages for i in report.instances) == [43, 43, 43 + 2 * HUBS]
 
 
 def test_channel_latency_is_each_irps_constant(known: tuple[list[dict[str, Any]], Report]) -> None:
@@ -223,7 +228,7 @@ def test_report_command_json_and_plots(
     assert main(["report", str(trace), "--format", "json", "--plot", str(tmp_path / "plots")]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["lead_times"]["maximum"] == LEAD_TIME
-    assert data["messages"] == 129
+    assert data["messages"] == 135
     names = sorted(p.name for p in (tmp_path / "plots").iterdir())
     assert names == sorted(
         f"{n}.{ext}" for n in ("timeline", "messages-per-irp", "lead-times") for ext in ("svg", "png")

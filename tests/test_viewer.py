@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from lso_sim.viewer.lanes import draw_lanes
 from lso_sim.viewer.stepper import Stepper
 
 FIRST_TWO = """\
-Step 2 of 107 | thread 10.2 | acme/order-1 | t = 0.099 s | record #1
+Step 2 of 3 | thread 10.2 | acme/order-1 | t = {time} s | record #1
 
              acme             bus-sp
            Customer           BUS-sp
@@ -41,14 +43,27 @@ def records() -> list[dict[str, Any]]:
     return run_canonical("10.2").records
 
 
-def test_steps_prints_deterministic_frames(capsys: pytest.CaptureFixture[str]) -> None:
-    """``step --thread 10.2 --steps 3``: three frames, the second exactly as a student sees it."""
-    assert main(["step", "--thread", "10.2", "--steps", "3"]) == 0
+@pytest.fixture
+def browsing(records: list[dict[str, Any]], tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """A trace of the Customer's catalog browsing only (10.2 step 1), numbered from 0 like a run."""
+    kept = [r for r in records if r["operation"] in ("listProductOffering", "listProduct")][:3]
+    browsing = [{**r, "seq": n} for n, r in enumerate(kept)]
+    path = tmp_path / "browsing.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in browsing), encoding="utf-8")
+    return path, browsing
+
+
+def test_steps_prints_deterministic_frames(
+    browsing: tuple[Path, list[dict[str, Any]]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``step TRACE --steps 3``: three frames, the second exactly as a student sees it."""
+    path, kept = browsing
+    assert main(["step", str(path), "--steps", "3"]) == 0
     frames = capsys.readouterr().out.split("=" * 72 + "\n")
     assert len(frames) == 3
-    assert frames[1].startswith(FIRST_TWO)
+    assert frames[1].startswith(FIRST_TWO.format(time=f"{kept[1]['time']:.3f}"))
     assert '"id": "epl-retail"' in frames[1]
-    assert frames[2].startswith("Step 3 of 107") and ">#3" in frames[2] and "listProduct [1]" in frames[2]
+    assert frames[2].startswith("Step 3 of 3") and ">#3" in frames[2] and "listProduct [1]" in frames[2]
 
 
 def test_every_frame_names_its_mef_step_and_explanation(records: list[dict[str, Any]]) -> None:
@@ -97,21 +112,21 @@ def test_lanes_draw_lost_messages_and_notes() -> None:
 
 @pytest.mark.parametrize(
     ("commands", "position"),
-    [(["n", "n", "p"], 2), (["j 50"], 50), (["j 999"], 107), (["l", "p"], 106), (["7", "f"], 1), ([""], 2)],
+    [(["n", "n", "p"], 2), (["j 50"], 50), (["j 999"], -1), (["l", "p"], -2), (["7", "f"], 1), ([""], 2)],
 )
 def test_commands_move_the_stepper(records: list[dict[str, Any]], commands: list[str], position: int) -> None:
     stepper = Stepper(records)
     stepper.jump(1)
     for command in commands:
         assert apply_command(stepper, command) is None
-    assert stepper.position == position
+    assert stepper.position == (position if position > 0 else len(records) + 1 + position)
 
 
 def test_command_messages(records: list[dict[str, Any]]) -> None:
     stepper = Stepper(records)
     stepper.jump(1)
     assert apply_command(stepper, "p") == "already at the first step"
-    assert apply_command(stepper, "j x") == "jump needs a step number between 1 and 107"
+    assert apply_command(stepper, "j x") == f"jump needs a step number between 1 and {len(records)}"
     assert apply_command(stepper, "?") == HELP
     assert apply_command(stepper, "q") == "quit"
     with pytest.raises(LsoSimError, match="nothing to step through"):
@@ -126,9 +141,9 @@ def test_interactive_loop_reads_until_quit(records: list[dict[str, Any]]) -> Non
     assert stepper.position == 5
     text = out.getvalue()
     assert [line.split(" |")[0] for line in text.splitlines() if line.startswith("Step ")] == [
-        "Step 1 of 107",
-        "Step 2 of 107",
-        "Step 5 of 107",
+        f"Step 1 of {len(records)}",
+        f"Step 2 of {len(records)}",
+        f"Step 5 of {len(records)}",
     ]
 
 
