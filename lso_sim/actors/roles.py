@@ -112,6 +112,8 @@ class BusinessApplications(RoleActor):
         self.buyers: dict[str, BuyerStore] = {}
         self.partner_orders: dict[str, dict[str, Any]] = {}
         self.counter = 0
+        self.usage_events: list[dict[str, Any]] = []
+        """Usage events SOF reported (billing impact of changes, usage summaries)."""
 
     def store(self, buyer: str) -> BuyerStore:
         """The store of ``buyer`` (created on first contact)."""
@@ -150,6 +152,17 @@ class ServiceOrchestrator(RoleActor):
         super().__init__(*args, **kwargs)
         self.services: dict[str, ServiceRecord] = {}
         self.counter = 0
+        self.watchers: dict[str, dict[str, str]] = {}
+        """Armed threshold watches by own construct id: who to alert (``to``), the ``component`` id it
+        knows, the ``watch`` id and the ``step`` of the request that armed it."""
+        self.reports: dict[str, dict[str, Any]] = {}
+        """Reports assembled for customers (10.4), by report id."""
+        self.metrics_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        """Gathered service information by service id: (when gathered, information) (10.4)."""
+        self.report_freshness = 900.0
+        """Seconds gathered information stays current for reports (10.4)."""
+        self.control_policies: dict[str, dict[str, Any]] = {}
+        """Constraints on customer control of a service, by product order id (10.3)."""
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""
@@ -164,6 +177,8 @@ class InfrastructureManager(RoleActor):
         super().__init__(*args, **kwargs)
         self.forwarding_domain = forwarding_domain
         self.constructs: dict[str, dict[str, Any]] = {}
+        self.watchers: dict[str, dict[str, str]] = {}
+        """Armed threshold watches by construct id: SOF to alert (``to``), ``watch`` id, arming ``step``."""
 
 
 class ElementManager(RoleActor):
@@ -174,3 +189,5 @@ class ElementManager(RoleActor):
         self.network_elements = list(network_elements or [])
         self.configuration: dict[str, dict[str, Any]] = {}
         self.monitored: set[str] = set()
+        self.watches: dict[str, str] = {}
+        """Armed threshold watches: construct id -> the watch id currently in force."""

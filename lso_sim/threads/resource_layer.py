@@ -102,10 +102,21 @@ def _ecm_configure(world: World, ecm: ElementManager, msg: Message) -> None:
 
 
 def _ecm_test(world: World, ecm: ElementManager, msg: Message) -> None:
+    """Test an NE: a random activation failure, or an open impairment of the metric model.
+
+    An NE that is down fails; one that is degraded passes but names the open impairments, which
+    is how assurance threads locate a degradation.
+    """
     ne = msg.payload["networkElement"]
     failure = world.options.sat_failure_probability
     passed = not (failure and ecm.rng.random() < failure)
-    ecm.respond(msg, 200, {"networkElement": ne, "result": "pass" if passed else "fail"})
+    active = world.telemetry.active(ne)
+    if any(state.spec.down for state in active):
+        passed = False
+    body: dict[str, Any] = {"networkElement": ne, "result": "pass" if passed else "fail"}
+    if active:
+        body["impairments"] = [state.id for state in active]
+    ecm.respond(msg, 200, body)
 
 
 def _ecm_monitor(ecm: ElementManager, msg: Message) -> None:
