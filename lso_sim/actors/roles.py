@@ -153,8 +153,8 @@ class ServiceOrchestrator(RoleActor):
         self.services: dict[str, ServiceRecord] = {}
         self.counter = 0
         self.watchers: dict[str, dict[str, str]] = {}
-        """Armed threshold watches by own construct id: who to alert (``to``), the ``component`` id it
-        knows, the ``watch`` id and the ``step`` of the request that armed it."""
+        """Threshold watches it armed, by watch id: who to alert (``to``), the ``component`` id that
+        actor knows, and the ``step`` of the request that armed it."""
         self.reports: dict[str, dict[str, Any]] = {}
         """Reports assembled for customers (10.4), by report id."""
         self.metrics_cache: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -178,7 +178,7 @@ class InfrastructureManager(RoleActor):
         self.forwarding_domain = forwarding_domain
         self.constructs: dict[str, dict[str, Any]] = {}
         self.watchers: dict[str, dict[str, str]] = {}
-        """Armed threshold watches by construct id: SOF to alert (``to``), ``watch`` id, arming ``step``."""
+        """Watches armed through it, by watch id: SOF to alert (``to``), ``construct``, arming ``step``."""
 
 
 class ElementManager(RoleActor):

@@ -36,6 +36,7 @@ from lso_sim.actors.roles import (
 )
 from lso_sim.actors.world import World
 from lso_sim.architecture.roles import Role
+from lso_sim.errors import LsoSimError
 from lso_sim.messages import assurance as bodies
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
@@ -302,7 +303,7 @@ def _icm_metrics(world: World, icm: InfrastructureManager, msg: Message) -> Gene
         return
     watch = body.get("watch")
     if watch:
-        icm.watchers[construct] = {"to": msg.src, "watch": str(watch["id"]), "step": msg.step}
+        icm.watchers[str(watch["id"])] = {"to": msg.src, "construct": construct, "step": msg.step}
     calls = []
     for ne in known["networkElements"]:
         request: dict[str, Any] = {"networkElement": ne, "constructId": construct}
@@ -330,9 +331,9 @@ def _icm_metrics(world: World, icm: InfrastructureManager, msg: Message) -> Gene
 
 def _icm_forward_alert(icm: InfrastructureManager, msg: Message) -> None:
     """ADAGIO TCA from an ECM: pass it to the SOF that armed the watch (over PRESTO)."""
-    watcher = icm.watchers.get(msg.payload["constructId"])
-    if watcher is None or watcher["watch"] != msg.payload["watch"]:
-        return  # re-armed since: a newer watch is in force
+    watcher = icm.watchers.get(str(msg.payload["watch"]))
+    if watcher is None:
+        raise LsoSimError(f"{icm.id}: alert for unknown watch {msg.payload['watch']!r}")
     icm.tell(watcher["to"], THRESHOLD_CROSSING_ALERT, dict(msg.payload), flow=msg.flow, step=watcher["step"])
 
 
@@ -467,12 +468,7 @@ class PartnerTasks:
         for icm, construct, _nes in record.constructs:
             request: dict[str, Any] = {"constructId": construct, "start": start}
             if watch:
-                sof.watchers[construct] = {
-                    "to": msg.src,
-                    "component": component,
-                    "watch": str(watch["id"]),
-                    "step": msg.step,
-                }
+                sof.watchers[str(watch["id"])] = {"to": msg.src, "component": component, "step": msg.step}
                 request["watch"] = watch
             calls.append(
                 sof.call(icm, RETRIEVE_CONSTRUCT_METRICS, request, flow=msg.flow, step=steps_of(msg).below)
@@ -490,9 +486,9 @@ class PartnerTasks:
 
     def forward_alert(self, msg: Message) -> None:
         """A TCA from one of this domain's ICMs: pass it to the provider that asked (INTERLUDE)."""
-        watcher = self.sof.watchers.get(msg.payload["constructId"])
-        if watcher is None or watcher["watch"] != msg.payload["watch"]:
-            return  # re-armed since: a newer watch is in force
+        watcher = self.sof.watchers.get(str(msg.payload["watch"]))
+        if watcher is None:
+            raise LsoSimError(f"{self.sof.id}: alert for unknown watch {msg.payload['watch']!r}")
         payload = {**msg.payload, "componentId": watcher["component"]}
         self.sof.tell(watcher["to"], THRESHOLD_CROSSING_ALERT, payload, flow=msg.flow, step=watcher["step"])
 

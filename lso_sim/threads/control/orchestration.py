@@ -127,15 +127,15 @@ class Controller:
         if refusal is not None:
             sof.respond(msg, 422, {"code": refusal[0], "reason": refusal[1]})
             return
-        old = record.bandwidth_mbps
         change = sof.next_id("change")
         delay = float(body.get("delay") or 0.0)
         duration = body.get("duration")
         assert record.decomposition is not None
         path = record.decomposition.path
-        # Capacity is taken (or given back) at acceptance: a scheduled or reserved change is
-        # guaranteed the bandwidth it was promised.
-        self._rebook(path, wanted - old)
+        # A reservation holds the extra capacity from acceptance, so its window is guaranteed it;
+        # other changes take (or give back) capacity when they are applied.
+        hold = max(0.0, wanted - record.bandwidth_mbps) if duration is not None else 0.0
+        self._rebook(path, hold)
         state = "reserved" if duration is not None else "scheduled" if delay else "inProgress"
         sof.respond(
             msg,
@@ -150,11 +150,12 @@ class Controller:
         )
         if delay:
             yield world.sim.env.timeout(delay)
+        self._rebook(path, -hold)
+        before = record.bandwidth_mbps
         yield from self._apply(record, change, wanted, "applied", msg.src, msg.flow)
         if duration is not None:
             yield world.sim.env.timeout(float(duration))
-            self._rebook(path, old - wanted)
-            yield from self._apply(record, change, old, "reverted", msg.src, msg.flow)
+            yield from self._apply(record, change, before, "reverted", msg.src, msg.flow)
 
     def _refusal(self, record: ServiceRecord, wanted: float, body: dict[str, Any]) -> tuple[str, str] | None:
         policy = self._policy_of(record)
@@ -198,6 +199,13 @@ class Controller:
     ) -> Generator[simpy.Event, Any, None]:
         sof, world = self.sof, self.world
         wait = world.options.notification_wait
+        assert record.decomposition is not None
+        path = record.decomposition.path
+        delta = bandwidth - record.bandwidth_mbps
+        if delta > 0 and self._free(path) < delta:
+            self._notify(record, change, phase, "failed", customer, flow)
+            return
+        self._rebook(path, delta)
         constructs = sp_constructs(world, record)
         partners = partner_components(record)
         yield from sof.activity(
@@ -255,6 +263,8 @@ class Controller:
             results = yield from sof.gather(tests)
             ok = all(r.get("result") == "pass" for r in results)
         old = record.bandwidth_mbps
+        if not ok:
+            self._rebook(path, -delta)
         if ok:
             yield from sof.activity(
                 "synchroniseInventoryAndAssurance",
@@ -279,16 +289,22 @@ class Controller:
                 flow=flow,
                 step="14",
             )
-        sof.tell(
+        self._notify(record, change, phase, "completed" if ok else "failed", customer, flow)
+
+    def _notify(
+        self, record: ServiceRecord, change: str, phase: str, state: str, customer: str, flow: Flow
+    ) -> None:
+        """Step 15: tell the Customer how the change (or its reversal) ended."""
+        self.sof.tell(
             customer,
             SERVICE_CHANGE_EVENT,
             {
                 "changeId": change,
                 "service": record.service.id,
                 "phase": phase,
-                "state": "completed" if ok else "failed",
+                "state": state,
                 "bandwidthMbps": record.bandwidth_mbps,
-                "eventTime": timestamp(world.sim.now),
+                "eventTime": timestamp(self.world.sim.now),
             },
             flow=flow,
             step="15",
