@@ -46,7 +46,8 @@ window opens and clears when it closes, for threads that push alarms.
 
 Determinism and cost
 --------------------
-Every draw comes from ``random.Random("<seed>/telemetry/<name>")`` with a name made of the NE or
+Every draw comes from ``random.Random("<seed>/telemetry/<name>/<block>")`` (a block is a day of
+intervals, see :meth:`NetworkTelemetry.normals`) with a name made of the NE or
 flow and the interval index, so a figure does not depend on who read what before. Nothing is
 computed until read; completed intervals of a flow's counters are cached, so reading counters
 again costs only the intervals since the last read.

@@ -3,7 +3,8 @@
 Nothing here runs on its own. Figures are computed when someone reads them, from the time that has
 passed, the bandwidth of the flows (forwarding constructs) an element carries and the impairments
 open on it. Randomness is a pure function of the scenario seed, a name and a measurement interval
-(``<seed>/telemetry/<name>/<interval>``, hashed like every other stream of the simulation), so a
+(drawn in blocks from ``<seed>/telemetry/<name>/<block>``, hashed like every other stream of the
+simulation), so a
 figure is the same however often, in whatever order and by whichever actor it is read: a report
 cache or an extra poll never changes the numbers of another reader.
 """
@@ -22,6 +23,8 @@ from lso_sim.telemetry.impairments import AlarmEvent, AlarmState, Impairment, Im
 
 _DAY = 86400.0
 _EPSILON = 1e-9
+_BLOCK = 96
+"""Measurement intervals whose noise is drawn together (a day of 15-minute intervals)."""
 
 Metric = Literal["utilisation", "frame_loss_ratio", "delay_ms", "jitter_ms", "availability"]
 """Gauge names, as the attributes of :class:`Sample`."""
@@ -177,7 +180,7 @@ class _Flow:
 
     def average(self, a: float, b: float) -> float:
         """Time-weighted mean bandwidth over ``[a, b)``."""
-        if b <= a:
+        if b <= a or not any(a < t < b for t, _ in self.history):
             return self.bandwidth(a)
         total = 0.0
         for lo, hi, mbps in self.segments(a, b):
@@ -215,6 +218,7 @@ class ElementTelemetry:
         self.ne = ne
         self.capacity_mbps = capacity_mbps if capacity_mbps > 0 else 1.0
         self._flows: dict[str, _Flow] = {}
+        self._memo: dict[int, _Figures] = {}
         low, high = network.profile.base_delay_ms
         self.base_delay_ms = network.rng(f"{ne}/delay").uniform(low, high)
 
@@ -335,6 +339,17 @@ class ElementTelemetry:
         return pieces
 
     def _figures(self, bucket: int, a: float, b: float) -> _Figures:
+        interval = self.network.profile.interval
+        whole = a == bucket * interval and b == (bucket + 1) * interval
+        if whole and b <= self.network.now():
+            memo = self._memo.get(bucket)
+            if memo is None:
+                memo = self._compute(bucket, a, b)
+                self._memo[bucket] = memo
+            return memo
+        return self._compute(bucket, a, b)
+
+    def _compute(self, bucket: int, a: float, b: float) -> _Figures:
         net = self.network
         profile = net.profile
         interval = profile.interval
@@ -343,8 +358,7 @@ class ElementTelemetry:
             for name, f in self._flows.items()
         )
         utilisation = offered / self.capacity_mbps
-        noise = net.rng(f"{self.ne}/{bucket}")
-        loss_noise, delay_noise = noise.gauss(0.0, 1.0), noise.gauss(0.0, 1.0)
+        loss_noise, delay_noise = net.normals(self.ne, bucket)
         span = b - a
         added_loss = added_delay = added_jitter = down = 0.0
         for state in net.impairments(self.ne):
@@ -421,6 +435,7 @@ class NetworkTelemetry:
         self._impairments: list[ImpairmentState] = []
         self._by_ne: dict[str, list[ImpairmentState]] = {}
         self._load: dict[tuple[str, int], float] = {}
+        self._normals: dict[tuple[str, int], list[float]] = {}
 
     def configure(self, profile: TrafficProfile) -> None:
         """Replace the profile (before anything was read: figures already computed would change).
@@ -435,6 +450,21 @@ class NetworkTelemetry:
     def rng(self, name: str) -> random.Random:
         """A generator seeded from the scenario seed and ``name`` (a pure function of both)."""
         return random.Random(f"{self.seed}/telemetry/{name}")
+
+    def normals(self, name: str, bucket: int) -> tuple[float, float]:
+        """Two standard normal draws for measurement interval ``bucket`` of ``name``.
+
+        Draws come in blocks of :data:`_BLOCK` intervals from ``rng("<name>/<block>")``: a pure
+        function of seed, name and interval, at the cost of one seeding per block.
+        """
+        block, offset = divmod(bucket, _BLOCK)
+        key = (name, block)
+        values = self._normals.get(key)
+        if values is None:
+            rng = self.rng(f"{name}/{block}")
+            values = [rng.gauss(0.0, 1.0) for _ in range(2 * _BLOCK)]
+            self._normals[key] = values
+        return values[2 * offset], values[2 * offset + 1]
 
     def element(self, ne: str) -> ElementTelemetry:
         """The telemetry of network element ``ne`` (created on first use)."""
@@ -456,7 +486,7 @@ class NetworkTelemetry:
             middle = (bucket + 0.5) * profile.interval
             cycle = 1.0 + profile.diurnal * math.sin(2 * math.pi * middle / _DAY - math.pi / 2)
             spread = profile.load_spread
-            noise = math.exp(self.rng(f"load/{flow}/{bucket}").gauss(0.0, spread) - spread * spread / 2)
+            noise = math.exp(spread * self.normals(f"load/{flow}", bucket)[0] - spread * spread / 2)
             value = min(1.0, max(0.0, profile.load * cycle * noise))
             self._load[key] = value
         return value
