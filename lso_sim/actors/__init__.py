@@ -2,7 +2,6 @@
 
 from lso_sim.actors.roles import (
     BusinessApplications,
-    BuyerStore,
     Customer,
     ElementManager,
     InfrastructureManager,
@@ -15,7 +14,6 @@ from lso_sim.actors.world import Options, Outcome, PartnerFulfilment, World
 
 __all__ = [
     "BusinessApplications",
-    "BuyerStore",
     "Customer",
     "ElementManager",
     "InfrastructureManager",

@@ -83,17 +83,6 @@ class RoleActor(Actor):
         self.on(op.name, handler)
 
 
-@dataclass(slots=True)
-class BuyerStore:
-    """What a seller keeps for one buyer: it never shows one buyer another's resources."""
-
-    qualifications: dict[str, Stateful] = field(default_factory=dict)
-    quotes: dict[str, Stateful] = field(default_factory=dict)
-    orders: dict[str, Stateful] = field(default_factory=dict)
-    products: dict[str, Stateful] = field(default_factory=dict)
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
 class Customer(RoleActor):
     """The Customer (buyer over CANTATA, controller over ALLEGRO)."""
 
@@ -107,26 +96,17 @@ class Customer(RoleActor):
 
 
 class BusinessApplications(RoleActor):
-    """BUS-sp or BUS-partner: a seller of products (and, for BUS-sp, a buyer from partners)."""
+    """BUS-sp or BUS-partner: a seller of products (and, for BUS-sp, a buyer from partners).
+
+    What it sells is kept per buyer by its MEF APIs (:func:`lso_sim.sonata.api.state_of`).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.buyers: dict[str, BuyerStore] = {}
         self.partner_orders: dict[str, dict[str, Any]] = {}
-        self.counter = 0
-
-    def store(self, buyer: str) -> BuyerStore:
-        """The store of ``buyer`` (created on first contact)."""
-        store = self.buyers.get(buyer)
-        if store is None:
-            store = BuyerStore()
-            self.buyers[buyer] = store
-        return store
-
-    def next_id(self, prefix: str) -> str:
-        """A new id for a resource this seller creates (deterministic, per seller)."""
-        self.counter += 1
-        return f"{prefix}-{self.id}-{self.counter}"
+        """As a buyer (BUS-sp): the product orders it placed with partners, by id."""
+        self.usage_events: list[dict[str, Any]] = []
+        """Usage events SOF reported (billing impact of changes, usage summaries)."""
 
 
 @dataclass(slots=True)
@@ -152,6 +132,17 @@ class ServiceOrchestrator(RoleActor):
         super().__init__(*args, **kwargs)
         self.services: dict[str, ServiceRecord] = {}
         self.counter = 0
+        self.watchers: dict[str, dict[str, str]] = {}
+        """Threshold watches it armed, by watch id: who to alert (``to``), the ``component`` id that
+        actor knows, and the ``step`` of the request that armed it."""
+        self.reports: dict[str, dict[str, Any]] = {}
+        """Reports assembled for customers (10.4), by report id."""
+        self.metrics_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        """Gathered service information by service id: (when gathered, information) (10.4)."""
+        self.report_freshness = 900.0
+        """Seconds gathered information stays current for reports (10.4)."""
+        self.control_policies: dict[str, dict[str, Any]] = {}
+        """Constraints on customer control of a service, by product order id (10.3)."""
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""
@@ -166,6 +157,8 @@ class InfrastructureManager(RoleActor):
         super().__init__(*args, **kwargs)
         self.forwarding_domain = forwarding_domain
         self.constructs: dict[str, dict[str, Any]] = {}
+        self.watchers: dict[str, dict[str, str]] = {}
+        """Watches armed through it, by watch id: SOF to alert (``to``), ``construct``, arming ``step``."""
 
 
 class ElementManager(RoleActor):
@@ -176,3 +169,5 @@ class ElementManager(RoleActor):
         self.network_elements = list(network_elements or [])
         self.configuration: dict[str, dict[str, Any]] = {}
         self.monitored: set[str] = set()
+        self.watches: dict[str, str] = {}
+        """Armed threshold watches: construct id -> the watch id currently in force."""

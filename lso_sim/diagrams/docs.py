@@ -97,12 +97,17 @@ class CanonicalRun:
 
 
 def run_canonical(thread_id: str) -> CanonicalRun:
-    """Run the canonical scenario of ``thread_id`` and keep its trace and architecture."""
+    """Run the canonical scenario of ``thread_id`` and keep the thread's own records and architecture.
+
+    Threads 10.3 to 10.7 act on a service their scenario first establishes through thread 10.2;
+    those records carry thread ``10.2`` and are left out here, so a thread's page and diagram show
+    its own steps only (10.2's page shows how the service was established).
+    """
     path = canonical_scenario(thread_id)
     scenario = load_scenario(path)
     memory = MemoryTrace()
     result = run_scenario(scenario, [memory])
-    records = [to_record(msg) for msg in memory.records]
+    records = [to_record(msg) for msg in memory.records if msg.thread == thread_id]
     return CanonicalRun(thread_id, path.name, scenario.seed, records, result.world.sim.architecture)
 
 

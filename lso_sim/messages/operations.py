@@ -368,3 +368,162 @@ def operation(api: str | None, name: str) -> Operation:
     except KeyError:
         known = sorted(n for a, n in CATALOG if a == api)
         raise KeyError(f"unknown operation {name!r} of api {api!r}; known: {', '.join(known)}") from None
+
+
+# --- issue-assurance ---
+# Threads 10.3 (control), 10.4 (reports), 10.6 (SLS) and the metric collection they share.
+
+# ALLEGRO (Customer:SOF-sp): MEF publishes no API for it.
+RETRIEVE_CONTROL_POLICY = _op(
+    "retrieveServiceControlPolicy",
+    Irp.ALLEGRO,
+    REQ,
+    None,
+    200,
+    "read the constraints and policies bounding what the Customer may change on a service",
+)
+REQUEST_SERVICE_CHANGE = _op(
+    "requestServiceChange",
+    Irp.ALLEGRO,
+    REQ,
+    None,
+    202,
+    "ask for a change of a service parameter (now, at a scheduled time, or reserved for a window)",
+)
+SERVICE_CHANGE_EVENT = _op(
+    "serviceChangeStateChangeEvent",
+    Irp.ALLEGRO,
+    NOTE,
+    None,
+    None,
+    "a requested service change was applied, tested and is ready (or failed)",
+)
+LIST_REPORT_TYPES = _op(
+    "listServiceReportTypes", Irp.ALLEGRO, REQ, None, 200, "reports a service offers"
+)
+REQUEST_SERVICE_REPORT = _op(
+    "requestServiceReport",
+    Irp.ALLEGRO,
+    REQ,
+    None,
+    202,
+    "ask for a performance or fault report, once, on a schedule or on a threshold crossing",
+)
+SERVICE_REPORT_READY = _op(
+    "serviceReportReadyEvent", Irp.ALLEGRO, NOTE, None, None, "a requested report is available"
+)
+RETRIEVE_SERVICE_REPORT = _op(
+    "retrieveServiceReport", Irp.ALLEGRO, REQ, None, 200, "read an assembled report"
+)
+
+# PRESTO (SOF:ICM)
+UPDATE_CONNECTIVITY_SERVICE = _op(
+    "update-connectivity-service",
+    Irp.PRESTO,
+    REQ,
+    "presto-nrp",
+    201,
+    "reconfigure a forwarding construct (capacity, or a corrective reconfiguration); result notified",
+)
+TEST_FORWARDING_CONSTRUCT = _op(
+    "testForwardingConstruct",
+    Irp.PRESTO,
+    REQ,
+    None,
+    202,
+    "test a reconfigured forwarding construct; result notified",
+)
+FORWARDING_CONSTRUCT_RESULT = _op(
+    "forwardingConstructTaskResult",
+    Irp.PRESTO,
+    NOTE,
+    None,
+    None,
+    "an ICM reports the result of a reconfiguration or test of a forwarding construct",
+)
+RETRIEVE_CONSTRUCT_METRICS = _op(
+    "retrieveForwardingConstructMetrics",
+    Irp.PRESTO,
+    REQ,
+    None,
+    200,
+    "performance counters, gauges and alarms of a forwarding construct (optionally arming a TCA)",
+)
+THRESHOLD_CROSSING_ALERT = _op(
+    "thresholdCrossingAlert",
+    frozenset({Irp.PRESTO, Irp.INTERLUDE}),
+    NOTE,
+    None,
+    None,
+    "a monitored gauge crossed its threshold at the end of a measurement interval",
+)
+
+# ADAGIO (ICM:ECM)
+RETRIEVE_ELEMENT_METRICS = _op(
+    "retrieveElementMetrics",
+    Irp.ADAGIO,
+    REQ,
+    None,
+    200,
+    "counters, gauges and alarms of one network element for one construct",
+)
+
+# INTERLUDE (SOF-sp:SOF-partner)
+MODIFY_PARTNER_COMPONENT = _op(
+    "modifyServiceComponent",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    202,
+    "ask a partner SOF to reconfigure a partner component; result notified",
+)
+VERIFY_PARTNER_COMPONENT = _op(
+    "verifyServiceComponent",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    202,
+    "ask a partner SOF to test a reconfigured partner component; result notified",
+)
+PARTNER_COMPONENT_RESULT = _op(
+    "serviceComponentTaskResult",
+    Irp.INTERLUDE,
+    NOTE,
+    None,
+    None,
+    "a partner SOF reports the result of a reconfiguration or test of a partner component",
+)
+CREATE_PARTNER_PERFORMANCE_REPORT = _op(
+    "createPerformanceReport",
+    Irp.INTERLUDE,
+    REQ,
+    "interlude/performanceMonitoring",
+    201,
+    "an ad-hoc performance report of a partner component",
+)
+
+# LEGATO (BUS:SOF) and CANTATA (Customer:BUS)
+SERVICE_USAGE_EVENT = _op(
+    "serviceUsageEvent",
+    Irp.LEGATO,
+    NOTE,
+    None,
+    None,
+    "SOF tells BUS of a usage-relevant event of a service (a change, a usage summary) for billing",
+)
+SERVICE_QUALITY_STATUS = _op(
+    "serviceQualityStatusEvent",
+    Irp.LEGATO,
+    NOTE,
+    None,
+    None,
+    "SOF reports the status of an SLS degradation of a service and of its resolution",
+)
+PRODUCT_QUALITY_STATUS = _op(
+    "productQualityStatusEvent",
+    Irp.CANTATA,
+    NOTE,
+    None,
+    None,
+    "BUS tells the Customer the status of an SLS degradation of its product and of its resolution",
+)

@@ -130,6 +130,9 @@ def check_references(scenario: Scenario, source: str) -> None:
             fail(f"topology.links.{i}.enni", "no ENNI: both ends are in one domain")
         if crosses and scenario.provider.id not in (ne_domain[link.a], ne_domain[link.b]):
             fail(f"topology.links.{i}", "an ENNI between the provider and a partner")
+    for i, impairment in enumerate(scenario.impairments):
+        if impairment.ne not in ne_domain:
+            fail(f"impairments.{i}.ne", f"a network element id (got {impairment.ne!r})")
     site_ids: set[str] = set()
     for i, customer in enumerate(scenario.customers):
         for j, site in enumerate(customer.sites):
@@ -163,6 +166,16 @@ def check_references(scenario: Scenario, source: str) -> None:
                 fail(f"workload.{i}.orders.{j}.sites", "two different sites")
             if order.offering is not None and order.offering not in offerings:
                 fail(f"workload.{i}.orders.{j}.offering", f"an offering id ({', '.join(sorted(offerings))})")
+        items = [("control.changes", c.order) for c in (work.control.changes if work.control else [])]
+        items += [("reports.requests", r.order) for r in (work.reports.requests if work.reports else [])]
+        counts: dict[str, int] = {}
+        for block, index in items:
+            j = counts[block] = counts.get(block, -1) + 1
+            if index >= len(work.orders):
+                fail(
+                    f"workload.{i}.{block}.{j}.order",
+                    f"an index into this item's orders (0 to {len(work.orders) - 1}), got {index}",
+                )
         if work.generate is not None:
             for j, name in enumerate(work.generate.customers or []):
                 if name not in customers:

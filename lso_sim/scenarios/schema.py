@@ -185,6 +185,125 @@ class GenerateModel(_Strict):
     _shorthand = field_validator("interarrival", mode="before")(_constant_shorthand)
 
 
+class TelemetryModel(_Strict):
+    """Traffic and element behaviour of the metric model (see :class:`lso_sim.telemetry.TrafficProfile`)."""
+
+    interval: float = Field(default=900.0, gt=0)
+    load: float = Field(default=0.4, gt=0, le=1)
+    load_spread: float = Field(default=0.25, ge=0, le=2)
+    diurnal: float = Field(default=0.3, ge=0, le=1)
+    frame_bytes: float = Field(default=800.0, ge=64, le=16000)
+    base_loss: float = Field(default=1e-5, ge=0, le=0.1)
+
+
+class ImpairmentModel(_Strict):
+    """A window of degraded or failed behaviour on one NE (see :class:`lso_sim.telemetry.Impairment`)."""
+
+    ne: str
+    start: float = Field(ge=0)
+    end: float | None = Field(default=None, gt=0)
+    kind: Literal["degradation", "fault"] = "degradation"
+    loss: float = Field(default=0.0, ge=0, le=1)
+    delay_ms: float = Field(default=0.0, ge=0)
+    jitter_ms: float = Field(default=0.0, ge=0)
+    down: bool = False
+    alarm: str | None = None
+    severity: Literal["critical", "major", "minor", "warning"] = "major"
+    repairable: bool = True
+
+    @model_validator(mode="after")
+    def _window(self) -> ImpairmentModel:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+MetricName = Literal["utilisation", "frame_loss_ratio", "delay_ms", "jitter_ms", "availability"]
+
+
+class ControlConstraintsModel(_Strict):
+    """What a customer may change on its service over ALLEGRO (10.3), from its product contract."""
+
+    min_bandwidth_mbps: float = Field(default=10.0, gt=0)
+    max_bandwidth_mbps: float = Field(default=1000.0, gt=0)
+    scheduled_changes: bool = True
+    reservations: bool = True
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ControlConstraintsModel:
+        if self.max_bandwidth_mbps < self.min_bandwidth_mbps:
+            raise ValueError("max_bandwidth_mbps must not be below min_bandwidth_mbps")
+        return self
+
+
+class ChangeModel(_Strict):
+    """One change a customer asks for (10.3): now, scheduled (``delay``) or reserved (``duration``)."""
+
+    order: int = Field(default=0, ge=0)
+    after: float = Field(default=0.0, ge=0)
+    bandwidth_mbps: float = Field(gt=0)
+    delay: float | None = Field(default=None, gt=0)
+    duration: float | None = Field(default=None, gt=0)
+
+
+class ControlModel(_Strict):
+    """Thread 10.3: the constraints of the services and the changes their customers ask for."""
+
+    constraints: ControlConstraintsModel = ControlConstraintsModel()
+    changes: list[ChangeModel] = Field(min_length=1)
+
+
+class TriggerModel(_Strict):
+    """A triggered report (10.4): made when ``metric`` crosses ``threshold`` within ``within`` s."""
+
+    metric: MetricName
+    threshold: float = Field(ge=0)
+    within: float = Field(default=86400.0, gt=0)
+
+
+class ReportRequestModel(_Strict):
+    """One report a customer asks for (10.4): once, every ``every`` s (``count`` times), or triggered."""
+
+    order: int = Field(default=0, ge=0)
+    after: float = Field(default=0.0, ge=0)
+    type: Literal["performance", "fault"] = "performance"
+    window: float = Field(default=3600.0, gt=0)
+    every: float | None = Field(default=None, gt=0)
+    count: int = Field(default=1, ge=1)
+    trigger: TriggerModel | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ReportRequestModel:
+        if self.every is not None and self.trigger is not None:
+            raise ValueError("a report is scheduled ('every') or triggered ('trigger'), not both")
+        return self
+
+
+class ReportsModel(_Strict):
+    """Thread 10.4: how long gathered information stays current, and the reports asked for."""
+
+    freshness: float = Field(default=900.0, ge=0)
+    requests: list[ReportRequestModel] = Field(min_length=1)
+
+
+class SlsObjectivesModel(_Strict):
+    """Service level objectives a service is assessed against (10.6)."""
+
+    frame_loss_ratio: float = Field(default=0.001, ge=0, le=1)
+    delay_ms: float = Field(default=25.0, gt=0)
+    jitter_ms: float = Field(default=10.0, gt=0)
+    availability: float = Field(default=0.999, ge=0, le=1)
+
+
+class SlsModel(_Strict):
+    """Thread 10.6: objectives, and how often and how long SOF-sp assesses each service."""
+
+    objectives: SlsObjectivesModel = SlsObjectivesModel()
+    after: float = Field(default=0.0, ge=0)
+    period: float = Field(default=900.0, gt=0)
+    periods: int = Field(default=96, ge=1)
+
+
 class WorkloadModel(_Strict):
     """Work for one thread.
 
@@ -197,11 +316,24 @@ class WorkloadModel(_Strict):
     thread: str
     orders: list[OrderModel] = Field(default_factory=list)
     generate: GenerateModel | None = None
+    control: ControlModel | None = None
+    reports: ReportsModel | None = None
+    sls: SlsModel | None = None
 
     @model_validator(mode="after")
     def _some_work(self) -> WorkloadModel:
         if self.thread == "10.2" and not self.orders and self.generate is None:
             raise ValueError("give 'orders' or 'generate'")
+        return self
+
+    @model_validator(mode="after")
+    def _assurance_blocks(self) -> WorkloadModel:
+        needed = {"10.3": "control", "10.4": "reports", "10.6": "sls"}.get(self.thread)
+        if needed is not None:
+            if getattr(self, needed) is None:
+                raise ValueError(f"thread {self.thread} needs its '{needed}' block")
+            if not self.orders:
+                raise ValueError(f"thread {self.thread} needs 'orders': the services 10.2 establishes first")
         return self
 
 
@@ -221,6 +353,8 @@ class Scenario(_Strict):
     timings: dict[Role, dict[str, DistributionSpec]] = Field(default_factory=dict)
     options: OptionsModel = OptionsModel()
     workload: list[WorkloadModel] = Field(min_length=1)
+    telemetry: TelemetryModel = TelemetryModel()
+    impairments: list[ImpairmentModel] = Field(default_factory=list)
     expect: ExpectModel | None = None
 
     @field_validator("timings", mode="before")

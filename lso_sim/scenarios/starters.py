@@ -11,10 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lso_sim.actors.world import World
+from lso_sim.scenarios import assurance
 from lso_sim.scenarios.schema import Scenario, WorkloadModel
 
 Starter = Callable[[Scenario, WorkloadModel, World], None]
 """Starts the work of one workload item (called once per item, before the clock runs)."""
 
-STARTERS: dict[str, Starter] = {}
+STARTERS: dict[str, Starter] = {
+    "10.3": assurance.start_control,
+    "10.4": assurance.start_reports,
+    "10.6": assurance.start_sls,
+}
 """Thread id -> its starter (every runnable thread but 10.2)."""

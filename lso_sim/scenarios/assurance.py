@@ -1,0 +1,168 @@
+"""Starters of the assurance threads' workload blocks: 10.3 ``control``, 10.4 ``reports``, 10.6 ``sls``.
+
+Each block's ``orders`` are first established through thread 10.2 (instances
+``<customer>/order-<n>``, numbered after the 10.2 workload's own orders); once a service is active,
+the block's thread instances start on it, at times given relative to that moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+import simpy
+
+from lso_sim.actors.roles import ServiceRecord
+from lso_sim.actors.world import World
+from lso_sim.scenarios.schema import Scenario, WorkloadModel
+from lso_sim.threads import control, reports, sls
+from lso_sim.threads.ordering import OrderRequest
+from lso_sim.threads.prerequisite import establish
+
+OnActive = Callable[[int, ServiceRecord, OrderRequest], None]
+"""Called when the service of order ``index`` of the block is active."""
+
+
+def prerequisite_orders(scenario: Scenario, work: WorkloadModel) -> list[OrderRequest]:
+    """The 10.2 orders that establish the services of a workload block, with unique instance ids."""
+    before = sum(
+        len(w.orders) + (w.generate.count if w.generate is not None else 0)
+        for w in scenario.workload
+        if w.thread == "10.2"
+    )
+    for other in scenario.workload:
+        if other is work:
+            break
+        if other.thread != "10.2":
+            before += len(other.orders)
+    retail = next((o.id for o in scenario.offerings if not o.wholesale), scenario.offerings[0].id)
+    return [
+        OrderRequest(
+            order.customer,
+            order.sites,
+            order.bandwidth_mbps,
+            order.offering or retail,
+            order.at,
+            f"{order.customer}/order-{before + n}",
+        )
+        for n, order in enumerate(work.orders, start=1)
+    ]
+
+
+def _establish_then(
+    world: World, index: int, request: OrderRequest, on_active: OnActive
+) -> Generator[simpy.Event, Any, None]:
+    record = yield from establish(world, request)
+    if record is not None:
+        on_active(index, record, request)
+
+
+def _start_block(scenario: Scenario, work: WorkloadModel, world: World, on_active: OnActive) -> None:
+    for index, request in enumerate(prerequisite_orders(scenario, work)):
+        world.sim.env.process(_establish_then(world, index, request, on_active))
+
+
+def start_control(scenario: Scenario, work: WorkloadModel, world: World) -> None:
+    """Thread 10.3: after each service is active, its customer's changes, each its own instance."""
+    block = work.control
+    assert block is not None
+    c = block.constraints
+    policy = {
+        "minBandwidthMbps": c.min_bandwidth_mbps,
+        "maxBandwidthMbps": c.max_bandwidth_mbps,
+        "scheduledChanges": c.scheduled_changes,
+        "reservations": c.reservations,
+    }
+    numbered = list(enumerate(block.changes, start=1))
+
+    def on_active(index: int, record: ServiceRecord, request: OrderRequest) -> None:
+        assert record.product_order is not None
+        world.sof_sp.control_policies[record.product_order] = dict(policy)
+        now = world.sim.now
+        for n, change in numbered:
+            if change.order != index:
+                continue
+            world.sim.env.process(
+                control.run(
+                    world,
+                    control.ChangeRequest(
+                        request.customer,
+                        record.product_order,
+                        change.bandwidth_mbps,
+                        now + change.after,
+                        f"{request.customer}/change-{n}",
+                        change.delay,
+                        change.duration,
+                    ),
+                )
+            )
+
+    _start_block(scenario, work, world, on_active)
+
+
+def start_reports(scenario: Scenario, work: WorkloadModel, world: World) -> None:
+    """Thread 10.4: after each service is active, its customer's report requests."""
+    block = work.reports
+    assert block is not None
+    reports.configure(world, freshness=block.freshness)
+    numbered = list(enumerate(block.requests, start=1))
+
+    def on_active(index: int, record: ServiceRecord, request: OrderRequest) -> None:
+        assert record.product_order is not None
+        now = world.sim.now
+        for n, item in numbered:
+            if item.order != index:
+                continue
+            trigger = (
+                None
+                if item.trigger is None
+                else reports.Trigger(item.trigger.metric, item.trigger.threshold, item.trigger.within)
+            )
+            world.sim.env.process(
+                reports.run(
+                    world,
+                    reports.ReportRequest(
+                        request.customer,
+                        record.product_order,
+                        item.type,
+                        now + item.after,
+                        f"{request.customer}/report-{n}",
+                        window=item.window,
+                        every=item.every,
+                        count=item.count if item.every is not None else 1,
+                        trigger=trigger,
+                    ),
+                )
+            )
+
+    _start_block(scenario, work, world, on_active)
+
+
+def start_sls(scenario: Scenario, work: WorkloadModel, world: World) -> None:
+    """Thread 10.6: after each service is active, SOF-sp assesses it against its objectives."""
+    block = work.sls
+    assert block is not None
+    o = block.objectives
+    objectives = {
+        "frame_loss_ratio": o.frame_loss_ratio,
+        "delay_ms": o.delay_ms,
+        "jitter_ms": o.jitter_ms,
+        "availability": o.availability,
+    }
+
+    def on_active(index: int, record: ServiceRecord, request: OrderRequest) -> None:
+        world.sim.env.process(
+            sls.run(
+                world,
+                sls.Assessment(
+                    record.service.id,
+                    objectives,
+                    world.sim.now + block.after,
+                    block.period,
+                    block.periods,
+                    f"{record.service.id}/sls",
+                ),
+            )
+        )
+
+    _start_block(scenario, work, world, on_active)

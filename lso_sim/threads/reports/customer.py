@@ -1,0 +1,119 @@
+"""Thread 10.4, the Customer's side: report types, a report request, alerts, retrieval.
+
+Each request (a one-off, a schedule of ``count`` reports, or a trigger) is one thread instance
+driven by the Customer, who retrieves every report it is alerted of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+import simpy
+
+from lso_sim.actors.roles import Customer
+from lso_sim.actors.world import World
+from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.operations import (
+    LIST_REPORT_TYPES,
+    REQUEST_SERVICE_REPORT,
+    RETRIEVE_SERVICE_REPORT,
+    SERVICE_REPORT_READY,
+)
+
+THREAD = "10.4"
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """Make the report when ``metric`` crosses ``threshold``, within ``within`` seconds."""
+
+    metric: str
+    threshold: float
+    within: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    """One report request.
+
+    Attributes:
+        customer: customer actor id.
+        product_order: the product order that established the service.
+        type: ``performance`` or ``fault``.
+        start: simulated time the customer asks.
+        instance: thread instance id.
+        window: each report covers the last ``window`` seconds.
+        every: scheduled: seconds between reports.
+        count: scheduled: number of reports.
+        trigger: triggered report.
+    """
+
+    customer: str
+    product_order: str
+    type: str
+    start: float
+    instance: str
+    window: float = 3600.0
+    every: float | None = None
+    count: int = 1
+    trigger: Trigger | None = None
+
+
+def install(world: World) -> None:
+    """Let customers hear report alerts."""
+    for customer in world.customers.values():
+        if not customer.handles(SERVICE_REPORT_READY.name):
+            customer.handle(SERVICE_REPORT_READY, lambda msg, c=customer: _signal(c, msg))
+
+
+def _signal(customer: Customer, msg: Message) -> None:
+    customer.waiting.fire(f"report:{msg.payload['requestId']}:{msg.payload['sequence']}", msg.payload)
+
+
+def run(world: World, request: ReportRequest) -> Generator[simpy.Event, Any, None]:
+    """The customer's life line for one report request (a simpy process body)."""
+    if request.start > world.sim.now:
+        yield world.sim.env.timeout(request.start - world.sim.now)
+    customer = world.customer(request.customer)
+    sof = world.sof_sp.id
+    flow = Flow(THREAD, request.instance)
+    world.begin(THREAD, request.instance)
+
+    # 1: which reports the service offers.
+    answer = yield from customer.call(
+        sof, LIST_REPORT_TYPES, {"productOrder": request.product_order}, flow=flow, step="1"
+    )
+    if answer.status != 200:
+        world.finish(request.instance, "unknownService", status=answer.status)
+        return
+    service = answer.payload["service"]
+
+    # 2: the request.
+    body: dict[str, Any] = {"service": service, "type": request.type, "window": request.window}
+    if request.every is not None:
+        body["schedule"] = {"every": request.every, "count": request.count}
+    if request.trigger is not None:
+        t = request.trigger
+        body["trigger"] = {"metric": t.metric, "threshold": t.threshold, "within": t.within}
+    answer = yield from customer.call(sof, REQUEST_SERVICE_REPORT, body, flow=flow, step="2")
+    if answer.status != 202:
+        world.finish(request.instance, "refused", reason=answer.payload.get("reason"), status=answer.status)
+        return
+    request_id = answer.payload["id"]
+
+    # 5, 6: each alert, then the report itself.
+    retrieved: list[str] = []
+    for sequence in range(request.count):
+        _, alert = yield from customer.waiting.wait(f"report:{request_id}:{sequence}", None)
+        if alert["state"] != "available":
+            world.finish(request.instance, str(alert["state"]), reports=retrieved)
+            return
+        answer = yield from customer.call(
+            sof, RETRIEVE_SERVICE_REPORT, {"id": alert["reportId"]}, flow=flow, step="6"
+        )
+        if answer.status == 200:
+            retrieved.append(str(alert["reportId"]))
+    state = "completed" if len(retrieved) == request.count else "incomplete"
+    world.finish(request.instance, state, reports=retrieved)
