@@ -112,6 +112,8 @@ class BusinessApplications(RoleActor):
         self.buyers: dict[str, BuyerStore] = {}
         self.partner_orders: dict[str, dict[str, Any]] = {}
         self.counter = 0
+        self.apis: dict[str, Any] = {}
+        """Seller sides of MEF APIs installed on this BUS, by API name (e.g. troubleTicketManagement)."""
 
     def store(self, buyer: str) -> BuyerStore:
         """The store of ``buyer`` (created on first contact)."""
@@ -150,6 +152,8 @@ class ServiceOrchestrator(RoleActor):
         super().__init__(*args, **kwargs)
         self.services: dict[str, ServiceRecord] = {}
         self.counter = 0
+        self.alarms: list[dict[str, Any]] = []
+        """Faults ICMs reported (raised and cleared), which trouble handling correlates with."""
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""
@@ -174,3 +178,5 @@ class ElementManager(RoleActor):
         self.network_elements = list(network_elements or [])
         self.configuration: dict[str, dict[str, Any]] = {}
         self.monitored: set[str] = set()
+        self.faults: dict[str, dict[str, Any]] = {}
+        """Active fault per network element (injected by a scenario; cleared by repair)."""

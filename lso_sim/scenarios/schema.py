@@ -184,6 +184,24 @@ class GenerateModel(_Strict):
     _shorthand = field_validator("interarrival", mode="before")(_constant_shorthand)
 
 
+class TroubleReportModel(_Strict):
+    """One 10.5 instance: a fault on the path of one of the block's services, and who notices it."""
+
+    order: int = Field(default=1, ge=1)
+    ne: str
+    fault: Literal["down", "degraded", "misconfigured"] = "down"
+    after: float = Field(default=3600.0, ge=0)
+    detection: Literal["customer", "proactive"] = "customer"
+    report_delay: float = Field(default=900.0, ge=0)
+
+
+class TroubleModel(_Strict):
+    """Thread 10.5's block: the trouble instances, and whether SOF-sp also reports over ALLEGRO."""
+
+    allegro_updates: bool = False
+    reports: list[TroubleReportModel] = Field(min_length=1)
+
+
 class WorkloadModel(_Strict):
     """Work for one thread.
 
@@ -196,6 +214,7 @@ class WorkloadModel(_Strict):
     thread: str
     orders: list[OrderModel] = Field(default_factory=list)
     generate: GenerateModel | None = None
+    trouble: TroubleModel | None = None
 
     @model_validator(mode="after")
     def _some_work(self) -> WorkloadModel:

@@ -64,7 +64,26 @@ THREADS: dict[str, ThreadInfo] = {
         ThreadInfo(
             "10.4", "Customer Viewing Service Performance and Fault Reports and Metrics", defined=True
         ),
-        ThreadInfo("10.5", "Placing and Tracking Trouble Reports", defined=True),
+        ThreadInfo(
+            "10.5",
+            "Placing and Tracking Trouble Reports",
+            defined=True,
+            steps={
+                "1": "Customer opens a trouble ticket about one of its products",
+                "2": "BUS-sp finds the services behind the product",
+                "3": "BUS-sp reports the problem on those services to SOF",
+                "4": "SOF lists the service's components: constructs per forwarding domain, partner parts",
+                "5": "SOF matches the problem with alarms it already received (ECM to ICM to SOF)",
+                "6a": "SOF reads fault and configuration of its constructs from each ICM",
+                "6b": "SOF reads fault and configuration of partner components from partner SOFs",
+                "7": "Each ICM reads alarms and configuration of its elements from their ECMs",
+                "8": "SOF diagnoses the trouble, running extra tests when the reads explain nothing",
+                "9": "SOF fixes it: reconfigures, reroutes around faulty elements or has the partner fix it",
+                "10": "SOF sends a technician when nothing automatic helps and tracks the repair",
+                "11": "SOF reports the resolution status to BUS-sp",
+                "12": "The Customer hears the ticket's (or incident's) status and closes a resolved ticket",
+            },
+        ),
         ThreadInfo("10.6", "Assessing Service Quality Based on SLS", defined=True),
         ThreadInfo("10.7", "Collection and Reporting of Billing and Usage", defined=True),
         ThreadInfo("10.8", "Securing Management and Control Mechanisms", defined=False),

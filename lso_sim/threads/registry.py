@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from lso_sim.actors.world import World
-from lso_sim.threads import ordering
+from lso_sim.threads import ordering, trouble
 
 INSTALLERS: dict[str, Callable[[World], None]] = {
     ordering.THREAD: ordering.install,
+    trouble.THREAD: trouble.install,
 }
 """Thread id -> installs its handlers on every actor of a world."""
 
-REQUIRES: dict[str, tuple[str, ...]] = {}
+REQUIRES: dict[str, tuple[str, ...]] = {
+    trouble.THREAD: (ordering.THREAD,),
+}
 """Thread id -> the threads whose behaviour it needs installed too (e.g. ``("10.2",)``)."""
 
 
