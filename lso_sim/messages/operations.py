@@ -26,6 +26,8 @@ class Operation:
         api: MEF API definition file stem, or ``None`` for lso-sim's own operations.
         success: status of a successful response (requests only).
         summary: what it does, in one line.
+        errors: error statuses the MEF operation defines (400, 404, 409, 422, 501...); a seller's
+            refusal is fitted to one of them (:mod:`lso_sim.sonata.errors`). Empty: not declared.
     """
 
     name: str
@@ -34,6 +36,7 @@ class Operation:
     api: str | None
     success: int | None
     summary: str
+    errors: frozenset[int] = frozenset()
 
 
 _PRODUCT_IRPS = frozenset({Irp.CANTATA, Irp.SONATA})
@@ -42,10 +45,22 @@ CATALOG: dict[tuple[str | None, str], Operation] = {}
 
 
 def _op(
-    name: str, irps: frozenset[Irp] | Irp, kind: Kind, api: str | None, success: int | None, summary: str
+    name: str,
+    irps: frozenset[Irp] | Irp,
+    kind: Kind,
+    api: str | None,
+    success: int | None,
+    summary: str,
+    errors: str = "",
 ) -> Operation:
     op = Operation(
-        name, irps if isinstance(irps, frozenset) else frozenset({irps}), kind, api, success, summary
+        name,
+        irps if isinstance(irps, frozenset) else frozenset({irps}),
+        kind,
+        api,
+        success,
+        summary,
+        frozenset(int(e) for e in errors.split()),
     )
     key = (api, name)
     if key in CATALOG:
@@ -57,47 +72,190 @@ def _op(
 REQ, NOTE = Kind.REQUEST, Kind.NOTIFICATION
 
 # -- SONATA / CANTATA: MEF product APIs (the same definitions serve both IRPs) ---------------------
-LIST_PRODUCT_OFFERING = _op(
-    "listProductOffering", _PRODUCT_IRPS, REQ, "productCatalog", 200, "browse the seller's product offerings"
+# ``errors`` lists the error statuses each MEF operation defines (besides 401/403/500).
+
+
+def _product(name: str, api: str, success: int, summary: str, errors: str) -> Operation:
+    return _op(name, _PRODUCT_IRPS, Kind.REQUEST, api, success, summary, errors)
+
+
+def _event(name: str, api: str, summary: str) -> Operation:
+    return _op(name, _PRODUCT_IRPS, Kind.NOTIFICATION, api, None, summary)
+
+
+_CATALOG_API = "productCatalog"
+LIST_CATEGORY = _product("listCategory", _CATALOG_API, 200, "list the seller's product categories", "400")
+RETRIEVE_CATEGORY = _product("retrieveCategory", _CATALOG_API, 200, "read one category", "400 404")
+LIST_PRODUCT_OFFERING = _product(
+    "listProductOffering", _CATALOG_API, 200, "browse the seller's product offerings", "400"
 )
-LIST_PRODUCT = _op(
-    "listProduct", _PRODUCT_IRPS, REQ, "productInventoryManagement", 200, "list the buyer's product instances"
+RETRIEVE_PRODUCT_OFFERING = _product(
+    "retrieveProductOffering", _CATALOG_API, 200, "read one product offering", "400 404"
 )
-CREATE_POQ = _op(
+LIST_PRODUCT_SPECIFICATION = _product(
+    "listProductSpecification", _CATALOG_API, 200, "list the product specifications", "400"
+)
+RETRIEVE_PRODUCT_SPECIFICATION = _product(
+    "retrieveProductSpecification", _CATALOG_API, 200, "read one product specification", "400 404"
+)
+
+_ADDRESS_API = "geographicAddressManagement"
+VALIDATE_ADDRESS = _product(
+    "createGeographicAddressValidation",
+    _ADDRESS_API,
+    200,
+    "validate a partial address: best matches with their confidence",
+    "400 422",
+)
+RETRIEVE_ADDRESS = _product(
+    "retrieveGeographicAddress", _ADDRESS_API, 200, "read one known address", "400 404"
+)
+
+_SITE_API = "geographicSiteManagement"
+LIST_SITE = _product(
+    "listGeographicSite", _SITE_API, 200, "list the seller's sites matching filters", "400 422"
+)
+RETRIEVE_SITE = _product("retrieveGeographicSite", _SITE_API, 200, "read one site", "400 404")
+
+_POQ_API = "productOfferingQualificationManagement"
+_POQ_EVENTS = "productOfferingQualificationNotification"
+LIST_POQ = _product("listProductOfferingQualification", _POQ_API, 200, "list qualifications", "400")
+CREATE_POQ = _product(
     "createProductOfferingQualification",
-    _PRODUCT_IRPS,
-    REQ,
-    "productOfferingQualificationManagement",
+    _POQ_API,
     201,
     "ask whether a product can be delivered at given places",
+    "400 422",
 )
-POQ_STATE_CHANGE = _op(
-    "poqStateChangeEvent",
-    _PRODUCT_IRPS,
-    NOTE,
-    "productOfferingQualificationNotification",
-    None,
-    "a qualification changed state",
+RETRIEVE_POQ = _product(
+    "retrieveProductOfferingQualification", _POQ_API, 200, "read one qualification", "400 404"
 )
-CREATE_QUOTE = _op("createQuote", _PRODUCT_IRPS, REQ, "quoteManagement", 201, "ask the seller for a quote")
-RETRIEVE_QUOTE = _op("retrieveQuote", _PRODUCT_IRPS, REQ, "quoteManagement", 200, "read one quote")
-QUOTE_STATE_CHANGE = _op(
-    "listenToQuoteStateChangeEvent", _PRODUCT_IRPS, NOTE, "quoteNotification", None, "a quote changed state"
+POQ_CREATE_EVENT = _event("poqCreateEvent", _POQ_EVENTS, "a qualification was created")
+POQ_STATE_CHANGE = _event("poqStateChangeEvent", _POQ_EVENTS, "a qualification changed state")
+POQ_ITEM_STATE_CHANGE = _event(
+    "listenToPoqItemStateChangeEvent", _POQ_EVENTS, "a qualification item changed state"
 )
-CREATE_PRODUCT_ORDER = _op(
-    "createProductOrder", _PRODUCT_IRPS, REQ, "productOrderManagement", 201, "place a product order"
+
+_QUOTE_API = "quoteManagement"
+_QUOTE_EVENTS = "quoteNotification"
+LIST_QUOTE = _product("listQuote", _QUOTE_API, 200, "list quotes", "400")
+CREATE_QUOTE = _product("createQuote", _QUOTE_API, 201, "ask the seller for a quote", "400 422")
+RETRIEVE_QUOTE = _product("retrieveQuote", _QUOTE_API, 200, "read one quote", "400 404")
+CANCEL_QUOTE = _product(
+    "cancelQuote", _QUOTE_API, 200, "withdraw a quote request still in progress", "400 422"
 )
-RETRIEVE_PRODUCT_ORDER = _op(
-    "retrieveProductOrder", _PRODUCT_IRPS, REQ, "productOrderManagement", 200, "read one product order"
+REJECT_QUOTE = _product("rejectQuote", _QUOTE_API, 200, "decline an approved quote", "400 422")
+QUOTE_STATE_CHANGE = _event("listenToQuoteStateChangeEvent", _QUOTE_EVENTS, "a quote changed state")
+QUOTE_ITEM_STATE_CHANGE = _event(
+    "listenToQuoteItemStateChangeEvent", _QUOTE_EVENTS, "a quote item changed state"
 )
-PRODUCT_ORDER_STATE_CHANGE = _op(
-    "productOrderStateChangeEvent",
-    _PRODUCT_IRPS,
-    NOTE,
-    "productOrderNotification",
-    None,
-    "a product order changed state",
+
+_INVENTORY_API = "productInventoryManagement"
+LIST_PRODUCT = _product("listProduct", _INVENTORY_API, 200, "list the buyer's product instances", "400 422")
+RETRIEVE_PRODUCT = _product("retrieveProduct", _INVENTORY_API, 200, "read one product instance", "400 404")
+
+_ORDER_API = "productOrderManagement"
+_ORDER_EVENTS = "productOrderNotification"
+LIST_PRODUCT_ORDER = _product("listProductOrder", _ORDER_API, 200, "list product orders", "400")
+CREATE_PRODUCT_ORDER = _product("createProductOrder", _ORDER_API, 201, "place a product order", "400 422")
+RETRIEVE_PRODUCT_ORDER = _product(
+    "retrieveProductOrder", _ORDER_API, 200, "read one product order", "400 404"
 )
+PATCH_PRODUCT_ORDER = _product(
+    "patchProductOrder", _ORDER_API, 200, "update administrative fields of an order", "400 404 409 501"
+)
+LIST_CANCEL_PRODUCT_ORDER = _product(
+    "listCancelProductOrder", _ORDER_API, 200, "list cancellation requests", "400 501"
+)
+CREATE_CANCEL_PRODUCT_ORDER = _product(
+    "createCancelProductOrder", _ORDER_API, 201, "ask to cancel a product order", "400 422 501"
+)
+RETRIEVE_CANCEL_PRODUCT_ORDER = _product(
+    "retrieveCancelProductOrder", _ORDER_API, 200, "read one cancellation request", "400 404 501"
+)
+LIST_CHARGE = _product("listCharge", _ORDER_API, 200, "list charges the seller raised on orders", "400 501")
+RETRIEVE_CHARGE = _product("retrieveCharge", _ORDER_API, 200, "read one charge", "400 404 501")
+PATCH_CHARGE = _product(
+    "patchCharge", _ORDER_API, 200, "accept or decline the charges of a charge", "400 404 409 501"
+)
+LIST_MODIFY_DELIVERY_DATE = _product(
+    "listModifyProductOrderItemRequestedDeliveryDate",
+    _ORDER_API,
+    200,
+    "list requested-delivery-date changes",
+    "400 501",
+)
+CREATE_MODIFY_DELIVERY_DATE = _product(
+    "createModifyProductOrderItemRequestedDeliveryDate",
+    _ORDER_API,
+    201,
+    "ask to move an order item's requested delivery date",
+    "400 422 501",
+)
+RETRIEVE_MODIFY_DELIVERY_DATE = _product(
+    "retrieveModifyProductOrderItemRequestedDeliveryDate",
+    _ORDER_API,
+    200,
+    "read one requested-delivery-date change",
+    "400 404 501",
+)
+PRODUCT_ORDER_STATE_CHANGE = _event(
+    "productOrderStateChangeEvent", _ORDER_EVENTS, "a product order changed state"
+)
+PRODUCT_ORDER_ITEM_STATE_CHANGE = _event(
+    "productOrderItemStateChangeEvent", _ORDER_EVENTS, "a product order item changed state"
+)
+CANCEL_PRODUCT_ORDER_STATE_CHANGE = _event(
+    "cancelProductOrderStateChangeEvent", _ORDER_EVENTS, "a cancellation request changed state"
+)
+CHARGE_CREATE = _event("chargeCreateEvent", _ORDER_EVENTS, "the seller raised a charge on an order")
+CHARGE_STATE_CHANGE = _event("chargeStateChangeEvent", _ORDER_EVENTS, "a charge changed state")
+MODIFY_DELIVERY_DATE_STATE_CHANGE = _event(
+    "modifyProductOrderItemRequestedDeliveryDateStateChangeEvent",
+    _ORDER_EVENTS,
+    "a requested-delivery-date change changed state",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HubOperations:
+    """The notification hub operations of one MEF management API."""
+
+    register: Operation
+    unregister: Operation
+    retrieve: Operation | None
+
+
+def _hub(api: str, retrieve: bool) -> HubOperations:
+    return HubOperations(
+        _product("registerListener", api, 201, f"register a notification hub on {api}", "400 501"),
+        _product("unregisterListener", api, 204, f"remove a notification hub of {api}", "400 404 501"),
+        _product("retrieveHub", api, 200, f"read a notification hub of {api}", "400 404 501")
+        if retrieve
+        else None,
+    )
+
+
+HUB_OPERATIONS: dict[str, HubOperations] = {
+    _CATALOG_API: _hub(_CATALOG_API, True),
+    _POQ_API: _hub(_POQ_API, False),
+    _QUOTE_API: _hub(_QUOTE_API, False),
+    _ORDER_API: _hub(_ORDER_API, True),
+    "troubleTicketManagement": _hub("troubleTicketManagement", True),
+    "billingManagement": _hub("billingManagement", True),
+}
+"""Management API -> its hub operations (MEF's registerListener pattern)."""
+
+NOTIFICATION_HUB: dict[str, str] = {
+    "productCatalogNotification": _CATALOG_API,
+    _POQ_EVENTS: _POQ_API,
+    _QUOTE_EVENTS: _QUOTE_API,
+    _ORDER_EVENTS: _ORDER_API,
+    "troubleTicketNotification": "troubleTicketManagement",
+    "billingNotification": "billingManagement",
+}
+"""Notification API -> the management API whose hub registrations it is delivered through."""
+
 ACCEPT_PRODUCT = _op(
     "acceptProductInstance",
     Irp.CANTATA,
