@@ -377,22 +377,38 @@ def operation(api: str | None, name: str) -> Operation:
 # and carry lso-sim names.
 _TT, _TTN = "troubleTicketManagement", "troubleTicketNotification"
 CREATE_TROUBLE_TICKET = _op(
-    "createTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 201, "report an issue with a product"
+    "createTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 201, "report an issue with a product", errors="400 422"
 )
 LIST_TROUBLE_TICKET = _op(
-    "listTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 200, "list the buyer's trouble tickets"
+    "listTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 200, "list the buyer's trouble tickets", errors="400"
 )
 RETRIEVE_TROUBLE_TICKET = _op(
-    "retrieveTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 200, "read one trouble ticket"
+    "retrieveTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 200, "read one trouble ticket", errors="400 404"
 )
-PATCH_TROUBLE_TICKET = _op("patchTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 200, "add notes or change a ticket")
-CANCEL_TROUBLE_TICKET = _op("cancelTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "withdraw a trouble ticket")
-CLOSE_TROUBLE_TICKET = _op("closeTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "confirm a resolved ticket")
+PATCH_TROUBLE_TICKET = _op(
+    "patchTroubleTicket",
+    _PRODUCT_IRPS,
+    REQ,
+    _TT,
+    200,
+    "add notes or change a ticket",
+    errors="400 404 409 422",
+)
+CANCEL_TROUBLE_TICKET = _op(
+    "cancelTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "withdraw a trouble ticket", errors="400 404 422"
+)
+CLOSE_TROUBLE_TICKET = _op(
+    "closeTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "confirm a resolved ticket", errors="400 404 422"
+)
 REOPEN_TROUBLE_TICKET = _op(
-    "reopenTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "reject a ticket's resolution"
+    "reopenTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "reject a ticket's resolution", errors="400 404 422"
 )
-LIST_INCIDENT = _op("listIncident", _PRODUCT_IRPS, REQ, _TT, 200, "list incidents the seller raised")
-RETRIEVE_INCIDENT = _op("retrieveIncident", _PRODUCT_IRPS, REQ, _TT, 200, "read one incident")
+LIST_INCIDENT = _op(
+    "listIncident", _PRODUCT_IRPS, REQ, _TT, 200, "list incidents the seller raised", errors="400"
+)
+RETRIEVE_INCIDENT = _op(
+    "retrieveIncident", _PRODUCT_IRPS, REQ, _TT, 200, "read one incident", errors="400 404"
+)
 TICKET_STATUS_CHANGE = _op(
     "listenToTroubleTicketStatusChangeEvent", _PRODUCT_IRPS, NOTE, _TTN, None, "a ticket changed status"
 )
@@ -415,10 +431,14 @@ INCIDENT_STATUS_CHANGE = _op(
 )
 
 _BM, _BN = "billingManagement", "billingNotification"
-LIST_CUSTOMER_BILL = _op("listCustomerBill", _PRODUCT_IRPS, REQ, _BM, 200, "list the buyer's bills")
-RETRIEVE_CUSTOMER_BILL = _op("retrieveCustomerBill", _PRODUCT_IRPS, REQ, _BM, 200, "read one bill")
+LIST_CUSTOMER_BILL = _op(
+    "listCustomerBill", _PRODUCT_IRPS, REQ, _BM, 200, "list the buyer's bills", errors="400"
+)
+RETRIEVE_CUSTOMER_BILL = _op(
+    "retrieveCustomerBill", _PRODUCT_IRPS, REQ, _BM, 200, "read one bill", errors="400 404"
+)
 RETRIEVE_CUSTOMER_BILL_ITEM = _op(
-    "retrieveCustomerBillItem", _PRODUCT_IRPS, REQ, _BM, 200, "read one bill item"
+    "retrieveCustomerBillItem", _PRODUCT_IRPS, REQ, _BM, 200, "read one bill item", errors="400 404"
 )
 BILL_CREATE = _op("listen to Customer Bill Create Event", _PRODUCT_IRPS, NOTE, _BN, None, "a bill was issued")
 BILL_STATE_CHANGE = _op(

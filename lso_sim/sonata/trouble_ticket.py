@@ -14,7 +14,7 @@ through :class:`TicketWork`.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import simpy
@@ -39,7 +39,10 @@ from lso_sim.messages.operations import (
     TICKET_STATUS_CHANGE,
     Operation,
 )
-from lso_sim.sonata.hub import Hub, error_400, error_404, error_422
+from lso_sim.sonata.api import ApiHandler, SellerApi, split_params
+from lso_sim.sonata.checks import int_param, param
+from lso_sim.sonata.errors import bad_request, error_body, not_found
+from lso_sim.sonata.store import Resource
 
 TROUBLE_TICKET: StateMachine = machine(
     "troubleTicket",
@@ -132,22 +135,30 @@ class TicketWork:
     cancelled: Callable[[Ticket], Generator[simpy.Event, Any, None] | None] | None = None
 
 
-@dataclass(slots=True)
-class TicketDesk:
-    """A seller's tickets and incidents, per buyer, and the hub it notifies them through."""
+class TicketDesk(SellerApi):
+    """A seller's tickets and incidents, kept per buyer in the framework's stores."""
 
-    bus: BusinessApplications
-    hub: Hub
-    work: TicketWork = field(default_factory=TicketWork)
-    tickets: dict[str, dict[str, Ticket]] = field(default_factory=dict)
-    incidents: dict[str, dict[str, Incident]] = field(default_factory=dict)
-    cancellation_assessment: float = 600.0
+    api = "troubleTicketManagement"
+
+    def __init__(self, bus: BusinessApplications, work: TicketWork | None = None) -> None:
+        super().__init__(bus)
+        self.bus = bus
+        self.work = work or TicketWork()
+        self.cancellation_assessment = 600.0
+
+    def tickets(self, buyer: str) -> list[Ticket]:
+        """``buyer``'s tickets, oldest first."""
+        return [r.private["ticket"] for r in self.state.buyer(buyer).all("troubleTicket")]
+
+    def incidents(self, buyer: str) -> list[Incident]:
+        """``buyer``'s incidents, oldest first."""
+        return [r.private["incident"] for r in self.state.buyer(buyer).all("incident")]
 
     # -- for the thread ------------------------------------------------------------------------
 
     def move(self, ticket: Ticket, status: str, *, step: str, note: str | None = None) -> None:
         """Move ``ticket`` (seller side) and notify the buyer's listener."""
-        now = self.bus.env.now
+        now = self.now
         ticket.record.move(status, now)
         if note is not None:
             self._note(ticket, "seller", self.bus.id, note)
@@ -161,23 +172,17 @@ class TicketDesk:
         self, buyer: str, product: str, description: str, impact: str, started: float, flow: Flow, step: str
     ) -> Incident:
         """Open an incident about ``buyer``'s ``product`` and tell the buyer."""
-        now = self.bus.env.now
-        incident = Incident(
-            Stateful(self.bus.next_id("incident"), INCIDENT, now),
-            buyer,
-            product,
-            description,
-            impact,
-            started,
-            flow,
+        record = Stateful(self.next_id("incident"), INCIDENT, self.now)
+        incident = Incident(record, buyer, product, description, impact, started, flow)
+        self.state.buyer(buyer).add(
+            Resource("incident", record.id, {}, record, private={"incident": incident})
         )
-        self.incidents.setdefault(buyer, {})[incident.record.id] = incident
         self._announce(incident, INCIDENT_CREATE, "incidentCreateEvent", step)
         return incident
 
     def move_incident(self, incident: Incident, status: str, *, step: str) -> None:
         """Move an incident and tell its buyer."""
-        incident.record.move(status, self.bus.env.now)
+        incident.record.move(status, self.now)
         self._announce(incident, INCIDENT_STATUS_CHANGE, "incidentStatusChangeEvent", step)
 
     def body(self, ticket: Ticket) -> dict[str, Any]:
@@ -193,9 +198,9 @@ class TicketDesk:
 
     # -- handlers ------------------------------------------------------------------------------
 
-    def install(self) -> None:
-        """Register the API's operations on the seller."""
-        handlers: dict[Operation, Callable[[Message], Any]] = {
+    def routes(self) -> dict[Operation, ApiHandler]:
+        """The API's operations (the framework adds the hub's)."""
+        return {
             CREATE_TROUBLE_TICKET: self.create,
             LIST_TROUBLE_TICKET: self.list,
             RETRIEVE_TROUBLE_TICKET: self.retrieve,
@@ -206,97 +211,80 @@ class TicketDesk:
             LIST_INCIDENT: self.list_incidents,
             RETRIEVE_INCIDENT: self.retrieve_incident,
         }
-        for op, handler in handlers.items():
-            self.bus.handle(op, handler)
+
+    def _refuse(self, msg: Message, code: str, reason: str, path: str | None = None) -> None:
+        """422 in the shape these operations define: a list of ``Error422``."""
+        self.bus.respond(msg, 422, [error_body(422, code, reason, path)])
 
     def create(self, msg: Message) -> None:
         body = msg.payload
         problem = _create_problem(body)
         if problem is not None:
-            self.bus.respond(msg, 400, error_400(problem))
-            return
+            raise bad_request(problem)
         product = body["relatedEntity"][0]["id"]
         if product not in self.bus.store(msg.src).products:
-            self.bus.respond(
-                msg, 422, error_422("referenceNotFound", f"no product {product}", "/relatedEntity/0/id")
-            )
+            self._refuse(msg, "referenceNotFound", f"no product {product}", "/relatedEntity/0/id")
             return
-        now = self.bus.env.now
-        ticket = Ticket(
-            Stateful(self.bus.next_id("ticket"), TROUBLE_TICKET, now), msg.src, dict(body), msg.flow, msg.step
-        )
-        ticket.document.setdefault("note", [])
-        self.tickets.setdefault(msg.src, {})[ticket.record.id] = ticket
+        record = Stateful(self.next_id("ticket"), TROUBLE_TICKET, self.now)
+        ticket = Ticket(record, msg.src, dict(body), msg.flow, msg.step)
+        ticket.document["note"] = list(ticket.document.get("note", []))
+        self.store(msg).add(Resource("troubleTicket", record.id, {}, record, private={"ticket": ticket}))
         self.bus.respond(msg, 201, self.body(ticket))
         self._start(self.work.created, ticket)
 
     def list(self, msg: Message) -> None:
-        query = msg.payload or {}
-        wanted = query.get("status")
-        external = query.get("externalId")
-        offset, limit = int(query.get("offset", 0)), int(query.get("limit", 10))
+        wanted = param(msg.payload, "status", required=False)
+        external = param(msg.payload, "externalId", required=False)
+        offset, limit = int_param(msg.payload, "offset", 0), int_param(msg.payload, "limit", 10)
         items = [
             tb.ticket_find(t.record.id, t.document, t.record.state, t.record.created, t.resolved_at)
-            for t in self.tickets.get(msg.src, {}).values()
+            for t in self.tickets(msg.src)
             if (wanted is None or t.record.state == wanted)
             and (external is None or t.document.get("externalId") == external)
         ]
         self.bus.respond(msg, 200, items[offset : offset + limit])
 
-    def _find(self, msg: Message) -> Ticket | None:
-        ticket_id = (msg.payload or {}).get("id")
-        ticket = self.tickets.get(msg.src, {}).get(str(ticket_id))
-        if ticket is None:
-            self.bus.respond(msg, 404, error_404(f"no trouble ticket {ticket_id}"))
+    def _find(self, msg: Message, params: Any = None) -> Ticket:
+        ticket_id = str(param(msg.payload if params is None else params, "id"))
+        resource = self.store(msg).get("troubleTicket", ticket_id)
+        if resource is None:
+            raise not_found("troubleTicket", ticket_id)
+        ticket: Ticket = resource.private["ticket"]
         return ticket
 
     def retrieve(self, msg: Message) -> None:
-        ticket = self._find(msg)
-        if ticket is not None:
-            self.bus.respond(msg, 200, self.body(ticket))
+        self.bus.respond(msg, 200, self.body(self._find(msg)))
 
     def patch(self, msg: Message) -> None:
-        ticket = self._find(msg)
-        if ticket is None:
-            return
-        update = {k: v for k, v in msg.payload.items() if k != "id"}
+        params, update = split_params(msg.payload)
+        ticket = self._find(msg, params)
+        if not isinstance(update, dict):
+            raise bad_request("the body must be a TroubleTicket_Update object")
         if ticket.record.state in NOT_PATCHABLE:
-            self.bus.respond(
-                msg, 422, error_422("invalidValue", f"ticket is {ticket.record.state}", "/status")
-            )
+            self._refuse(msg, "invalidValue", f"ticket is {ticket.record.state}", "/status")
             return
         unexpected = sorted(set(update) - PATCHABLE_FIELDS)
         if unexpected:
-            self.bus.respond(
-                msg,
-                422,
-                error_422("unexpectedProperty", f"cannot update {unexpected[0]}", f"/{unexpected[0]}"),
-            )
+            self._refuse(msg, "unexpectedProperty", f"cannot update {unexpected[0]}", f"/{unexpected[0]}")
             return
         for name, allowed in _ENUMS.items():
             if name in update and update[name] not in allowed:
-                self.bus.respond(msg, 400, error_400(f"{name} must be one of {', '.join(allowed)}"))
+                self._refuse(msg, "invalidValue", f"{name} must be one of {', '.join(allowed)}", f"/{name}")
                 return
-        for item in update.pop("note", []):
-            if not isinstance(item, dict) or item.get("source") != "buyer" or not item.get("text"):
-                self.bus.respond(
-                    msg, 422, error_422("invalidValue", "a buyer note needs source=buyer", "/note")
-                )
-                return
-            ticket.document["note"].append(dict(item))
-        ticket.document.update(update)
+        notes = update.get("note", [])
+        if not isinstance(notes, list) or not all(
+            isinstance(n, dict) and n.get("source") == "buyer" and n.get("text") for n in notes
+        ):
+            self._refuse(msg, "invalidValue", "buyer notes need source=buyer and a text", "/note")
+            return
+        ticket.document["note"].extend(dict(n) for n in notes)
+        ticket.document.update({k: v for k, v in update.items() if k != "note"})
         self.bus.respond(msg, 200, self.body(ticket))
 
     def cancel(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         ticket = self._find(msg)
-        if ticket is None:
-            return
         if ticket.record.state not in CANCELLABLE:
-            self.bus.respond(
-                msg,
-                422,
-                error_422("invalidValue", f"cannot cancel a {ticket.record.state} ticket", "/status"),
-            )
+            self._refuse(msg, "invalidValue", f"cannot cancel a {ticket.record.state} ticket", "/status")
             return
         self.bus.respond(msg, 204, None)
         self.move(ticket, "assessingCancellation", step=msg.step)
@@ -306,52 +294,41 @@ class TicketDesk:
 
     def close(self, msg: Message) -> None:
         ticket = self._find(msg)
-        if ticket is None:
-            return
         if ticket.record.state != "resolved":
-            self.bus.respond(
-                msg, 422, error_422("invalidValue", f"cannot close a {ticket.record.state} ticket", "/status")
-            )
+            self._refuse(msg, "invalidValue", f"cannot close a {ticket.record.state} ticket", "/status")
             return
-        ticket.record.move("closed", self.bus.env.now)
+        ticket.record.move("closed", self.now)
         self.bus.respond(msg, 204, None)
 
     def reopen(self, msg: Message) -> None:
-        ticket = self._find(msg)
-        if ticket is None:
-            return
-        reason = msg.payload.get("reason")
+        params, body = split_params(msg.payload)
+        ticket = self._find(msg, params)
+        reason = body.get("reason") if isinstance(body, dict) else None
         if not isinstance(reason, str) or not reason:
-            self.bus.respond(msg, 400, error_400("reopen needs a reason"))
-            return
+            raise bad_request("reopen needs a reason")
         if ticket.record.state != "resolved":
-            self.bus.respond(
-                msg,
-                422,
-                error_422("invalidValue", f"cannot reopen a {ticket.record.state} ticket", "/status"),
-            )
+            self._refuse(msg, "invalidValue", f"cannot reopen a {ticket.record.state} ticket", "/status")
             return
-        ticket.record.move("reopened", self.bus.env.now)
+        ticket.record.move("reopened", self.now)
         self._note(ticket, "buyer", "closureRejection", reason)
         self.bus.respond(msg, 204, None)
         self._start(self.work.reopened, ticket)
 
     def list_incidents(self, msg: Message) -> None:
-        wanted = (msg.payload or {}).get("status")
+        wanted = param(msg.payload, "status", required=False)
         items = [
             tb.incident_find(self._incident_body(i))
-            for i in self.incidents.get(msg.src, {}).values()
+            for i in self.incidents(msg.src)
             if wanted is None or i.record.state == wanted
         ]
         self.bus.respond(msg, 200, items)
 
     def retrieve_incident(self, msg: Message) -> None:
-        incident_id = (msg.payload or {}).get("id")
-        incident = self.incidents.get(msg.src, {}).get(str(incident_id))
-        if incident is None:
-            self.bus.respond(msg, 404, error_404(f"no incident {incident_id}"))
-            return
-        self.bus.respond(msg, 200, self._incident_body(incident))
+        incident_id = str(param(msg.payload, "id"))
+        resource = self.store(msg).get("incident", incident_id)
+        if resource is None:
+            raise not_found("incident", incident_id)
+        self.bus.respond(msg, 200, self._incident_body(resource.private["incident"]))
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -371,7 +348,7 @@ class TicketDesk:
 
     def _note(self, ticket: Ticket, source: str, author: str, text: str) -> None:
         notes: list[dict[str, Any]] = ticket.document["note"]
-        notes.append(tb.note(f"note-{len(notes) + 1}", author, source, text, self.bus.env.now))
+        notes.append(tb.note(f"note-{len(notes) + 1}", author, source, text, self.now))
 
     def _start(self, hook: Callable[[Ticket], Any] | None, ticket: Ticket) -> None:
         if hook is None:
@@ -382,25 +359,15 @@ class TicketDesk:
 
     def _notify(self, ticket: Ticket, op: Operation, event_type: str, step: str) -> None:
         payload = tb.event(
-            event_type,
-            "troubleTicket",
-            ticket.record.id,
-            self.bus.env.now,
-            self.bus.next_id("event"),
-            ticket.buyer,
+            event_type, "troubleTicket", ticket.record.id, self.now, self.next_id("event"), ticket.buyer
         )
-        self.hub.publish(ticket.buyer, op, payload, flow=ticket.flow, step=step)
+        self.publish(ticket.buyer, op, payload, flow=ticket.flow, step=step)
 
     def _announce(self, incident: Incident, op: Operation, event_type: str, step: str) -> None:
         payload = tb.event(
-            event_type,
-            "incident",
-            incident.record.id,
-            self.bus.env.now,
-            self.bus.next_id("event"),
-            incident.buyer,
+            event_type, "incident", incident.record.id, self.now, self.next_id("event"), incident.buyer
         )
-        self.hub.publish(incident.buyer, op, payload, flow=incident.flow, step=step)
+        self.publish(incident.buyer, op, payload, flow=incident.flow, step=step)
 
 
 def _create_problem(body: Any) -> str | None:

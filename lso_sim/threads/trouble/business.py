@@ -30,7 +30,7 @@ from lso_sim.messages.operations import (
     TICKET_RESOLVED,
     TICKET_STATUS_CHANGE,
 )
-from lso_sim.sonata.hub import Hub
+from lso_sim.sonata.api import listen, register_listener, state_of
 from lso_sim.sonata.trouble_ticket import Incident, Ticket, TicketDesk, TicketWork
 
 API = "troubleTicketManagement"
@@ -47,15 +47,15 @@ def install(world: World) -> None:
     for bus in world.bus.values():
         if API in bus.apis:
             continue
-        desk = TicketDesk(bus, Hub(bus))
+        desk = TicketDesk(bus)
         bus.apis[API] = desk
         desk.install()
         handling = TroubleHandling(world, bus, desk)
         desk.work = TicketWork(created=handling.work_on, reopened=handling.work_on)
         bus.handle(SERVICE_PROBLEM_STATUS, handling.problem_status)
         bus.handle(REQUEST_PARTNER_TICKET, handling.partner_ticket)
-        bus.handle(TICKET_RESOLVED, handling.partner_event)
-        bus.handle(TICKET_STATUS_CHANGE, handling.partner_event)
+        listen(bus, TICKET_RESOLVED, handling.partner_event)
+        listen(bus, TICKET_STATUS_CHANGE, handling.partner_event)
 
 
 @dataclass(slots=True)
@@ -143,9 +143,8 @@ class TroubleHandling:
             )
             return
         seller = known["bus"]
-        partner_desk = desk_of(world.bus[known["domain"]])
-        if not partner_desk.hub.listeners.get(bus.id):
-            partner_desk.hub.register(bus.id, f"/{bus.id}/listener")
+        if not state_of(world.bus[known["domain"]]).hubs(bus.id, API):
+            yield from register_listener(bus, seller, API, ["troubleTicketResolvedEvent"], flow=flow, step=step)
         answer = yield from bus.call(seller, LIST_PRODUCT, {"status": "active"}, flow=flow, step=step)
         products = answer.payload if answer.status == 200 else []
         product = next(

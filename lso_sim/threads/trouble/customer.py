@@ -33,7 +33,8 @@ from lso_sim.messages.operations import (
 )
 from lso_sim.threads import ordering
 from lso_sim.threads.trouble import resources
-from lso_sim.threads.trouble.business import desk_of
+from lso_sim.sonata.api import listen, register_listener, state_of
+from lso_sim.threads.trouble.business import API
 from lso_sim.threads.trouble.settings import settings_of
 
 THREAD = "10.5"
@@ -67,11 +68,11 @@ def install(world: World) -> None:
     for customer in world.customers.values():
         if customer.handles(TICKET_RESOLVED.name):
             continue
-        customer.handle(TICKET_RESOLVED, partial(_resolved, world, customer))
-        customer.handle(TICKET_STATUS_CHANGE, _ignore)
-        customer.handle(TICKET_ATTRIBUTE_CHANGE, _ignore)
-        customer.handle(INCIDENT_CREATE, partial(_incident, world, customer))
-        customer.handle(INCIDENT_STATUS_CHANGE, partial(_incident, world, customer))
+        listen(customer, TICKET_RESOLVED, partial(_resolved, world, customer))
+        listen(customer, TICKET_STATUS_CHANGE, _ignore)
+        listen(customer, TICKET_ATTRIBUTE_CHANGE, _ignore)
+        listen(customer, INCIDENT_CREATE, partial(_incident, world, customer))
+        listen(customer, INCIDENT_STATUS_CHANGE, partial(_incident, world, customer))
         customer.handle(TROUBLE_STATUS_ALLEGRO, _ignore)
 
 
@@ -95,9 +96,8 @@ def run(world: World, plan: TroublePlan) -> Generator[simpy.Event, Any, None]:
     if plan.detection == "proactive":
         order = bus.store(customer.id).documents[product]["order"]
         settings_of(world).proactive[plan.instance] = (customer.id, f"svc-{order}")
-    hub = desk_of(bus).hub
-    if not hub.listeners.get(customer.id):
-        hub.register(customer.id, f"/{customer.id}/listener")
+    if not state_of(bus).hubs(customer.id, API):
+        yield from register_listener(customer, bus.id, API, None, flow=flow, step="1")
     resources.inject(world, plan.ne, plan.fault, flow)
     if plan.detection == "proactive":
         return
