@@ -20,6 +20,7 @@ from lso_sim.actors.roles import (
 from lso_sim.architecture.roles import DomainKind
 from lso_sim.engine.simulation import Simulation
 from lso_sim.errors import LsoSimError
+from lso_sim.telemetry import NetworkTelemetry
 from lso_sim.topology.network import NetworkTopology
 
 
@@ -88,6 +89,18 @@ class World:
     ecms: dict[str, ElementManager] = field(default_factory=dict)
     offerings: list[dict[str, Any]] = field(default_factory=list)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    telemetry: NetworkTelemetry = field(init=False)
+    """The ECM metric model of the network (see :mod:`lso_sim.telemetry`)."""
+
+    def __post_init__(self) -> None:
+        self.telemetry = NetworkTelemetry(self.sim.random.seed, lambda: self.sim.now, self._ne_capacity)
+
+    def _ne_capacity(self, ne: str) -> float:
+        """An NE's forwarding capacity: its fastest attached link (what utilisation is measured on)."""
+        graph = self.topology.graph
+        if ne not in graph:
+            return 1.0
+        return max((float(data["capacity"]) for _, _, data in graph.edges(ne, data=True)), default=1.0)
 
     def offering(self, offering_id: str) -> dict[str, Any]:
         """The product offering ``offering_id`` of the SP's catalog."""

@@ -24,6 +24,7 @@ from lso_sim.engine.distributions import Constant, Distribution, Exponential, Lo
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory, Simulation
 from lso_sim.scenarios.schema import ActorModel, DistributionSpec, Scenario
+from lso_sim.telemetry import Impairment, ImpairmentKind, TrafficProfile
 from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.registry import install_threads
 from lso_sim.topology.network import NetworkTopology
@@ -121,6 +122,7 @@ def build_world(
         ),
         offerings=[offering.model_dump() for offering in scenario.offerings],
     )
+    _configure_telemetry(scenario, world)
     ids = actor_ids(scenario)
 
     def settings(role: Role) -> dict[str, Any]:
@@ -162,6 +164,37 @@ def build_world(
         needed.insert(0, "10.2")
     install_threads(world, needed)
     return world
+
+
+def _configure_telemetry(scenario: Scenario, world: World) -> None:
+    """Give the metric model the scenario's traffic profile and impairments."""
+    t = scenario.telemetry
+    world.telemetry.configure(
+        TrafficProfile(
+            interval=t.interval,
+            load=t.load,
+            load_spread=t.load_spread,
+            diurnal=t.diurnal,
+            frame_bytes=t.frame_bytes,
+            base_loss=t.base_loss,
+        )
+    )
+    for imp in scenario.impairments:
+        world.telemetry.inject(
+            Impairment(
+                ne=imp.ne,
+                start=imp.start,
+                end=imp.end,
+                kind=ImpairmentKind(imp.kind),
+                loss=imp.loss,
+                delay_ms=imp.delay_ms,
+                jitter_ms=imp.jitter_ms,
+                down=imp.down,
+                alarm=imp.alarm,
+                severity=imp.severity,
+                repairable=imp.repairable,
+            )
+        )
 
 
 def _channel(model: Any) -> ChannelSpec:

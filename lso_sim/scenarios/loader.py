@@ -130,6 +130,9 @@ def check_references(scenario: Scenario, source: str) -> None:
             fail(f"topology.links.{i}.enni", "no ENNI: both ends are in one domain")
         if crosses and scenario.provider.id not in (ne_domain[link.a], ne_domain[link.b]):
             fail(f"topology.links.{i}", "an ENNI between the provider and a partner")
+    for i, impairment in enumerate(scenario.impairments):
+        if impairment.ne not in ne_domain:
+            fail(f"impairments.{i}.ne", f"a network element id (got {impairment.ne!r})")
     site_ids: set[str] = set()
     for i, customer in enumerate(scenario.customers):
         for j, site in enumerate(customer.sites):

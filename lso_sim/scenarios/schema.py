@@ -200,6 +200,37 @@ class TroubleModel(_Strict):
 
     allegro_updates: bool = False
     reports: list[TroubleReportModel] = Field(min_length=1)
+class TelemetryModel(_Strict):
+    """Traffic and element behaviour of the metric model (see :class:`lso_sim.telemetry.TrafficProfile`)."""
+
+    interval: float = Field(default=900.0, gt=0)
+    load: float = Field(default=0.4, gt=0, le=1)
+    load_spread: float = Field(default=0.25, ge=0, le=2)
+    diurnal: float = Field(default=0.3, ge=0, le=1)
+    frame_bytes: float = Field(default=800.0, ge=64, le=16000)
+    base_loss: float = Field(default=1e-5, ge=0, le=0.1)
+
+
+class ImpairmentModel(_Strict):
+    """A window of degraded or failed behaviour on one NE (see :class:`lso_sim.telemetry.Impairment`)."""
+
+    ne: str
+    start: float = Field(ge=0)
+    end: float | None = Field(default=None, gt=0)
+    kind: Literal["degradation", "fault"] = "degradation"
+    loss: float = Field(default=0.0, ge=0, le=1)
+    delay_ms: float = Field(default=0.0, ge=0)
+    jitter_ms: float = Field(default=0.0, ge=0)
+    down: bool = False
+    alarm: str | None = None
+    severity: Literal["critical", "major", "minor", "warning"] = "major"
+    repairable: bool = True
+
+    @model_validator(mode="after")
+    def _window(self) -> ImpairmentModel:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
 
 
 class WorkloadModel(_Strict):
@@ -239,6 +270,8 @@ class Scenario(_Strict):
     timings: dict[Role, dict[str, DistributionSpec]] = Field(default_factory=dict)
     options: OptionsModel = OptionsModel()
     workload: list[WorkloadModel] = Field(min_length=1)
+    telemetry: TelemetryModel = TelemetryModel()
+    impairments: list[ImpairmentModel] = Field(default_factory=list)
 
     @field_validator("timings", mode="before")
     @classmethod

@@ -49,7 +49,7 @@ def install(world: World) -> None:
                 icm.on(op, partial(_icm_fan_out, world, icm))
     for ecm in world.ecms.values():
         if not ecm.handles(CONFIGURE_ELEMENT.name):
-            ecm.on(CONFIGURE_ELEMENT.name, partial(_ecm_configure, ecm))
+            ecm.on(CONFIGURE_ELEMENT.name, partial(_ecm_configure, world, ecm))
             ecm.on(TEST_ELEMENT.name, partial(_ecm_test, world, ecm))
             ecm.on(MONITOR_ELEMENT.name, partial(_ecm_monitor, ecm))
 
@@ -84,12 +84,21 @@ def _icm_fan_out(world: World, icm: InfrastructureManager, msg: Message) -> Gene
     icm.respond(msg, status, {"constructId": construct, "result": result, "failedElements": failed})
 
 
-def _ecm_configure(ecm: ElementManager, msg: Message) -> None:
+def _ecm_configure(world: World, ecm: ElementManager, msg: Message) -> None:
+    """Configure a construct on an NE; from now on its bandwidth is traffic in the metric model.
+
+    A body with ``"remedy": true`` is a corrective reconfiguration: it also repairs what a
+    reconfiguration can repair on the NE (see :meth:`lso_sim.telemetry.NetworkTelemetry.repair`).
+    """
     ne = msg.payload["networkElement"]
-    ecm.configuration.setdefault(ne, {})[msg.payload["constructId"]] = {
-        "bandwidthMbps": msg.payload["bandwidthMbps"]
-    }
-    ecm.respond(msg, 200, {"networkElement": ne, "result": "pass"})
+    construct = msg.payload["constructId"]
+    bandwidth = float(msg.payload["bandwidthMbps"])
+    ecm.configuration.setdefault(ne, {})[construct] = {"bandwidthMbps": msg.payload["bandwidthMbps"]}
+    world.telemetry.element(ne).carry(construct, bandwidth)
+    body: dict[str, Any] = {"networkElement": ne, "result": "pass"}
+    if msg.payload.get("remedy"):
+        body["repaired"] = [state.id for state in world.telemetry.repair(ne)]
+    ecm.respond(msg, 200, body)
 
 
 def _ecm_test(world: World, ecm: ElementManager, msg: Message) -> None:
