@@ -178,5 +178,3 @@ class ElementManager(RoleActor):
         self.network_elements = list(network_elements or [])
         self.configuration: dict[str, dict[str, Any]] = {}
         self.monitored: set[str] = set()
-        self.faults: dict[str, dict[str, Any]] = {}
-        """Active fault per network element (injected by a scenario; cleared by repair)."""

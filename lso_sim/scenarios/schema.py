@@ -200,6 +200,8 @@ class TroubleModel(_Strict):
 
     allegro_updates: bool = False
     reports: list[TroubleReportModel] = Field(min_length=1)
+
+
 class TelemetryModel(_Strict):
     """Traffic and element behaviour of the metric model (see :class:`lso_sim.telemetry.TrafficProfile`)."""
 

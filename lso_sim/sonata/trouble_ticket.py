@@ -40,7 +40,7 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.sonata.api import ApiHandler, SellerApi, split_params
-from lso_sim.sonata.checks import int_param, param
+from lso_sim.sonata.checks import int_param, param, problems
 from lso_sim.sonata.errors import bad_request, error_body, not_found
 from lso_sim.sonata.store import Resource
 
@@ -218,9 +218,15 @@ class TicketDesk(SellerApi):
 
     def create(self, msg: Message) -> None:
         body = msg.payload
-        problem = _create_problem(body)
+        problem = problems(body, TICKET_CREATE_SCHEMA)
+        if problem is not None and problem.status == 422:
+            self._refuse(msg, problem.code, problem.reason, problem.property_path)
+            return
         if problem is not None:
-            raise bad_request(problem)
+            raise problem
+        if len(body["relatedEntity"]) != 1:
+            self._refuse(msg, "invalidValue", "a ticket is about exactly one entity", "/relatedEntity")
+            return
         product = body["relatedEntity"][0]["id"]
         if product not in self.bus.store(msg.src).products:
             self._refuse(msg, "referenceNotFound", f"no product {product}", "/relatedEntity/0/id")
@@ -370,23 +376,17 @@ class TicketDesk(SellerApi):
         self.publish(incident.buyer, op, payload, flow=incident.flow, step=step)
 
 
-def _create_problem(body: Any) -> str | None:
-    """Why a create body breaks the schema, or ``None`` when it conforms."""
-    if not isinstance(body, dict):
-        return "the body must be a TroubleTicket_Create object"
-    for name in _REQUIRED:
-        if name not in body:
-            return f"missing required property {name}"
-    for name, allowed in _ENUMS.items():
-        if body[name] not in allowed:
-            return f"{name} must be one of {', '.join(allowed)}"
-    if not isinstance(body["description"], str):
-        return "description must be a string"
-    contacts, entities = body["relatedContactInformation"], body["relatedEntity"]
-    if not isinstance(contacts, list) or not contacts or not all(isinstance(c, dict) for c in contacts):
-        return "relatedContactInformation needs at least one contact"
-    if not isinstance(entities, list) or len(entities) != 1 or not isinstance(entities[0], dict):
-        return "relatedEntity needs exactly one entity"
-    if not {"@referredType", "id", "role"} <= set(entities[0]):
-        return "relatedEntity items need @referredType, id and role"
-    return None
+_RELATED_ENTITY = {"type": "object", "required": ["@referredType", "id", "role"]}
+_CONTACT = {"type": "object", "required": ["emailAddress", "name", "number", "role"]}
+TICKET_CREATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": list(_REQUIRED),
+    "properties": {
+        "description": {"type": "string"},
+        **{name: {"type": "string", "enum": list(values)} for name, values in _ENUMS.items()},
+        "relatedContactInformation": {"type": "array", "minItems": 1, "items": _CONTACT},
+        "relatedEntity": {"type": "array", "minItems": 1, "items": _RELATED_ENTITY},
+        "note": {"type": "array"},
+    },
+}
+"""The parts of MEF's ``TroubleTicket_Create`` a seller checks (required fields and enumerations)."""

@@ -19,6 +19,7 @@ import simpy
 from lso_sim.actors.roles import ElementManager, InfrastructureManager
 from lso_sim.actors.world import World
 from lso_sim.messages.bodies import timestamp
+from lso_sim.telemetry import Impairment, ImpairmentKind
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     CONSTRUCT_FAULT_EVENT,
@@ -35,6 +36,8 @@ from lso_sim.messages.operations import (
 FAULT_KINDS = ("down", "degraded", "misconfigured")
 LOSS_THRESHOLD = 0.001
 """Frame loss ratio above which a diagnostic test fails."""
+TEST_WINDOW = 120.0
+"""How long a diagnostic test runs (it measures loss over that window)."""
 CACHE_TTL = 300.0
 """How long an ICM reuses an element read (seconds) unless an alarm arrived since."""
 
@@ -60,16 +63,21 @@ def install(world: World) -> None:
     for ecm in world.ecms.values():
         if ecm.handles(RETRIEVE_ELEMENT_FAULTS.name):
             continue
-        ecm.handle(RETRIEVE_ELEMENT_FAULTS, partial(_ecm_read, ecm))
-        ecm.handle(TEST_ELEMENT_DIAGNOSTIC, partial(_ecm_test, ecm))
-        ecm.handle(REMOVE_ELEMENT_CONFIGURATION, partial(_ecm_remove, ecm))
+        ecm.handle(RETRIEVE_ELEMENT_FAULTS, partial(_ecm_read, world, ecm))
+        ecm.handle(TEST_ELEMENT_DIAGNOSTIC, partial(_ecm_test, world, ecm))
+        ecm.handle(REMOVE_ELEMENT_CONFIGURATION, partial(_ecm_remove, world, ecm))
 
 
 # -- fault injection and repair -------------------------------------------------------------------
 
 
 def inject(world: World, ne: str, kind: str, flow: Flow) -> None:
-    """Break ``ne`` now; a ``down`` element's ECM raises an alarm to its ICM (step 5's faults)."""
+    """Break ``ne`` now; a ``down`` element's ECM raises an alarm to its ICM (step 5's faults).
+
+    ``down`` and ``degraded`` are impairments of the telemetry model (so every figure an ECM
+    reports, loss and availability included, reflects them); neither is repairable by a simple
+    reconfiguration. ``misconfigured`` changes the element's stored configuration instead.
+    """
     ecm = world.ecms[world.topology.ecm_of(ne)]
     now = world.sim.now
     if kind == "misconfigured":
@@ -77,18 +85,31 @@ def inject(world: World, ne: str, kind: str, flow: Flow) -> None:
             # A drifted bandwidth profile: the element polices the construct far below its order.
             config["bandwidthMbps"] = round(float(config["bandwidthMbps"]) * ecm.rng.uniform(0.1, 0.5), 1)
         return
-    loss = 1.0 if kind == "down" else round(ecm.rng.uniform(0.01, 0.08), 4)
-    ecm.faults[ne] = {"kind": kind, "raised": now, "loss": loss, "alarm": kind == "down"}
     if kind == "down":
+        spec = Impairment(
+            ne,
+            now,
+            kind=ImpairmentKind.FAULT,
+            down=True,
+            alarm="lossOfSignal",
+            severity="critical",
+            repairable=False,
+        )
+    else:
+        spec = Impairment(ne, now, loss=round(ecm.rng.uniform(0.01, 0.08), 4), repairable=False)
+    world.telemetry.inject(spec)
+    if spec.alarm is not None:
         _alarm(world, ecm, ne, "raised", flow, "5")
 
 
 def repair(world: World, ne: str, flow: Flow, step: str) -> None:
-    """A field technician fixed ``ne``: the fault goes and the ECM clears its alarm."""
+    """A field technician fixed ``ne``: its impairments close and the ECM clears its alarms."""
     ecm = world.ecms[world.topology.ecm_of(ne)]
-    fault = ecm.faults.pop(ne, None)
-    if fault is not None and fault["alarm"]:
-        _alarm(world, ecm, ne, "cleared", flow, step)
+    now = world.sim.now
+    for state in world.telemetry.active(ne):
+        state.repaired_at = now
+        if state.spec.alarm is not None:
+            _alarm(world, ecm, ne, "cleared", flow, step)
 
 
 def _alarm(world: World, ecm: ElementManager, ne: str, state: str, flow: Flow, step: str) -> None:
@@ -176,51 +197,56 @@ def _icm_fan_out(
 # -- ECM --------------------------------------------------------------------------------------------
 
 
-def _ecm_read(ecm: ElementManager, msg: Message) -> None:
+def _ecm_read(world: World, ecm: ElementManager, msg: Message) -> None:
     """Alarms, operational state and configuration of the construct on one NE."""
     ne, construct = msg.payload["networkElement"], msg.payload["constructId"]
-    fault = ecm.faults.get(ne)
+    element = world.telemetry.element(ne)
+    open_faults = world.telemetry.active(ne)
     config = ecm.configuration.get(ne, {}).get(construct)
     expected = float(msg.payload.get("bandwidthMbps", 0))
     matches = config is not None and abs(float(config["bandwidthMbps"]) - expected) < 1e-6
-    alarms = (
-        [{"alarmType": "lossOfSignal", "perceivedSeverity": "critical", "raised": timestamp(fault["raised"])}]
-        if fault is not None and fault["alarm"]
-        else []
-    )
+    alarms = [
+        {"alarmType": s.spec.alarm, "perceivedSeverity": s.spec.severity, "raised": timestamp(s.spec.start)}
+        for s in open_faults
+        if s.spec.alarm is not None
+    ]
     ecm.respond(
         msg,
         200,
         {
             "networkElement": ne,
-            "operState": "down" if fault is not None and fault["kind"] == "down" else "up",
+            "operState": "down" if any(s.spec.down for s in open_faults) else "up",
             "alarms": alarms,
             "configured": config is not None,
             "configuredBandwidthMbps": None if config is None else config["bandwidthMbps"],
             "configMatches": matches,
+            "counters": element.counters(construct).as_payload(),
             "result": "fail" if alarms or not matches else "pass",
         },
     )
 
 
-def _ecm_test(ecm: ElementManager, msg: Message) -> None:
-    """A loss test through the NE: the measured ratio comes from its fault plus measurement noise."""
+def _ecm_test(world: World, ecm: ElementManager, msg: Message) -> Generator[simpy.Event, Any, None]:
+    """A loss test through the NE: it runs for a while and reports what the telemetry model measured."""
     ne = msg.payload["networkElement"]
-    fault = ecm.faults.get(ne)
-    noise = ecm.rng.uniform(0.0, LOSS_THRESHOLD / 4)
-    loss = min(1.0, fault["loss"] * ecm.rng.uniform(0.8, 1.2)) if fault is not None else noise
+    start = world.sim.now
+    yield world.sim.env.timeout(TEST_WINDOW)
+    sample = world.telemetry.element(ne).window(start, world.sim.now)
+    loss = sample.frame_loss_ratio
     ecm.respond(
         msg,
         200,
         {
             "networkElement": ne,
-            "frameLossRatio": round(loss, 6),
+            "frameLossRatio": round(loss, 9),
+            "availability": round(sample.availability, 6),
             "result": "fail" if loss > LOSS_THRESHOLD else "pass",
         },
     )
 
 
-def _ecm_remove(ecm: ElementManager, msg: Message) -> None:
+def _ecm_remove(world: World, ecm: ElementManager, msg: Message) -> None:
     ne = msg.payload["networkElement"]
     ecm.configuration.get(ne, {}).pop(msg.payload["constructId"], None)
+    world.telemetry.element(ne).carry(msg.payload["constructId"], 0.0)
     ecm.respond(msg, 200, {"networkElement": ne, "result": "pass"})
