@@ -31,9 +31,9 @@ from lso_sim.messages.operations import (
     TICKET_STATUS_CHANGE,
     TROUBLE_STATUS_ALLEGRO,
 )
+from lso_sim.sonata.api import listen, register_listener, state_of
 from lso_sim.threads import ordering
 from lso_sim.threads.trouble import resources
-from lso_sim.sonata.api import listen, register_listener, state_of
 from lso_sim.threads.trouble.business import API
 from lso_sim.threads.trouble.settings import settings_of
 

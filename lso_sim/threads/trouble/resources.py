@@ -19,7 +19,6 @@ import simpy
 from lso_sim.actors.roles import ElementManager, InfrastructureManager
 from lso_sim.actors.world import World
 from lso_sim.messages.bodies import timestamp
-from lso_sim.telemetry import Impairment, ImpairmentKind
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     CONSTRUCT_FAULT_EVENT,
@@ -32,6 +31,7 @@ from lso_sim.messages.operations import (
     TEST_ELEMENT_DIAGNOSTIC,
     Operation,
 )
+from lso_sim.telemetry import Impairment, ImpairmentKind
 
 FAULT_KINDS = ("down", "degraded", "misconfigured")
 LOSS_THRESHOLD = 0.001
