@@ -216,3 +216,103 @@ def test_hub_delivers_ticket_events_to_registered_buyers_only() -> None:
     desk.move(ticket, "resolved", step="12")
     world.sim.run()
     assert heard == ["troubleTicketResolvedEvent"]
+
+
+# -- billing -----------------------------------------------------------------------------------
+
+
+def _billing_world() -> tuple[World, Any]:
+    from lso_sim.sonata.billing import install
+
+    world, _desk = _world()
+    return world, install(world.bus_sp)
+
+
+def _issue(world: World, billing_desk: Any, buyer: str) -> str:
+    from lso_sim.messages import billing_bodies as bb
+
+    item = bb.bill_item(
+        billing_desk.next_id("item"),
+        "recurring",
+        "line",
+        "product-1",
+        "EPL",
+        "order-1",
+        0.0,
+        86400.0,
+        "day",
+        1.0,
+        20.0,
+        0.1,
+    )
+    body = bb.bill(
+        billing_desk.next_bill_id(),
+        "000001",
+        f"ba-{buyer}",
+        buyer,
+        [item],
+        2.0,
+        0.1,
+        0.0,
+        86400.0,
+        86400.0,
+        "generated",
+        30.0,
+    )
+    return str(billing_desk.issue(buyer, body, [item], flow=FLOW, step="6"))
+
+
+def _bill_call(world: World, buyer: RoleActor, op: Operation, payload: Any) -> Message:
+    return _call(world, buyer, op, payload)
+
+
+def test_bills_are_per_buyer_and_follow_mef_states() -> None:
+    from lso_sim.errors import ProtocolError
+    from lso_sim.messages.operations import (
+        LIST_CUSTOMER_BILL,
+        RETRIEVE_CUSTOMER_BILL,
+        RETRIEVE_CUSTOMER_BILL_ITEM,
+    )
+
+    world, desk = _billing_world()
+    acme, globex = world.customer("acme"), world.customer("globex")
+    bill_id = _issue(world, desk, "acme")
+    bill = _bill_call(world, acme, RETRIEVE_CUSTOMER_BILL, {"id": bill_id})
+    assert bill.status == 200 and bill.payload[0]["amountDue"]["value"] == pytest.approx((20.0 - 2.0) * 1.1)
+    item_id = bill.payload[0]["customerBillItem"][0]["id"]
+    assert _bill_call(world, acme, RETRIEVE_CUSTOMER_BILL_ITEM, {"id": item_id}).status == 200
+    assert _bill_call(world, globex, RETRIEVE_CUSTOMER_BILL, {"id": bill_id}).status == 404
+    assert _bill_call(world, globex, RETRIEVE_CUSTOMER_BILL_ITEM, {"id": item_id}).status == 404
+    assert _bill_call(world, globex, LIST_CUSTOMER_BILL, {}).payload == []
+    assert [b["id"] for b in _bill_call(world, acme, LIST_CUSTOMER_BILL, {"state": "generated"}).payload] == [
+        bill_id
+    ]
+    assert _bill_call(world, acme, LIST_CUSTOMER_BILL, {"state": "lost"}).status == 400
+    desk.move("acme", bill_id, "paymentDue", step="6")
+    desk.move("acme", bill_id, "settled", step="6")
+    assert _bill_call(world, acme, LIST_CUSTOMER_BILL, {"state": "settled"}).payload[0]["id"] == bill_id
+    with pytest.raises(ProtocolError):
+        desk.move("acme", bill_id, "generated", step="6")
+
+
+def test_bill_events_reach_a_registered_hub_only() -> None:
+    from lso_sim.messages.operations import BILL_CREATE, BILL_STATE_CHANGE
+
+    world, desk = _billing_world()
+    acme = world.customer("acme")
+    heard: list[str] = []
+    listen(acme, BILL_CREATE, lambda msg: heard.append(msg.payload["eventType"]))
+    listen(acme, BILL_STATE_CHANGE, lambda msg: heard.append(msg.payload["eventType"]))
+    _issue(world, desk, "acme")
+    world.sim.run()
+    assert heard == [] and desk.state.undelivered["acme"] == 1
+
+    def subscribe() -> Generator[simpy.Event, Any, str | None]:
+        return (yield from register_listener(acme, world.bus_sp.id, desk.api, None, flow=FLOW, step="6"))
+
+    world.sim.env.process(subscribe())
+    world.sim.run()
+    bill_id = _issue(world, desk, "acme")
+    desk.move("acme", bill_id, "paymentDue", step="6")
+    world.sim.run()
+    assert heard == ["customerBillCreateEvent", "customerBillStateChangeEvent"]

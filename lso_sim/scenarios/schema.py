@@ -235,6 +235,19 @@ class ImpairmentModel(_Strict):
         return self
 
 
+class BillingModel(_Strict):
+    """Thread 10.7's block: the collection schedule and the business rules of rating."""
+
+    period: float = Field(default=86400.0, gt=0)
+    cycles: int = Field(default=1, ge=1)
+    per_gb: float = Field(default=0.05, ge=0)
+    tax_rate: float = Field(default=0.08, ge=0, le=1)
+    sla_loss: float = Field(default=0.001, ge=0, le=1)
+    sla_credit: float = Field(default=0.1, ge=0, le=1)
+    committed_utilisation: float = Field(default=0.8, gt=0, le=1)
+    payment_days: float = Field(default=30.0, ge=0)
+
+
 class WorkloadModel(_Strict):
     """Work for one thread.
 
@@ -248,6 +261,7 @@ class WorkloadModel(_Strict):
     orders: list[OrderModel] = Field(default_factory=list)
     generate: GenerateModel | None = None
     trouble: TroubleModel | None = None
+    billing: BillingModel | None = None
 
     @model_validator(mode="after")
     def _some_work(self) -> WorkloadModel:

@@ -67,3 +67,35 @@ def start_trouble(scenario: Scenario, work: WorkloadModel, world: World) -> None
 
 
 STARTERS["10.5"] = start_trouble
+
+
+def start_billing(scenario: Scenario, work: WorkloadModel, world: World) -> None:
+    """Thread 10.7: each order establishes a service with 10.2, then is billed period by period."""
+    from lso_sim.errors import ScenarioError
+    from lso_sim.threads import billing
+    from lso_sim.threads.ordering import OrderRequest
+
+    index = scenario.workload.index(work)
+    if not work.orders:
+        raise ScenarioError(
+            f"<scenario {scenario.name}>", f"workload.{index}.orders", "at least one order to bill"
+        )
+    rules = work.billing.model_dump() if work.billing is not None else {}
+    settings = billing.settings_of(world)
+    for name, value in rules.items():
+        setattr(settings, name, value)
+    retail = next((o.id for o in scenario.offerings if not o.wholesale), scenario.offerings[0].id)
+    for n, order in enumerate(work.orders, start=1):
+        request = OrderRequest(
+            order.customer,
+            order.sites,
+            order.bandwidth_mbps,
+            order.offering or retail,
+            order.at,
+            f"{order.customer}/order-{index + 1}.{n}",
+        )
+        plan = billing.BillingPlan(f"{order.customer}/billing-{n}", request)
+        world.sim.env.process(billing.run(world, plan))
+
+
+STARTERS["10.7"] = start_billing

@@ -85,7 +85,22 @@ THREADS: dict[str, ThreadInfo] = {
             },
         ),
         ThreadInfo("10.6", "Assessing Service Quality Based on SLS", defined=True),
-        ThreadInfo("10.7", "Collection and Reporting of Billing and Usage", defined=True),
+        ThreadInfo(
+            "10.7",
+            "Collection and Reporting of Billing and Usage",
+            defined=True,
+            steps={
+                "i": "SOF tells BUS of a usage event on a service (it started being used)",
+                "ii": "SOF tells BUS of SLS violations and of use beyond the SLS",
+                "1a": "SOF collects traffic and usage of its constructs from each ICM (on schedule)",
+                "1b": "SOF collects usage of partner components from partner SOFs",
+                "2": "Each ICM reads the traffic counters and gauges of its elements from their ECMs",
+                "3": "SOF works out the service's usage and end-to-end figures for the period",
+                "4": "SOF reports the usage summary to BUS (a partner SOF to the partner's BUS)",
+                "5": "BUS rates the usage and prices the period by its business rules",
+                "6": "The bill reaches the buyer (Customer over CANTATA, BUS-sp over SONATA), who reads it",
+            },
+        ),
         ThreadInfo("10.8", "Securing Management and Control Mechanisms", defined=False),
         ThreadInfo("10.9", "Providing Connectivity Services for Cloud", defined=False),
     )

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from lso_sim.actors.world import World
-from lso_sim.threads import ordering, trouble
+from lso_sim.threads import billing, ordering, trouble
 
 INSTALLERS: dict[str, Callable[[World], None]] = {
     ordering.THREAD: ordering.install,
     trouble.THREAD: trouble.install,
+    billing.THREAD: billing.install,
 }
 """Thread id -> installs its handlers on every actor of a world."""
 
 REQUIRES: dict[str, tuple[str, ...]] = {
     trouble.THREAD: (ordering.THREAD,),
+    billing.THREAD: (ordering.THREAD,),
 }
 """Thread id -> the threads whose behaviour it needs installed too (e.g. ``("10.2",)``)."""
 
