@@ -75,9 +75,9 @@ def test_router_answers_with_fitted_mef_errors(world: World) -> None:
     seller, buyer = world.bus_sp, next(iter(world.customers.values()))
     EchoQuotes(seller).install()
     answer = _call(world, buyer, seller.id, CANCEL_QUOTE, {"quote": {"id": "q"}})
-    assert (answer.status, answer.payload["code"]) == (422, "otherIssue")
+    assert (answer.status, answer.payload[0]["code"]) == (422, "otherIssue")
     answer = _call(world, buyer, seller.id, CANCEL_QUOTE, {})
-    assert (answer.status, answer.payload["code"], answer.payload["propertyPath"]) == (
+    assert (answer.status, answer.payload[0]["code"], answer.payload[0]["propertyPath"]) == (
         422,
         "missingProperty",
         "/quote",

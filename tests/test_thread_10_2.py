@@ -10,11 +10,17 @@ from conftest import Runner
 from lso_sim.messages import Kind, Message
 from lso_sim.scenarios import run_scenario
 from lso_sim.scenarios.schema import Scenario
+from lso_sim.sonata import state_of
 from lso_sim.threads.catalog import THREADS
 from lso_sim.trace import JsonlTraceWriter
 
 # (step, IRP, src role, dst role, operation) of every request/notification MEF names for 10.2.
+# The Customer registers its notification hubs (POQ, quote, order) before its first request, and
+# BUS-sp registers its hub at the partner before ordering from it (MEF's registerListener pattern).
 EXPECTED_HOPS: list[tuple[str, str | None, str, str, str]] = [
+    ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
+    ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
+    ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "listProductOffering"),
     ("1", "CANTATA", "Customer", "BUS-sp", "listProduct"),
     ("2", "CANTATA", "Customer", "BUS-sp", "createProductOfferingQualification"),
@@ -32,6 +38,7 @@ EXPECTED_HOPS: list[tuple[str, str | None, str, str, str]] = [
     ("3e", "CANTATA", "Customer", "BUS-sp", "retrieveQuote"),
     ("4", "CANTATA", "Customer", "BUS-sp", "createProductOrder"),
     ("5", None, "BUS-sp", "BUS-sp", "productToServiceMapping"),
+    ("6", "SONATA", "BUS-sp", "BUS-partner", "registerListener"),
     ("6", "SONATA", "BUS-sp", "BUS-partner", "createProductOrder"),
     ("6", "LEGATO", "BUS-partner", "SOF-partner", "createServiceOrder"),
     ("7", "LEGATO", "BUS-sp", "SOF-sp", "createServiceOrder"),
@@ -114,16 +121,22 @@ def test_activation_fans_out_to_every_icm_ecm_and_the_partner(scenario_10_2: Sce
 def test_entities_move_through_mef_states(scenario_10_2: Scenario, run: Runner) -> None:
     """Qualification, quote, order and product end in the states MEF names for success."""
     result, _ = run(scenario_10_2)
-    store = result.world.bus_sp.store("acme")
-    (poq,) = store.qualifications.values()
-    (quote,) = store.quotes.values()
-    (order,) = store.orders.values()
-    (product,) = store.products.values()
-    assert [s for _, s in poq.history] == ["acknowledged", "inProgress", "done.ready"]
-    assert [s for _, s in quote.history] == ["acknowledged", "inProgress", "approved.orderable", "accepted"]
-    assert [s for _, s in order.history] == ["acknowledged", "inProgress", "completed"]
-    assert product.state == "active"
-    assert "billingStart" in store.documents[product.id]
+    store = state_of(result.world.bus_sp).buyer("acme")
+    (poq,) = store.all("productOfferingQualification")
+    (quote,) = store.all("quote")
+    (order,) = store.all("productOrder")
+    (product,) = store.all("product")
+    assert poq.entity is not None and quote.entity is not None and order.entity is not None
+    assert [s for _, s in poq.entity.history] == ["acknowledged", "inProgress", "done.ready"]
+    assert [s for _, s in quote.entity.history] == [
+        "acknowledged",
+        "inProgress",
+        "approved.orderable",
+        "accepted",
+    ]
+    assert [s for _, s in order.entity.history] == ["acknowledged", "inProgress", "completed"]
+    assert product.state == "active" and product.body["status"] == "active"
+    assert "billingStart" in product.private
 
 
 def test_same_seed_gives_byte_identical_traces(scenario_10_2: Scenario) -> None:
@@ -206,7 +219,7 @@ def test_no_capacity_left_means_unable_to_provide(scenario_10_2: Scenario, run: 
     outcome = result.world.outcomes["acme/order-1"]
     assert outcome.state == "quote unableToProvide"
     assert not any(r.operation == "createProductOrder" for r in trace.records)
-    (poq,) = result.world.bus_sp.store("acme").qualifications.values()
+    (poq,) = state_of(result.world.bus_sp).buyer("acme").all("productOfferingQualification")
     assert poq.state == "done.unableToProvide"
 
 

@@ -102,6 +102,8 @@ class Customer(RoleActor):
         self.sites = list(sites or [])
         self.orders: dict[str, dict[str, Any]] = {}
         self.products: list[str] = []
+        self.hubs: dict[tuple[str, str], str] = {}
+        """(seller, management API) -> id of the notification hub registered there."""
 
 
 class BusinessApplications(RoleActor):

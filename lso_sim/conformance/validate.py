@@ -249,6 +249,24 @@ def _body_errors(body: Body, payload: object, op: Operation, direction: _Directi
     return _schema_errors(body.schema, payload, op.dialect, direction, sdk)
 
 
+def _has_path_parameters(op: Operation) -> bool:
+    return any(p.location == "path" for p in op.parameters)
+
+
+def _path_and_body_errors(op: Operation, payload: object, sdk: Path) -> list[str]:
+    """A request with path parameters *and* a body is carried as ``{"params": {...}, "body": {...}}``.
+
+    The simulator has no URL, so the path parameters travel beside the body (see
+    :mod:`lso_sim.sonata.api`); each part is checked against its own definition.
+    """
+    if not isinstance(payload, Mapping) or set(payload) != {"params", "body"}:
+        return ['an operation with path parameters and a body takes {"params": {...}, "body": {...}}']
+    assert op.request_body is not None
+    return _parameter_errors(op, payload["params"], sdk) + _body_errors(
+        op.request_body, payload["body"], op, "write", sdk
+    )
+
+
 def validate_message(
     api: str,
     operation: str,
@@ -294,6 +312,8 @@ def validate_message(
                 errors = _body_errors(response, payload, op, "read", idx.sdk)
     elif kind == "notification" and not idx.api(op.api).is_notification:
         errors = [f"{op.api!r} is not a notification API; notifications are operations of *Notification APIs"]
+    elif op.request_body is not None and _has_path_parameters(op) and kind == "request":
+        errors = _path_and_body_errors(op, payload, idx.sdk)
     elif op.request_body is not None:
         errors = _body_errors(op.request_body, payload, op, "write", idx.sdk)
     elif kind == "notification":

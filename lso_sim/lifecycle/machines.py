@@ -38,7 +38,8 @@ QUOTE: StateMachine = machine(
     "quote",
     "acknowledged",
     {
-        "acknowledged": "inProgress approved.orderable approved.orderableAlternate rejected unableToProvide",
+        "acknowledged": "inProgress approved.orderable approved.orderableAlternate rejected unableToProvide "
+        "cancelled",
         "inProgress.draft": "inProgress cancelled",
         "inProgress": "approved.orderable approved.orderableAlternate answered unableToProvide cancelled",
         "approved.orderable": "accepted declined expired",
@@ -53,6 +54,39 @@ PRODUCT_OFFERING_QUALIFICATION: StateMachine = machine(
     {
         "acknowledged": "inProgress done.ready done.unableToProvide terminatedWithError",
         "inProgress": "done.ready done.unableToProvide terminatedWithError",
+    },
+)
+
+QUOTE_ITEM: StateMachine = machine(
+    "quoteItem",
+    "acknowledged",
+    {
+        "acknowledged": "inProgress approved.orderable approved.orderableAlternate rejected unableToProvide "
+        "cancelled",
+        "inProgress.draft": "inProgress cancelled",
+        "inProgress": "approved.orderable approved.orderableAlternate answered unableToProvide cancelled",
+        "approved.orderable": "declined expired",
+        "approved.orderableAlternate": "declined expired",
+        "answered": "expired",
+    },
+)
+"""Quote items follow their quote; an accepted quote's items stay ``approved.orderable``."""
+
+PRODUCT_OFFERING_QUALIFICATION_ITEM: StateMachine = machine(
+    "productOfferingQualificationItem",
+    "acknowledged",
+    {
+        "acknowledged": "inProgress done.ready done.unableToProvide terminatedWithError",
+        "inProgress": "done.ready done.unableToProvide terminatedWithError",
+    },
+)
+
+CANCEL_PRODUCT_ORDER: StateMachine = machine(
+    "cancelProductOrder",
+    "acknowledged",
+    {
+        "acknowledged": "inProgress.assessingCharge done done.declined rejected",
+        "inProgress.assessingCharge": "done done.declined",
     },
 )
 
@@ -96,7 +130,10 @@ ALL_MACHINES: tuple[StateMachine, ...] = (
     PRODUCT_ORDER,
     PRODUCT_ORDER_ITEM,
     QUOTE,
+    QUOTE_ITEM,
     PRODUCT_OFFERING_QUALIFICATION,
+    PRODUCT_OFFERING_QUALIFICATION_ITEM,
+    CANCEL_PRODUCT_ORDER,
     PRODUCT,
     SERVICE_ORDER,
     SERVICE,

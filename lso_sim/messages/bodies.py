@@ -52,9 +52,69 @@ def place_ref(address_id: str, role: str = "INSTALL_LOCATION") -> JsonObject:
     return {"@type": "GeographicAddressRef", "id": address_id, "role": role}
 
 
-def product_configuration(offering: Mapping[str, Any], bandwidth_mbps: float) -> JsonObject:
-    """The product-specific configuration of an order item, keyed by its specification ``@type``."""
-    return {"@type": offering["specification"], "bandwidthMbps": bandwidth_mbps}
+def _bandwidth_profile(bandwidth_mbps: float, key: str) -> JsonObject:
+    return {
+        key: [
+            {
+                "classOfServiceName": "default",
+                "bwpFlow": {"cir": {"irValue": bandwidth_mbps, "irUnits": "MBPS"}},
+            }
+        ]
+    }
+
+
+def product_configuration(
+    offering: Mapping[str, Any], bandwidth_mbps: float, endpoints: Sequence[str]
+) -> JsonObject:
+    """The product configuration of an item, valid against its MEF product specification schema.
+
+    An OVC (Access E-Line, sold to a service provider) has a UNI and an ENNI end point; an EVC
+    (EPL, sold to a subscriber) has end points A and Z. The ordered bandwidth is the committed
+    information rate of each end point's ingress bandwidth profile.
+    """
+    spec = str(offering["specification"])
+    a, z = [*endpoints, "", ""][:2]
+    if "access-eline" in spec:
+        key = "ingressBandwidthProfilePerClassOfServiceName"
+        return {
+            "@type": spec,
+            "uniEp": {"identifier": a, **_bandwidth_profile(bandwidth_mbps, key)},
+            "enniEp": {"identifier": z or "enni"},
+        }
+    key = "ingressBandwidthProfilePerClassofServiceName"
+    return {
+        "@type": spec,
+        "evcEndPointA": {"identifier": a, **_bandwidth_profile(bandwidth_mbps, key)},
+        "evcEndPointZ": {"identifier": z, **_bandwidth_profile(bandwidth_mbps, key)},
+    }
+
+
+def configured_bandwidth(configuration: Mapping[str, Any] | None) -> float | None:
+    """The bandwidth (Mb/s) a :func:`product_configuration` asks for, or ``None``."""
+    if not configuration:
+        return None
+    for end in ("evcEndPointA", "uniEp"):
+        point = configuration.get(end) or {}
+        for key in (
+            "ingressBandwidthProfilePerClassofServiceName",
+            "ingressBandwidthProfilePerClassOfServiceName",
+        ):
+            for flow in point.get(key) or []:
+                rate = flow.get("bwpFlow", {}).get("cir", {})
+                if "irValue" in rate:
+                    factor = {"KBPS": 0.001, "MBPS": 1.0, "GBPS": 1000.0}.get(
+                        rate.get("irUnits", "MBPS"), 1.0
+                    )
+                    return float(rate["irValue"]) * factor
+    return None
+
+
+def configured_endpoints(configuration: Mapping[str, Any] | None) -> list[str]:
+    """The end point identifiers (UNIs, ENNI) of a :func:`product_configuration`."""
+    if not configuration:
+        return []
+    ends = ("uniEp", "enniEp") if "uniEp" in configuration else ("evcEndPointA", "evcEndPointZ")
+    return [str(configuration[e]["identifier"]) for e in ends if configuration.get(e, {}).get("identifier")]
 
 
 def offering_ref(offering: Mapping[str, Any]) -> JsonObject:
@@ -64,15 +124,80 @@ def offering_ref(offering: Mapping[str, Any]) -> JsonObject:
 
 # -- product catalog and inventory -----------------------------------------------------------------
 
+CATEGORY_ID = "connectivity"
 
-def offering_summary(offering: Mapping[str, Any]) -> JsonObject:
-    """A product offering as the catalog lists it."""
+
+def offering_summary(offering: Mapping[str, Any], now: float = 0.0) -> JsonObject:
+    """A ProductOffering as the catalog shows it."""
     return {
         "id": offering["id"],
+        "href": f"/productOffering/{offering['id']}",
         "name": offering["name"],
-        "lifecycleStatus": "active",
+        "lifecycleStatus": "orderable",
+        "lastUpdate": timestamp(now),
+        "agreement": "standard framework agreement",
+        "channel": [],
+        "marketSegment": [],
+        "region": [],
+        "category": [{"id": CATEGORY_ID, "name": "Carrier Ethernet connectivity"}],
         "productSpecification": {"id": offering["specification"]},
     }
+
+
+def category(offerings: Sequence[Mapping[str, Any]], now: float = 0.0) -> JsonObject:
+    """The one Category every simulated offering belongs to."""
+    return {
+        "id": CATEGORY_ID,
+        "href": f"/category/{CATEGORY_ID}",
+        "name": "Carrier Ethernet connectivity",
+        "lifecycleStatus": "orderable",
+        "lastUpdate": timestamp(now),
+        "productOffering": [{"id": o["id"]} for o in offerings],
+    }
+
+
+def specification(spec_id: str, now: float = 0.0) -> JsonObject:
+    """A ProductSpecification: the MEF product schema an offering's configuration follows."""
+    return {
+        "id": spec_id,
+        "href": f"/productSpecification/{spec_id}",
+        "name": spec_id.split(":")[-3] if spec_id.count(":") >= 3 else spec_id,
+        "description": f"configuration schema {spec_id}",
+        "lifecycleStatus": "orderable",
+        "lastUpdate": timestamp(now),
+        "sourceSchema": [{"@type": "MEFProductSpecificationSchema", "name": spec_id}],
+    }
+
+
+def product(
+    product_id: str,
+    status: str,
+    offering: Mapping[str, Any],
+    places: Iterable[str],
+    configuration: Mapping[str, Any] | None,
+    order_id: str,
+    now: float,
+) -> JsonObject:
+    """A Product instance as the inventory shows it."""
+    body: JsonObject = {
+        "id": product_id,
+        "href": f"/product/{product_id}",
+        "status": status,
+        "startDate": timestamp(now),
+        "lastUpdateDate": timestamp(now),
+        "productOffering": offering_ref(offering),
+        "place": [place_ref(p) for p in places],
+        "productOrderItem": [
+            {
+                "productOrderHref": f"/productOrder/{order_id}",
+                "productOrderId": order_id,
+                "productOrderItemId": "1",
+            }
+        ],
+    }
+    if configuration:
+        body["productConfiguration"] = dict(configuration)
+    return body
 
 
 def product_summary(
@@ -90,16 +215,24 @@ def product_summary(
 # -- qualification, quote, order -----------------------------------------------------------------
 
 
-def _product_value(offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float) -> JsonObject:
+def _product_value(
+    offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, endpoints: Sequence[str]
+) -> JsonObject:
     return {
         "productOffering": offering_ref(offering),
-        "productConfiguration": product_configuration(offering, bandwidth_mbps),
+        "productConfiguration": product_configuration(offering, bandwidth_mbps, endpoints),
         "place": [place_ref(p) for p in places],
     }
 
 
 def poq_create(
-    buyer: str, offering: Mapping[str, Any], places: Sequence[str], bandwidth_mbps: float, *, instant: bool
+    buyer: str,
+    offering: Mapping[str, Any],
+    places: Sequence[str],
+    bandwidth_mbps: float,
+    *,
+    instant: bool,
+    endpoints: Sequence[str] = (),
 ) -> JsonObject:
     """Body of createProductOfferingQualification for one item."""
     return {
@@ -109,7 +242,7 @@ def poq_create(
             {
                 "id": "1",
                 "action": "add",
-                "product": _product_value(offering, places, bandwidth_mbps),
+                "product": _product_value(offering, places, bandwidth_mbps, endpoints or places),
             }
         ],
     }
@@ -117,12 +250,12 @@ def poq_create(
 
 def poq(poq_id: str, request: Mapping[str, Any], state: str, item_state: str, now: float) -> JsonObject:
     """A ProductOfferingQualification resource in ``state``."""
-    items = [
-        dict(
-            item, state=item_state, serviceabilityConfidence="green" if item_state == "done.ready" else "red"
-        )
-        for item in request["productOfferingQualificationItem"]
-    ]
+    items = []
+    for item in request["productOfferingQualificationItem"]:
+        shown = dict(item, state=item_state)
+        if item_state.startswith("done."):
+            shown["serviceabilityConfidence"] = "green" if item_state == "done.ready" else "red"
+        items.append(shown)
     return {
         "id": poq_id,
         "href": f"/productOfferingQualification/{poq_id}",
@@ -142,6 +275,7 @@ def quote_create(
     *,
     instant: bool,
     poq_id: str | None = None,
+    endpoints: Sequence[str] = (),
 ) -> JsonObject:
     """Body of createQuote for one item."""
     item: JsonObject = {
@@ -149,9 +283,10 @@ def quote_create(
         "action": "add",
         "requestedQuoteItemTerm": {
             "duration": {"amount": 36, "units": "calendarMonths"},
+            "endOfTermAction": "roll",
             "name": "36 months",
         },
-        "product": _product_value(offering, places, bandwidth_mbps),
+        "product": _product_value(offering, places, bandwidth_mbps, endpoints or places),
     }
     if poq_id is not None:
         item["qualificationItem"] = {"id": "1", "qualificationId": poq_id}
@@ -199,12 +334,13 @@ def order_create(
     places: Sequence[str],
     bandwidth_mbps: float,
     quote_id: str | None,
+    endpoints: Sequence[str] = (),
 ) -> JsonObject:
     """Body of createProductOrder adding one product."""
     item: JsonObject = {
         "id": "1",
         "action": "add",
-        "product": _product_value(offering, places, bandwidth_mbps),
+        "product": _product_value(offering, places, bandwidth_mbps, endpoints or places),
     }
     if quote_id is not None:
         item["quoteItem"] = {"id": "1", "quoteId": quote_id}
@@ -217,15 +353,17 @@ def order_create(
 
 def order(order_id: str, request: Mapping[str, Any], state: str, item_state: str, now: float) -> JsonObject:
     """A ProductOrder resource in ``state``."""
-    return {
+    body: JsonObject = {
         "id": order_id,
         "href": f"/productOrder/{order_id}",
         "state": state,
         "orderDate": timestamp(now),
-        "externalId": request.get("externalId"),
         "relatedContactInformation": request["relatedContactInformation"],
         "productOrderItem": [dict(item, state=item_state) for item in request["productOrderItem"]],
     }
+    if request.get("externalId") is not None:
+        body["externalId"] = request["externalId"]
+    return body
 
 
 def state_change_event(
@@ -249,6 +387,8 @@ def service_order_create(
     """Body of createServiceOrder asking SOF to add one connectivity service."""
     return {
         "externalId": product_order_id,
+        "requestedStartDate": EPOCH + ".000Z",
+        "requestedCompletionDate": "2026-12-31T00:00:00.000Z",
         "serviceOrderItem": [
             {
                 "id": "1",
@@ -274,6 +414,8 @@ def service_order(order_id: str, request: Mapping[str, Any], state: str, now: fl
         "state": state,
         "orderDate": timestamp(now),
         "externalId": request.get("externalId"),
+        "requestedStartDate": request.get("requestedStartDate"),
+        "requestedCompletionDate": request.get("requestedCompletionDate"),
         "serviceOrderItem": [dict(item, state=state) for item in request["serviceOrderItem"]],
     }
 

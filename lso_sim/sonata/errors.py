@@ -2,8 +2,9 @@
 
 Every MEF management API defines the same error family: a body with a ``code`` from a fixed list
 per status and a human ``reason`` (at most 255 characters); 422 bodies may add ``propertyPath``, a
-JSON Pointer to the offending property. A handler never builds these by hand: it raises
-:class:`ApiError` (usually through the constructors below) and the router of
+JSON Pointer to the offending property, and a 422 response is a *list* of such bodies. A handler
+never builds these by hand: it raises :class:`ApiError` (usually through the constructors below)
+and the router of
 :mod:`lso_sim.sonata.api` answers with the error body, fitted to a status the operation defines.
 """
 
@@ -64,9 +65,10 @@ class ApiError(LsoSimError):
         self.property_path = property_path
         self.message = f"{status} {code}: {reason}"
 
-    def body(self) -> dict[str, Any]:
-        """The MEF error body."""
-        return error_body(self.status, self.code, self.reason, self.property_path)
+    def body(self) -> dict[str, Any] | list[dict[str, Any]]:
+        """The MEF error body; MEF answers 422 with a *list* of errors (one here)."""
+        body = error_body(self.status, self.code, self.reason, self.property_path)
+        return [body] if self.status == 422 else body
 
     def fitted(self, defined: frozenset[int]) -> ApiError:
         """The same refusal under a status the operation defines.

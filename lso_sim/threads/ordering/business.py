@@ -1,15 +1,16 @@
 """Thread 10.2, the Business Applications: BUS-sp as seller and buyer, BUS-partner as seller.
 
-BUS-sp qualifies and quotes the Customer's product (steps 3a-3e), takes the order (4-7) and
-reports its completion (14) and the start of billing (15a). BUS-partner is a full LSO domain's
-BUS: it qualifies, quotes and fulfils its part through its own SOF over LEGATO.
+Each BUS serves the MEF product APIs of :mod:`lso_sim.sonata` (catalog, qualification, quote,
+inventory, product order); this module is their back office for 10.2. BUS-sp qualifies and quotes
+the Customer's product (steps 3a-3e), fulfils the order (4-7) and reports its completion (14) and
+the start of billing (15a). BUS-partner is a full LSO domain's BUS: it qualifies, quotes and
+fulfils its part through its own SOF over LEGATO.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from functools import partial
-from itertools import islice
 from typing import Any
 
 import simpy
@@ -17,8 +18,6 @@ import simpy
 from lso_sim.actors.roles import BusinessApplications
 from lso_sim.actors.world import World
 from lso_sim.architecture.roles import Role
-from lso_sim.lifecycle.machines import PRODUCT, PRODUCT_OFFERING_QUALIFICATION, PRODUCT_ORDER, QUOTE
-from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
@@ -29,36 +28,30 @@ from lso_sim.messages.operations import (
     CREATE_QUOTE,
     CREATE_SERVICE_ORDER,
     DETERMINE_SERVICE_COMPONENTS,
-    LIST_PRODUCT,
-    LIST_PRODUCT_OFFERING,
-    POQ_STATE_CHANGE,
     PRODUCT_ORDER_STATE_CHANGE,
-    QUOTE_STATE_CHANGE,
     REQUEST_PARTNER_FULFILMENT,
     RETRIEVE_PRODUCT_ORDER,
-    RETRIEVE_QUOTE,
     SERVICE_ORDER_STATE_CHANGE,
     SERVICE_STATE_CHANGE,
 )
+from lso_sim.sonata import listen, register_listener
+from lso_sim.sonata.catalog import CatalogApi
+from lso_sim.sonata.inventory import InventoryApi
+from lso_sim.sonata.order import OrderApi
+from lso_sim.sonata.qualification import QualificationApi
+from lso_sim.sonata.quote import QuoteApi
+from lso_sim.sonata.store import Resource
 
 
 def install(world: World) -> None:
-    """Register the 10.2 handlers of every BUS."""
+    """Install the MEF product APIs on every BUS, with the 10.2 back office behind them."""
     for bus in world.bus.values():
         seller = Seller(world, bus)
-        bus.handle(LIST_PRODUCT_OFFERING, seller.list_offerings)
-        bus.handle(LIST_PRODUCT, seller.list_products)
-        bus.handle(CREATE_POQ, seller.create_qualification)
-        bus.handle(CREATE_QUOTE, seller.create_quote)
-        bus.handle(RETRIEVE_QUOTE, seller.retrieve_quote)
-        bus.handle(CREATE_PRODUCT_ORDER, seller.create_order)
-        bus.handle(RETRIEVE_PRODUCT_ORDER, seller.retrieve_order)
+        seller.install()
         bus.handle(ACCEPT_PRODUCT, seller.accept_product)
         bus.handle(SERVICE_ORDER_STATE_CHANGE, partial(_signal, bus, "so"))
         bus.handle(SERVICE_STATE_CHANGE, partial(_signal, bus, "service"))
-        bus.handle(PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-order"))
-        bus.handle(POQ_STATE_CHANGE, partial(_signal, bus, "partner-poq"))
-        bus.handle(QUOTE_STATE_CHANGE, partial(_signal, bus, "partner-quote"))
+        listen(bus, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-order"))
         bus.handle(REQUEST_PARTNER_FULFILMENT, seller.obtain_partner_component)
 
 
@@ -67,94 +60,55 @@ def _signal(bus: BusinessApplications, resource: str, msg: Message) -> None:
     bus.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"])
 
 
-def _error(status: int, reason: str) -> dict[str, Any]:
-    codes = {400: "missingQueryParameter", 404: "notFound", 409: "conflict", 422: "invalidValue"}
-    return {"code": codes.get(status, "internalError"), "reason": reason}
+def _item_product(resource: Resource, key: str) -> dict[str, Any]:
+    product: dict[str, Any] = resource.private["request"][key][0].get("product", {})
+    return product
 
 
 class Seller:
-    """The 10.2 behaviour of one BUS (the SP's or a partner's)."""
+    """The 10.2 back office of one BUS (the SP's or a partner's) behind its MEF APIs."""
 
     def __init__(self, world: World, bus: BusinessApplications) -> None:
         self.world = world
         self.bus = bus
         self.is_provider = bus.role is Role.BUS_SP
         self.sof = world.sof[bus.domain].id
-
-    # -- step 1: catalog and inventory ---------------------------------------------------------
-
-    def list_offerings(self, msg: Message) -> None:
-        self.bus.respond(msg, 200, [bodies.offering_summary(o) for o in self.world.offerings])
-
-    def list_products(self, msg: Message) -> None:
-        store = self.bus.store(msg.src)
-        wanted = msg.payload.get("status")
-        limit = int(msg.payload.get("limit", 20))
-        matching = (
-            (pid, product)
-            for pid, product in store.products.items()
-            if wanted is None or product.state == wanted
+        self.partner_hubs: set[str] = set()
+        step = "3e" if self.is_provider else "-"
+        self.catalog = CatalogApi(bus, world.offerings)
+        self.qualifications = QualificationApi(bus, self.assess, event_step=step)
+        self.quotes = QuoteApi(bus, self.price, event_step=step)
+        self.inventory = InventoryApi(bus)
+        self.orders = OrderApi(
+            bus, self.fulfil, self.inventory, self.quotes, event_step="14" if self.is_provider else "9b"
         )
-        items = [
-            bodies.product_summary(
-                pid,
-                product.state,
-                self.world.offering(store.documents[pid]["offering"]),
-                store.documents[pid]["places"],
-            )
-            for pid, product in islice(matching, limit)
-        ]
-        self.bus.respond(msg, 200, items)
+
+    def install(self) -> None:
+        """Install the APIs on the BUS actor."""
+        for api in (self.catalog, self.qualifications, self.quotes, self.inventory, self.orders):
+            api.install()
 
     # -- steps 2-3: qualification ----------------------------------------------------------------
 
-    def create_qualification(self, msg: Message) -> Generator[simpy.Event, Any, None]:
-        bus, now = self.bus, self.world.sim.now
-        store = bus.store(msg.src)
-        poq_id = bus.next_id("poq")
-        poq = Stateful(poq_id, PRODUCT_OFFERING_QUALIFICATION, now)
-        store.qualifications[poq_id] = poq
-        store.documents[poq_id] = msg.payload
-        item = msg.payload["productOfferingQualificationItem"][0]["product"]
-        places = [p["id"] for p in item["place"]]
-        bandwidth = float(item["productConfiguration"]["bandwidthMbps"])
+    def assess(self, msg: Message, poq: Resource) -> Generator[simpy.Event, Any, bool]:
+        """Can the POQ's product be delivered? BUS-sp runs 3a-3d; a partner asks its SOF."""
+        product = _item_product(poq, "productOfferingQualificationItem")
+        places = [p["id"] for p in product.get("place", [])]
+        config = product.get("productConfiguration")
+        bandwidth = bodies.configured_bandwidth(config) or 0.0
         if not self.is_provider:
-            # A partner answers its buyer at once (instant qualification): its SOF checks its network.
-            answer = yield from bus.call(
+            ends = bodies.configured_endpoints(config)
+            answer = yield from self.bus.call(
                 self.sof,
                 CHECK_SERVICEABILITY,
-                {
-                    "places": places,
-                    "enni": item["productConfiguration"].get("enni"),
-                    "bandwidthMbps": bandwidth,
-                },
+                {"places": places, "enni": ends[1] if len(ends) > 1 else None, "bandwidthMbps": bandwidth},
                 flow=msg.flow,
                 step=msg.step,
             )
-            ready = answer.status == 200 and answer.payload["serviceable"]
-            poq.move("done.ready" if ready else "done.unableToProvide", self.world.sim.now)
-            bus.respond(msg, 201, bodies.poq(poq_id, msg.payload, poq.state, poq.state, self.world.sim.now))
-            return
-        bus.respond(msg, 201, bodies.poq(poq_id, msg.payload, poq.state, "acknowledged", now))
-        poq.move("inProgress", self.world.sim.now)
+            return answer.status == 200 and bool(answer.payload["serviceable"])
         design = yield from self._qualify(msg.src, places, bandwidth, msg.flow)
-        store.documents[f"{poq_id}:design"] = design
-        poq.move("done.ready" if design["feasible"] else "done.unableToProvide", self.world.sim.now)
-        bus.waiting.fire(f"poq:{poq_id}", design)
-        bus.tell(
-            msg.src,
-            POQ_STATE_CHANGE,
-            bodies.state_change_event(
-                "poqStateChangeEvent",
-                "productOfferingQualification",
-                poq_id,
-                poq.state,
-                self.world.sim.now,
-                bus.next_id("event"),
-            ),
-            flow=msg.flow,
-            step="3e",
-        )
+        poq.private["design"] = design
+        return bool(design["feasible"])
 
     def _qualify(
         self, buyer: str, places: list[str], bandwidth: float, flow: Flow
@@ -189,15 +143,18 @@ class Seller:
             site = next(e for e in component["endpoints"] if e in _unis_of(world))
             partner_site = world.topology.site_of_uni(site).id
             enni = next((e for e in component["endpoints"] if e not in _unis_of(world)), None)
-            poq_body = bodies.poq_create(bus.id, offering, [partner_site], bandwidth, instant=True)
-            poq_body["productOfferingQualificationItem"][0]["product"]["productConfiguration"]["enni"] = enni
+            ends = [site, enni or ""]
+            poq_body = bodies.poq_create(
+                bus.id, offering, [partner_site], bandwidth, instant=True, endpoints=ends
+            )
             answer = yield from bus.call(partner_bus, CREATE_POQ, poq_body, flow=flow, step="3d")
             ok = answer.status == 201 and answer.payload["state"] == "done.ready"
             quote_id = None
             price = None
             if ok:
-                quote_body = bodies.quote_create(bus.id, offering, [partner_site], bandwidth, instant=True)
-                quote_body["quoteItem"][0]["product"]["productConfiguration"]["enni"] = enni
+                quote_body = bodies.quote_create(
+                    bus.id, offering, [partner_site], bandwidth, instant=True, endpoints=ends
+                )
                 answer = yield from bus.call(partner_bus, CREATE_QUOTE, quote_body, flow=flow, step="3d")
                 ok = answer.status == 201 and answer.payload["state"] == "approved.orderable"
                 if ok:
@@ -210,6 +167,7 @@ class Seller:
                 "bus": partner_bus,
                 "site": partner_site,
                 "enni": enni,
+                "uni": site,
                 "quote": quote_id,
                 "price": price,
                 "offering": offering["id"],
@@ -225,129 +183,71 @@ class Seller:
 
     # -- quote ---------------------------------------------------------------------------------
 
-    def create_quote(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+    def price(self, msg: Message, quote: Resource) -> Generator[simpy.Event, Any, float | None]:
+        """The quote's monthly price; BUS-sp first waits for (or runs) the qualification."""
         bus, world = self.bus, self.world
-        store = bus.store(msg.src)
-        quote_id = bus.next_id("quote")
-        quote = Stateful(quote_id, QUOTE, world.sim.now)
-        store.quotes[quote_id] = quote
-        store.documents[quote_id] = msg.payload
-        item = msg.payload["quoteItem"][0]
-        bandwidth = float(item["product"]["productConfiguration"]["bandwidthMbps"])
-        offering = world.offering(item["product"]["productOffering"]["id"])
-        if not self.is_provider or msg.payload.get("instantSyncQuote"):
-            yield from bus.activity("priceQuote", flow=msg.flow, step=msg.step, payload={"quote": quote_id})
-            price = _price(offering, bandwidth)
-            quote.move("approved.orderable", world.sim.now)
-            store.documents[f"{quote_id}:price"] = {"monthly": price}
-            bus.respond(msg, 201, bodies.quote(quote_id, msg.payload, quote.state, world.sim.now, price))
-            return
-        bus.respond(msg, 201, bodies.quote(quote_id, msg.payload, quote.state, world.sim.now, None))
-        quote.move("inProgress", world.sim.now)
+        item = quote.private["request"]["quoteItem"][0]
+        product = item.get("product", {})
+        bandwidth = bodies.configured_bandwidth(product.get("productConfiguration")) or 0.0
+        offering = world.offering(product.get("productOffering", {}).get("id", ""))
+        if not self.is_provider or quote.private["request"].get("instantSyncQuote"):
+            yield from bus.activity("priceQuote", flow=msg.flow, step=msg.step, payload={"quote": quote.id})
+            return _price(offering, bandwidth)
         qualification = item.get("qualificationItem", {}).get("qualificationId")
-        if qualification in store.qualifications:
+        if self.qualifications.state.buyer(msg.src).get("productOfferingQualification", str(qualification)):
             _fired, design = yield from bus.waiting.wait(f"poq:{qualification}", None)
         else:
-            places = [p["id"] for p in item["product"]["place"]]
+            places = [p["id"] for p in product.get("place", [])]
             design = yield from self._qualify(msg.src, places, bandwidth, msg.flow)
-            store.documents[f"{quote_id}:design"] = design
-        yield from bus.activity("priceQuote", flow=msg.flow, step="3e", payload={"quote": quote_id})
-        if design["feasible"]:
-            price = _price(offering, bandwidth) + sum(p["price"] or 0.0 for p in design["partners"].values())
-            quote.move("approved.orderable", world.sim.now)
-            store.documents[f"{quote_id}:price"] = {"monthly": price}
-        else:
-            quote.move("unableToProvide", world.sim.now)
-        store.documents[f"{quote_id}:design"] = design
-        bus.tell(
-            msg.src,
-            QUOTE_STATE_CHANGE,
-            bodies.state_change_event(
-                "quoteStateChangeEvent", "quote", quote_id, quote.state, world.sim.now, bus.next_id("event")
-            ),
-            flow=msg.flow,
-            step="3e",
-        )
-
-    def retrieve_quote(self, msg: Message) -> None:
-        store = self.bus.store(msg.src)
-        quote_id = msg.payload["id"]
-        quote = store.quotes.get(quote_id)
-        if quote is None:
-            self.bus.respond(msg, 404, _error(404, f"no quote {quote_id}"))
-            return
-        price = store.documents.get(f"{quote_id}:price", {}).get("monthly")
-        body = bodies.quote(quote_id, store.documents[quote_id], quote.state, self.world.sim.now, price)
-        self.bus.respond(msg, 200, body)
+        quote.private["design"] = design
+        yield from bus.activity("priceQuote", flow=msg.flow, step="3e", payload={"quote": quote.id})
+        if not design["feasible"]:
+            return None
+        return _price(offering, bandwidth) + sum(p["price"] or 0.0 for p in design["partners"].values())
 
     # -- steps 4-7 and 14: the order -----------------------------------------------------------
 
-    def create_order(self, msg: Message) -> Generator[simpy.Event, Any, None]:
-        bus, world = self.bus, self.world
-        store = bus.store(msg.src)
-        item = msg.payload["productOrderItem"][0]
-        quote_id = item.get("quoteItem", {}).get("quoteId")
-        quote = store.quotes.get(quote_id) if quote_id else None
-        if quote is None or not quote.machine.can(quote.state, "accepted"):
-            state = quote.state if quote else "missing"
-            bus.respond(msg, 422, _error(422, f"quote {quote_id} is {state}, not orderable"))
-            return
-        quote.move("accepted", world.sim.now)
-        order_id = bus.next_id("order")
-        order = Stateful(order_id, PRODUCT_ORDER, world.sim.now)
-        store.orders[order_id] = order
-        store.documents[order_id] = msg.payload
-        bus.respond(msg, 201, bodies.order(order_id, msg.payload, order.state, "acknowledged", world.sim.now))
-        order.move("inProgress", world.sim.now)
+    def fulfil(self, msg: Message, order: Resource) -> Generator[simpy.Event, Any, str]:
+        """Deliver the order: BUS-sp through partners and SOF-sp, a partner through its SOF."""
         if self.is_provider:
-            design = store.documents[f"{quote_id}:design"]
-            state = yield from self._fulfil_as_provider(msg, order_id, design)
-        else:
-            state = yield from self._fulfil_as_partner(msg, order_id)
-        order.move(state, world.sim.now)
-        if state == "completed":
-            product_id = bus.next_id("product")
-            product = Stateful(product_id, PRODUCT, world.sim.now)
-            product.move("active", world.sim.now)
-            store.products[product_id] = product
-            places = [p["id"] for p in item["product"]["place"]]
-            store.documents[product_id] = {
-                "offering": item["product"]["productOffering"]["id"],
-                "places": places,
-                "order": order_id,
-                "monthly": store.documents[f"{quote_id}:price"]["monthly"],
-            }
-            store.documents[f"{order_id}:product"] = {"id": product_id}
-        bus.tell(
-            msg.src,
-            PRODUCT_ORDER_STATE_CHANGE,
-            bodies.state_change_event(
-                "productOrderStateChangeEvent",
-                "productOrder",
-                order_id,
-                state,
-                world.sim.now,
-                bus.next_id("event"),
-            ),
-            flow=msg.flow,
-            step="14" if self.is_provider else "9b",
-        )
+            quote_id = order.private["request"]["productOrderItem"][0]["quoteItem"]["quoteId"]
+            quote = self.quotes.state.buyer(msg.src).get("quote", str(quote_id))
+            assert quote is not None  # accepted by the order API before fulfilment starts
+            order.private["monthly"] = quote.private.get("monthly", 0.0)
+            return (yield from self._fulfil_as_provider(msg, order.id, quote.private["design"]))
+        return (yield from self._fulfil_as_partner(msg, order.id))
 
     def _fulfil_as_provider(
         self, msg: Message, order_id: str, design: dict[str, Any]
     ) -> Generator[simpy.Event, Any, str]:
         bus, world, flow = self.bus, self.world, msg.flow
-        item = msg.payload["productOrderItem"][0]
-        bandwidth = float(item["product"]["productConfiguration"]["bandwidthMbps"])
-        places = [p["id"] for p in item["product"]["place"]]
+        product = msg.payload["productOrderItem"][0]["product"]
+        bandwidth = bodies.configured_bandwidth(product.get("productConfiguration")) or 0.0
+        places = [p["id"] for p in product["place"]]
         yield from bus.activity(
             "productToServiceMapping", flow=flow, step="5", payload={"productOrder": order_id}
         )
         partner_orders: dict[str, str] = {}
         for domain, part in design["partners"].items():
             offering = world.offering(part["offering"])
-            body = bodies.order_create(bus.id, offering, [part["site"]], bandwidth, part["quote"])
-            body["productOrderItem"][0]["product"]["productConfiguration"]["enni"] = part["enni"]
+            if part["bus"] not in self.partner_hubs:
+                self.partner_hubs.add(part["bus"])
+                yield from register_listener(
+                    bus,
+                    part["bus"],
+                    "productOrderManagement",
+                    ["productOrderStateChangeEvent"],
+                    flow=flow,
+                    step="6",
+                )
+            body = bodies.order_create(
+                bus.id,
+                offering,
+                [part["site"]],
+                bandwidth,
+                part["quote"],
+                endpoints=[part["uni"], part["enni"] or ""],
+            )
             answer = yield from bus.call(part["bus"], CREATE_PRODUCT_ORDER, body, flow=flow, step="6")
             if answer.status != 201:
                 return "failed"
@@ -369,13 +269,11 @@ class Seller:
         return (yield from self._await_service_order(answer.payload["id"]))
 
     def _fulfil_as_partner(self, msg: Message, order_id: str) -> Generator[simpy.Event, Any, str]:
-        bus, world = self.bus, self.world
-        item = msg.payload["productOrderItem"][0]
-        config = item["product"]["productConfiguration"]
-        site = world.topology.sites[item["product"]["place"][0]["id"]]
-        body = bodies.service_order_create(
-            order_id, f"svc-{order_id}", [site.uni, config["enni"]], float(config["bandwidthMbps"])
-        )
+        bus = self.bus
+        config = msg.payload["productOrderItem"][0]["product"]["productConfiguration"]
+        ends = bodies.configured_endpoints(config)
+        bandwidth = bodies.configured_bandwidth(config) or 0.0
+        body = bodies.service_order_create(order_id, f"svc-{order_id}", ends, bandwidth)
         answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=msg.flow, step=msg.step)
         if answer.status != 201:
             return "failed"
@@ -388,19 +286,6 @@ class Seller:
         yield env.any_of([done, failed])
         return "completed" if done.triggered else "failed"
 
-    def retrieve_order(self, msg: Message) -> None:
-        store = self.bus.store(msg.src)
-        order_id = msg.payload["id"]
-        order = store.orders.get(order_id)
-        if order is None:
-            self.bus.respond(msg, 404, _error(404, f"no product order {order_id}"))
-            return
-        item_state = "completed" if order.state == "completed" else "inProgress"
-        if order.state in ("failed", "cancelled", "rejected"):
-            item_state = order.state
-        body = bodies.order(order_id, store.documents[order_id], order.state, item_state, self.world.sim.now)
-        self.bus.respond(msg, 200, body)
-
     # -- step 9b, option LEGATO then SONATA ----------------------------------------------------
 
     def obtain_partner_component(self, msg: Message) -> Generator[simpy.Event, Any, None]:
@@ -409,7 +294,7 @@ class Seller:
         partner_order = msg.payload["partnerOrder"]
         known = bus.partner_orders.get(partner_order)
         if known is None:
-            bus.respond(msg, 404, _error(404, f"no partner order {partner_order}"))
+            bus.respond(msg, 404, {"code": "notFound", "reason": f"no partner order {partner_order}"})
             return
         done = bus.waiting.event(f"partner-order:{partner_order}:completed")
         failed = bus.waiting.event(f"partner-order:{partner_order}:failed")
@@ -423,21 +308,25 @@ class Seller:
     # -- step 15: acceptance and billing -------------------------------------------------------
 
     def accept_product(self, msg: Message) -> Generator[simpy.Event, Any, None]:
-        bus, store = self.bus, self.bus.store(msg.src)
-        order_id = msg.payload["productOrderId"]
-        product = store.documents.get(f"{order_id}:product")
-        if product is None:
-            bus.respond(msg, 404, _error(404, f"no product delivered by order {order_id}"))
+        bus = self.bus
+        order_id = str(msg.payload["productOrderId"])
+        order = self.orders.state.buyer(msg.src).get("productOrder", order_id)
+        products = order.private.get("products", []) if order is not None else []
+        if order is None or not products:
+            bus.respond(msg, 404, {"code": "notFound", "reason": f"no product delivered by order {order_id}"})
             return
-        bus.respond(msg, 200, {"productId": product["id"], "accepted": bool(msg.payload.get("accepted"))})
+        product = self.inventory.state.buyer(msg.src).get("product", products[0])
+        assert product is not None
+        bus.respond(msg, 200, {"productId": product.id, "accepted": bool(msg.payload.get("accepted"))})
         if msg.payload.get("accepted"):
             yield from bus.activity(
                 "startBilling",
                 flow=msg.flow,
                 step="15a",
-                payload={"product": product["id"], "monthly": store.documents[product["id"]]["monthly"]},
+                payload={"product": product.id, "monthly": order.private.get("monthly", 0.0)},
             )
-            store.documents[product["id"]]["billingStart"] = self.world.sim.now
+            product.private["billingStart"] = self.world.sim.now
+            product.private["monthly"] = order.private.get("monthly", 0.0)
 
 
 def _price(offering: dict[str, Any], bandwidth: float) -> float:

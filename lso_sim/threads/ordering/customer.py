@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import simpy
@@ -30,6 +31,7 @@ from lso_sim.messages.operations import (
     RETRIEVE_PRODUCT_ORDER,
     RETRIEVE_QUOTE,
 )
+from lso_sim.sonata import listen, register_listener
 
 THREAD = "10.2"
 FINAL_ORDER_STATES = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
@@ -56,12 +58,20 @@ class OrderRequest:
     instance: str
 
 
+HUBS: tuple[tuple[str, str], ...] = (
+    ("productOfferingQualificationManagement", "poqStateChangeEvent"),
+    ("quoteManagement", "quoteStateChangeEvent"),
+    ("productOrderManagement", "productOrderStateChangeEvent"),
+)
+"""The hubs a customer registers before its first request: (management API, event type)."""
+
+
 def install(world: World) -> None:
     """Let customers hear the notifications they wait for."""
     for customer in world.customers.values():
-        customer.handle(POQ_STATE_CHANGE, lambda msg, c=customer: _signal(c, "poq", msg))
-        customer.handle(QUOTE_STATE_CHANGE, lambda msg, c=customer: _signal(c, "quote", msg))
-        customer.handle(PRODUCT_ORDER_STATE_CHANGE, lambda msg, c=customer: _signal(c, "order", msg))
+        listen(customer, POQ_STATE_CHANGE, partial(_signal, customer, "poq"))
+        listen(customer, QUOTE_STATE_CHANGE, partial(_signal, customer, "quote"))
+        listen(customer, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, customer, "order"))
 
 
 def _signal(customer: Customer, resource: str, msg: Message) -> None:
@@ -103,8 +113,16 @@ def _order(
     places = list(request.sites)
     wait = world.options.notification_wait
 
+    # Before its first request, the customer registers its hubs (once per seller and API).
+    for api, event_type in HUBS:
+        if (bus, api) not in customer.hubs:
+            customer.hubs[(bus, api)] = "pending"
+            hub = yield from register_listener(customer, bus, api, [event_type], flow=flow, step="1")
+            customer.hubs[(bus, api)] = hub or ""
+
     # 1: browse the catalog and what the customer already has.
-    yield from customer.call(bus, LIST_PRODUCT_OFFERING, {"lifecycleStatus": "active"}, flow=flow, step="1")
+    browse = {"lifecycleStatus": "orderable"}
+    yield from customer.call(bus, LIST_PRODUCT_OFFERING, browse, flow=flow, step="1")
     yield from customer.call(bus, LIST_PRODUCT, {"status": "active"}, flow=flow, step="1")
 
     # 2: serviceability (a qualification) and a quote for the chosen product.

@@ -1,0 +1,46 @@
+"""List operations: filters on body fields, then ``offset``/``limit`` paging, as MEF list endpoints do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from lso_sim.sonata.checks import int_param, param
+
+PAGING = ("offset", "limit")
+
+
+def page(
+    items: Iterable[dict[str, Any]],
+    query: Any,
+    filters: Mapping[str, Callable[[dict[str, Any]], Any]],
+) -> list[dict[str, Any]]:
+    """The items matching every given filter parameter, paged.
+
+    Args:
+        items: full representations, oldest first.
+        query: the request's flat parameter mapping.
+        filters: parameter name -> how to read the compared value from an item.
+
+    Raises:
+        ApiError: 400 for a malformed ``offset``/``limit``.
+    """
+    offset = int_param(query, "offset", 0)
+    limit = int_param(query, "limit", 100)
+    wanted = {name: param(query, name, required=False) for name in filters}
+    found = [
+        item
+        for item in items
+        if all(value is None or str(filters[name](item)) == value for name, value in wanted.items())
+    ]
+    return found[offset : offset + limit]
+
+
+def field(name: str) -> Callable[[dict[str, Any]], Any]:
+    """Read a top-level field of an item."""
+    return lambda item: item.get(name)
+
+
+def summary(body: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """The ``keys`` of ``body`` that it has (the short form list operations answer with)."""
+    return {key: body[key] for key in keys if key in body}
