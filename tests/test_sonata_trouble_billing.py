@@ -36,7 +36,7 @@ from lso_sim.messages.operations import (
 from lso_sim.scenarios import load_scenario
 from lso_sim.scenarios.build import build_world
 from lso_sim.scenarios.schema import Scenario
-from lso_sim.sonata import listen, register_listener, with_params
+from lso_sim.sonata import Resource, listen, register_listener, state_of, with_params
 from lso_sim.sonata.trouble_ticket import CANCELLABLE, NOT_PATCHABLE, TROUBLE_TICKET, TicketDesk
 
 FLOW = Flow("test", "t-1")
@@ -56,8 +56,15 @@ def _world() -> tuple[World, TicketDesk]:
 
 
 def _give_product(bus: BusinessApplications, buyer: str, product_id: str = "product-1") -> str:
-    bus.store(buyer).products[product_id] = Stateful(product_id, PRODUCT, 0.0)
-    bus.store(buyer).documents[product_id] = {"order": "order-1"}
+    """Put a delivered product in ``buyer``'s store at ``bus`` (what 10.2 leaves behind)."""
+    resource = Resource(
+        "product",
+        product_id,
+        {"id": product_id, "productOffering": {"id": "epl-retail"}},
+        Stateful(product_id, PRODUCT, 0.0),
+        private={"order": "order-1"},
+    )
+    state_of(bus).buyer(buyer).add(resource)
     return product_id
 
 

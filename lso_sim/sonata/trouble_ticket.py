@@ -228,7 +228,7 @@ class TicketDesk(SellerApi):
             self._refuse(msg, "invalidValue", "a ticket is about exactly one entity", "/relatedEntity")
             return
         product = body["relatedEntity"][0]["id"]
-        if product not in self.bus.store(msg.src).products:
+        if self.store(msg).get("product", str(product)) is None:
             self._refuse(msg, "referenceNotFound", f"no product {product}", "/relatedEntity/0/id")
             return
         record = Stateful(self.next_id("ticket"), TROUBLE_TICKET, self.now)

@@ -28,7 +28,9 @@ from lso_sim.messages.operations import (
 )
 from lso_sim.sonata import billing
 from lso_sim.sonata.api import listen
+from lso_sim.sonata.store import Resource
 from lso_sim.threads.billing.settings import settings_of
+from lso_sim.threads.trouble import products
 
 API = "billingManagement"
 MONTH = 30 * 86400.0
@@ -73,12 +75,13 @@ class Rating:
         if found is None:
             bus.respond(msg, 404, {"code": "notFound", "reason": f"no product for {summary['service']}"})
             return
-        buyer, product_id, document = found
+        buyer, product = found
+        product_id, order_id = product.id, str(product.private["order"])
         bus.respond(msg, 200, {"service": summary["service"], "accepted": True})
         start, end = float(summary["periodStart"]), float(summary["periodEnd"])
         days = (end - start) / 86400.0
-        monthly = float(document["monthly"])
-        offering = world.offering(document["offering"])
+        monthly = products.monthly_price(world, bus, product)
+        offering = world.offering(str(product.body["productOffering"]["id"]))
         yield from bus.activity(
             "rateAndBill",
             flow=msg.flow,
@@ -96,7 +99,7 @@ class Rating:
                 f"{offering['name']}, {days:g} day(s)",
                 product_id,
                 offering["name"],
-                document["order"],
+                order_id,
                 start,
                 end,
                 "day",
@@ -110,7 +113,7 @@ class Rating:
                 "traffic carried",
                 product_id,
                 offering["name"],
-                document["order"],
+                order_id,
                 start,
                 end,
                 "GB",
@@ -143,14 +146,8 @@ class Rating:
             )
         desk.issue(buyer, body, items, flow=msg.flow, step="6")
 
-    def _product(self, service: str) -> tuple[str, str, dict[str, Any]] | None:
-        order = service.removeprefix("svc-")
-        for buyer, store in self.bus.buyers.items():
-            for product_id in store.products:
-                document = store.documents[product_id]
-                if document.get("order") == order:
-                    return buyer, product_id, document
-        return None
+    def _product(self, service: str) -> tuple[str, Resource] | None:
+        return products.product_of_service(self.bus, service)
 
 
 def _partner_bill(bus: BusinessApplications, msg: Message) -> Generator[simpy.Event, Any, None]:

@@ -28,6 +28,7 @@ from lso_sim.threads import ordering
 from lso_sim.threads.billing import orchestration
 from lso_sim.threads.billing.business import API
 from lso_sim.threads.billing.settings import settings_of
+from lso_sim.threads.trouble import products
 
 THREAD = "10.7"
 
@@ -65,8 +66,9 @@ def run(world: World, plan: BillingPlan) -> Generator[simpy.Event, Any, None]:
         if not state_of(world.bus[partner]).hubs(bus.id, API):
             yield from register_listener(bus, world.bus[partner].id, API, None, flow=flow, step="6")
     world.outcomes[plan.instance].detail.update(bills=0, amount=0.0)
-    order = bus.store(customer.id).documents[product]["order"]
-    yield from orchestration.schedule(world, f"svc-{order}", flow)
+    resource = products.product(bus, customer.id, product)
+    if resource is not None:
+        yield from orchestration.schedule(world, products.service_of(resource), flow)
 
 
 def _bill(world: World, customer: Customer, msg: Message) -> Generator[simpy.Event, Any, None]:

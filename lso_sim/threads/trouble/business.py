@@ -32,6 +32,7 @@ from lso_sim.messages.operations import (
 )
 from lso_sim.sonata.api import listen, register_listener, state_of
 from lso_sim.sonata.trouble_ticket import Incident, Ticket, TicketDesk, TicketWork
+from lso_sim.threads.trouble import products
 
 API = "troubleTicketManagement"
 
@@ -72,12 +73,13 @@ class TroubleHandling:
     def work_on(self, ticket: Ticket) -> Generator[simpy.Event, Any, None]:
         """Steps 2 and 3 for a new (or reopened) ticket."""
         bus, step = self.bus, _nested(ticket.step)
-        store = bus.store(ticket.buyer)
-        product = store.documents[ticket.product]
+        product = products.product(bus, ticket.buyer, ticket.product)
+        if product is None:  # the create handler checked it; a product cannot vanish
+            return
         yield from bus.activity(
             "productToServiceMapping", flow=ticket.flow, step=step or "2", payload={"product": ticket.product}
         )
-        service = f"svc-{product['order']}"
+        service = products.service_of(product)
         self.desk.move(ticket, "inProgress", step=step or "12")
         body = {
             "service": service,
@@ -112,22 +114,21 @@ class TroubleHandling:
 
     def _raise_incident(self, msg: Message) -> Incident | None:
         """Proactive detection: the service's product and buyer get an incident."""
-        order = msg.payload["service"].removeprefix("svc-")
-        for buyer, store in self.bus.buyers.items():
-            for product_id in store.products:
-                if store.documents[product_id].get("order") == order:
-                    incident = self.desk.raise_incident(
-                        buyer,
-                        product_id,
-                        f"fault detected on network element {msg.payload.get('networkElement')}",
-                        "down",
-                        self.world.sim.now,
-                        msg.flow,
-                        "12",
-                    )
-                    self.problems[msg.payload["problemId"]] = incident
-                    return incident
-        return None
+        found = products.product_of_service(self.bus, msg.payload["service"])
+        if found is None:
+            return None
+        buyer, product = found
+        incident = self.desk.raise_incident(
+            buyer,
+            product.id,
+            f"fault detected on network element {msg.payload.get('networkElement')}",
+            "down",
+            self.world.sim.now,
+            msg.flow,
+            "12",
+        )
+        self.problems[msg.payload["problemId"]] = incident
+        return incident
 
     # -- BUS-sp as the partner's buyer (step 9) --------------------------------------------------
 

@@ -33,7 +33,7 @@ from lso_sim.messages.operations import (
 )
 from lso_sim.sonata.api import listen, register_listener, state_of
 from lso_sim.threads import ordering
-from lso_sim.threads.trouble import resources
+from lso_sim.threads.trouble import products, resources
 from lso_sim.threads.trouble.business import API
 from lso_sim.threads.trouble.settings import settings_of
 
@@ -94,8 +94,9 @@ def run(world: World, plan: TroublePlan) -> Generator[simpy.Event, Any, None]:
     bus = world.bus_sp
     yield world.sim.env.timeout(plan.after)
     if plan.detection == "proactive":
-        order = bus.store(customer.id).documents[product]["order"]
-        settings_of(world).proactive[plan.instance] = (customer.id, f"svc-{order}")
+        resource = products.product(bus, customer.id, product)
+        if resource is not None:
+            settings_of(world).proactive[plan.instance] = (customer.id, products.service_of(resource))
     if not state_of(bus).hubs(customer.id, API):
         yield from register_listener(customer, bus.id, API, None, flow=flow, step="1")
     resources.inject(world, plan.ne, plan.fault, flow)
