@@ -50,7 +50,8 @@ def install(world: World) -> None:
         bus.apis[API] = billing.install(bus)
         rating = Rating(world, bus)
         bus.handle(USAGE_SUMMARY, rating.rate)
-        bus.handle(SERVICE_USAGE_EVENT, rating.note_event)
+        if not bus.handles(SERVICE_USAGE_EVENT.name):  # another thread may record these already
+            bus.handle(SERVICE_USAGE_EVENT, rating.note_event)
         bus.handle(SLS_EXCEPTION_EVENT, rating.note_event)
         listen(bus, BILL_CREATE, partial(_partner_bill, bus))
 
