@@ -107,6 +107,8 @@ class BusinessApplications(RoleActor):
         """As a buyer (BUS-sp): the product orders it placed with partners, by id."""
         self.usage_events: list[dict[str, Any]] = []
         """Usage events SOF reported (billing impact of changes, usage summaries)."""
+        self.apis: dict[str, Any] = {}
+        """Seller sides of MEF APIs installed on this BUS, by API name (e.g. troubleTicketManagement)."""
 
 
 @dataclass(slots=True)
@@ -143,6 +145,8 @@ class ServiceOrchestrator(RoleActor):
         """Seconds gathered information stays current for reports (10.4)."""
         self.control_policies: dict[str, dict[str, Any]] = {}
         """Constraints on customer control of a service, by product order id (10.3)."""
+        self.alarms: list[dict[str, Any]] = []
+        """Faults ICMs reported (raised and cleared), which trouble handling correlates with."""
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""

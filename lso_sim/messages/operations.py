@@ -527,3 +527,205 @@ PRODUCT_QUALITY_STATUS = _op(
     None,
     "BUS tells the Customer the status of an SLS degradation of its product and of its resolution",
 )
+
+
+# --- issue-trouble ---
+# Thread 10.5 (trouble reports) and 10.7 (billing and usage). The trouble ticket and billing APIs
+# are MEF's (troubleTicketManagement, billingManagement and their notifications, over SONATA and
+# CANTATA); the LEGATO, INTERLUDE, PRESTO, ADAGIO and ALLEGRO hops of these threads have no MEF API
+# and carry lso-sim names.
+_TT, _TTN = "troubleTicketManagement", "troubleTicketNotification"
+CREATE_TROUBLE_TICKET = _op(
+    "createTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 201, "report an issue with a product", errors="400 422"
+)
+LIST_TROUBLE_TICKET = _op(
+    "listTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 200, "list the buyer's trouble tickets", errors="400"
+)
+RETRIEVE_TROUBLE_TICKET = _op(
+    "retrieveTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 200, "read one trouble ticket", errors="400 404"
+)
+PATCH_TROUBLE_TICKET = _op(
+    "patchTroubleTicket",
+    _PRODUCT_IRPS,
+    REQ,
+    _TT,
+    200,
+    "add notes or change a ticket",
+    errors="400 404 409 422",
+)
+CANCEL_TROUBLE_TICKET = _op(
+    "cancelTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "withdraw a trouble ticket", errors="400 404 422"
+)
+CLOSE_TROUBLE_TICKET = _op(
+    "closeTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "confirm a resolved ticket", errors="400 404 422"
+)
+REOPEN_TROUBLE_TICKET = _op(
+    "reopenTroubleTicket", _PRODUCT_IRPS, REQ, _TT, 204, "reject a ticket's resolution", errors="400 404 422"
+)
+LIST_INCIDENT = _op(
+    "listIncident", _PRODUCT_IRPS, REQ, _TT, 200, "list incidents the seller raised", errors="400"
+)
+RETRIEVE_INCIDENT = _op(
+    "retrieveIncident", _PRODUCT_IRPS, REQ, _TT, 200, "read one incident", errors="400 404"
+)
+TICKET_STATUS_CHANGE = _op(
+    "listenToTroubleTicketStatusChangeEvent", _PRODUCT_IRPS, NOTE, _TTN, None, "a ticket changed status"
+)
+TICKET_RESOLVED = _op(
+    "listenToTroubleTicketResolvedEvent", _PRODUCT_IRPS, NOTE, _TTN, None, "the seller resolved a ticket"
+)
+TICKET_ATTRIBUTE_CHANGE = _op(
+    "listenToTroubleTicketAttributeValueChangeEvent",
+    _PRODUCT_IRPS,
+    NOTE,
+    _TTN,
+    None,
+    "the seller changed a ticket's attributes (a note)",
+)
+INCIDENT_CREATE = _op(
+    "listenToIncidentCreateEvent", _PRODUCT_IRPS, NOTE, _TTN, None, "the seller raised an incident"
+)
+INCIDENT_STATUS_CHANGE = _op(
+    "listenToIncidentStatusChangeEvent", _PRODUCT_IRPS, NOTE, _TTN, None, "an incident changed status"
+)
+
+_BM, _BN = "billingManagement", "billingNotification"
+LIST_CUSTOMER_BILL = _op(
+    "listCustomerBill", _PRODUCT_IRPS, REQ, _BM, 200, "list the buyer's bills", errors="400"
+)
+RETRIEVE_CUSTOMER_BILL = _op(
+    "retrieveCustomerBill", _PRODUCT_IRPS, REQ, _BM, 200, "read one bill", errors="400 404"
+)
+RETRIEVE_CUSTOMER_BILL_ITEM = _op(
+    "retrieveCustomerBillItem", _PRODUCT_IRPS, REQ, _BM, 200, "read one bill item", errors="400 404"
+)
+BILL_CREATE = _op("listen to Customer Bill Create Event", _PRODUCT_IRPS, NOTE, _BN, None, "a bill was issued")
+BILL_STATE_CHANGE = _op(
+    "listen to customer Bill State Change Event", _PRODUCT_IRPS, NOTE, _BN, None, "a bill changed state"
+)
+
+# 10.5 inside the SP and partner domains
+REPORT_SERVICE_PROBLEM = _op(
+    "reportServiceProblem", Irp.LEGATO, REQ, None, 200, "BUS tells SOF of a reported problem on services"
+)
+SERVICE_PROBLEM_STATUS = _op(
+    "serviceProblemStatusEvent",
+    Irp.LEGATO,
+    NOTE,
+    None,
+    None,
+    "SOF reports a problem's resolution status to BUS",
+)
+REQUEST_PARTNER_TICKET = _op(
+    "requestPartnerTroubleTicket",
+    Irp.LEGATO,
+    REQ,
+    None,
+    200,
+    "SOF asks BUS to raise and follow a trouble ticket with the partner of a faulty component",
+)
+TROUBLE_STATUS_ALLEGRO = _op(
+    "troubleStatusUpdate",
+    Irp.ALLEGRO,
+    NOTE,
+    None,
+    None,
+    "SOF-sp reports trouble resolution status to the Customer",
+)
+RETRIEVE_COMPONENT_FAULTS = _op(
+    "retrieveComponentFaultAndConfiguration",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    200,
+    "SOF-sp asks a partner SOF for fault and configuration of a partner component",
+)
+TEST_COMPONENT_DIAGNOSTIC = _op(
+    "runComponentDiagnosticTest",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    200,
+    "SOF-sp asks a partner SOF to test a component",
+)
+RETRIEVE_CONSTRUCT_FAULTS = _op(
+    "retrieveConstructFaultAndConfiguration",
+    Irp.PRESTO,
+    REQ,
+    None,
+    200,
+    "fault and configuration of a forwarding construct across one forwarding domain",
+)
+TEST_CONSTRUCT_DIAGNOSTIC = _op(
+    "runConstructDiagnosticTest", Irp.PRESTO, REQ, None, 200, "diagnostic test of a forwarding construct"
+)
+DEACTIVATE_CONNECTIVITY = _op(
+    "deactivateForwardingConstruct",
+    Irp.PRESTO,
+    REQ,
+    None,
+    200,
+    "remove a forwarding construct (after rerouting)",
+)
+CONSTRUCT_FAULT_EVENT = _op(
+    "forwardingConstructFaultEvent",
+    Irp.PRESTO,
+    NOTE,
+    None,
+    None,
+    "an ICM reports a fault in its domain to SOF",
+)
+RETRIEVE_ELEMENT_FAULTS = _op(
+    "retrieveElementFaultAndConfiguration",
+    Irp.ADAGIO,
+    REQ,
+    None,
+    200,
+    "alarms, counters and configuration of one network element",
+)
+TEST_ELEMENT_DIAGNOSTIC = _op(
+    "runElementDiagnosticTest", Irp.ADAGIO, REQ, None, 200, "loopback/loss test on one network element"
+)
+REMOVE_ELEMENT_CONFIGURATION = _op(
+    "removeNetworkElementConfiguration",
+    Irp.ADAGIO,
+    REQ,
+    None,
+    200,
+    "remove a construct from one network element",
+)
+ELEMENT_FAULT_EVENT = _op(
+    "networkElementAlarmEvent",
+    Irp.ADAGIO,
+    NOTE,
+    None,
+    None,
+    "an ECM raises or clears an alarm of a network element",
+)
+
+# 10.7
+SLS_EXCEPTION_EVENT = _op(
+    "slsExceptionEvent", Irp.LEGATO, NOTE, None, None, "SOF reports an SLS violation or beyond-SLS usage"
+)
+USAGE_SUMMARY = _op(
+    "reportUsageSummary",
+    Irp.LEGATO,
+    REQ,
+    None,
+    200,
+    "SOF reports a service's traffic and usage summary to BUS",
+)
+RETRIEVE_COMPONENT_USAGE = _op(
+    "retrieveComponentUsage", Irp.INTERLUDE, REQ, None, 200, "SOF-sp collects a partner component's usage"
+)
+RETRIEVE_CONSTRUCT_USAGE = _op(
+    "retrieveConstructUsage", Irp.PRESTO, REQ, None, 200, "traffic and usage of a forwarding construct"
+)
+RETRIEVE_ELEMENT_USAGE = _op(
+    "retrieveElementUsage",
+    Irp.ADAGIO,
+    REQ,
+    None,
+    200,
+    "traffic counters of one network element for a construct",
+)

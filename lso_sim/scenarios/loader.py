@@ -168,6 +168,10 @@ def check_references(scenario: Scenario, source: str) -> None:
                 fail(f"workload.{i}.orders.{j}.offering", f"an offering id ({', '.join(sorted(offerings))})")
         items = [("control.changes", c.order) for c in (work.control.changes if work.control else [])]
         items += [("reports.requests", r.order) for r in (work.reports.requests if work.reports else [])]
+        items += [("trouble.reports", r.order) for r in (work.trouble.reports if work.trouble else [])]
+        for j, report in enumerate(work.trouble.reports if work.trouble else []):
+            if report.ne not in ne_domain:
+                fail(f"workload.{i}.trouble.reports.{j}.ne", f"a network element id (got {report.ne!r})")
         counts: dict[str, int] = {}
         for block, index in items:
             j = counts[block] = counts.get(block, -1) + 1

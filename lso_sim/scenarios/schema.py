@@ -185,6 +185,25 @@ class GenerateModel(_Strict):
     _shorthand = field_validator("interarrival", mode="before")(_constant_shorthand)
 
 
+class TroubleReportModel(_Strict):
+    """One 10.5 instance: a fault on the path of one of the block's services, and who notices it."""
+
+    order: int = Field(default=0, ge=0)
+    """Index (from 0) into the workload item's ``orders``: the service the fault hits."""
+    ne: str
+    fault: Literal["down", "degraded", "misconfigured"] = "down"
+    after: float = Field(default=3600.0, ge=0)
+    detection: Literal["customer", "proactive"] = "customer"
+    report_delay: float = Field(default=900.0, ge=0)
+
+
+class TroubleModel(_Strict):
+    """Thread 10.5's block: the trouble instances, and whether SOF-sp also reports over ALLEGRO."""
+
+    allegro_updates: bool = False
+    reports: list[TroubleReportModel] = Field(min_length=1)
+
+
 class TelemetryModel(_Strict):
     """Traffic and element behaviour of the metric model (see :class:`lso_sim.telemetry.TrafficProfile`)."""
 
@@ -302,6 +321,17 @@ class SlsModel(_Strict):
     after: float = Field(default=0.0, ge=0)
     period: float = Field(default=900.0, gt=0)
     periods: int = Field(default=96, ge=1)
+class BillingModel(_Strict):
+    """Thread 10.7's block: the collection schedule and the business rules of rating."""
+
+    period: float = Field(default=86400.0, gt=0)
+    cycles: int = Field(default=1, ge=1)
+    per_gb: float = Field(default=0.05, ge=0)
+    tax_rate: float = Field(default=0.08, ge=0, le=1)
+    sla_loss: float = Field(default=0.001, ge=0, le=1)
+    sla_credit: float = Field(default=0.1, ge=0, le=1)
+    committed_utilisation: float = Field(default=0.8, gt=0, le=1)
+    payment_days: float = Field(default=30.0, ge=0)
 
 
 class WorkloadModel(_Strict):
@@ -319,6 +349,8 @@ class WorkloadModel(_Strict):
     control: ControlModel | None = None
     reports: ReportsModel | None = None
     sls: SlsModel | None = None
+    trouble: TroubleModel | None = None
+    billing: BillingModel | None = None
 
     @model_validator(mode="after")
     def _some_work(self) -> WorkloadModel:
@@ -327,14 +359,23 @@ class WorkloadModel(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _assurance_blocks(self) -> WorkloadModel:
-        needed = {"10.3": "control", "10.4": "reports", "10.6": "sls"}.get(self.thread)
+    def _thread_blocks(self) -> WorkloadModel:
+        for thread, block in _THREAD_BLOCKS.items():
+            if getattr(self, block) is not None and self.thread != thread:
+                raise ValueError(f"'{block}' is the block of thread {thread}, not of {self.thread}")
+        needed = _THREAD_BLOCKS.get(self.thread)
         if needed is not None:
-            if getattr(self, needed) is None:
+            if getattr(self, needed) is None and needed not in _OPTIONAL_BLOCKS:
                 raise ValueError(f"thread {self.thread} needs its '{needed}' block")
             if not self.orders:
                 raise ValueError(f"thread {self.thread} needs 'orders': the services 10.2 establishes first")
         return self
+
+
+_THREAD_BLOCKS = {"10.3": "control", "10.4": "reports", "10.5": "trouble", "10.6": "sls", "10.7": "billing"}
+"""Thread id -> the name of its block on a workload item."""
+_OPTIONAL_BLOCKS = frozenset({"billing"})
+"""Blocks whose every field has a default (a 10.7 item may leave its business rules out)."""
 
 
 class Scenario(_Strict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lso_sim.actors.world import World
-from lso_sim.scenarios import assurance
+from lso_sim.scenarios import assurance, trouble_billing
 from lso_sim.scenarios.schema import Scenario, WorkloadModel
 
 Starter = Callable[[Scenario, WorkloadModel, World], None]
@@ -20,6 +20,8 @@ Starter = Callable[[Scenario, WorkloadModel, World], None]
 STARTERS: dict[str, Starter] = {
     "10.3": assurance.start_control,
     "10.4": assurance.start_reports,
+    "10.5": trouble_billing.start_trouble,
     "10.6": assurance.start_sls,
+    "10.7": trouble_billing.start_billing,
 }
 """Thread id -> its starter (every runnable thread but 10.2)."""

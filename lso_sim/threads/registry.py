@@ -10,20 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from lso_sim.actors.world import World
-from lso_sim.threads import control, ordering, reports, sls
+from lso_sim.threads import billing, control, ordering, reports, sls, trouble
 
 INSTALLERS: dict[str, Callable[[World], None]] = {
     ordering.THREAD: ordering.install,
     control.THREAD: control.install,
     reports.THREAD: reports.install,
+    trouble.THREAD: trouble.install,
     sls.THREAD: sls.install,
+    billing.THREAD: billing.install,
 }
 """Thread id -> installs its handlers on every actor of a world."""
 
 REQUIRES: dict[str, tuple[str, ...]] = {
     control.THREAD: (ordering.THREAD,),
     reports.THREAD: (ordering.THREAD,),
+    trouble.THREAD: (ordering.THREAD,),
     sls.THREAD: (ordering.THREAD,),
+    billing.THREAD: (ordering.THREAD,),
 }
 """Thread id -> the threads whose behaviour it needs installed too (e.g. ``("10.2",)``)."""
 
