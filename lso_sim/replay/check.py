@@ -176,7 +176,8 @@ def check_scenario(
                 recording=recording,
                 ignore=ignore,
             )
-            state = "updated" if existed else "created"
+            unchanged = outcome.comparison is not None and outcome.comparison.identical
+            state = ("identical" if unchanged else "updated") if existed else "created"
         elif golden_file.is_file():
             outcome = replay(golden_file, scenario=path, recording=recording, ignore=ignore)
             state = "identical" if outcome.identical else "differs"

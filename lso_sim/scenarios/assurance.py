@@ -160,7 +160,7 @@ def start_sls(scenario: Scenario, work: WorkloadModel, world: World) -> None:
                     world.sim.now + block.after,
                     block.period,
                     block.periods,
-                    f"{record.service.id}/sls",
+                    f"{request.customer}/sls-{index + 1}",
                 ),
             )
         )
