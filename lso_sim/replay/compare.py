@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from fnmatch import fnmatchcase
 from typing import Any, Literal
+
+from lso_sim.replay.align import align
 
 Record = Mapping[str, Any]
 
@@ -115,19 +116,16 @@ def compare(golden: Sequence[Record], actual: Sequence[Record], ignore: Iterable
             ``*`` matches within one segment, ``**`` any number of segments.
     """
     patterns = tuple(dict.fromkeys(ignore))
-    matcher = SequenceMatcher(
-        None, [message_key(r) for r in golden], [message_key(r) for r in actual], autojunk=False
-    )
-    opcodes = matcher.get_opcodes()
+    opcodes = align([message_key(r) for r in golden], [message_key(r) for r in actual])
     aligned: dict[int, int] = {}
     for tag, i1, i2, j1, j2 in opcodes:
-        if tag in ("equal", "replace"):
+        if tag == "equal":
             for k in range(min(i2 - i1, j2 - j1)):
                 aligned[i1 + k] = j1 + k
     unchanged = changed = added = removed = 0
     first: Divergence | None = None
     for tag, i1, i2, j1, j2 in opcodes:
-        pairs = min(i2 - i1, j2 - j1) if tag in ("equal", "replace") else 0
+        pairs = i2 - i1 if tag == "equal" else 0
         for k in range(pairs):
             diffs = record_diff(golden[i1 + k], actual[j1 + k], aligned, patterns)
             if diffs:
