@@ -40,7 +40,7 @@ bench: $(VENV)/.installed
 
 # docs need the test extra: it brings matplotlib, which draws the plot in docs/reports.md.
 docs: $(VENV)/.installed-test
-	$(BIN)/python -m lso_sim.diagrams.docs
+	$(BIN)/python -m lso_sim.cli.docs
 
 # Re-record the golden trace of every canonical scenario (scenarios/goldens/thread-X.jsonl) after a
 # deliberate change of the simulator or a scenario; review the diff before committing it.
@@ -48,7 +48,7 @@ goldens: $(VENV)/.installed
 	$(BIN)/lso-sim check --update-goldens scenarios/thread-*.yaml
 
 docs-check: $(VENV)/.installed-test
-	$(BIN)/python -m lso_sim.diagrams.docs --check
+	$(BIN)/python -m lso_sim.cli.docs --check
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from lso_sim.diagrams import docs
+from lso_sim.cli import docs
 from lso_sim.diagrams.sequence import escape, message_label, participant_ids, to_mermaid_sequence
 from lso_sim.errors import LsoSimError
 
@@ -232,9 +232,9 @@ def test_hop_table_lists_each_hop_once_by_step(canonical: docs.CanonicalRun) -> 
 
 
 def test_module_runs_as_a_script(tmp_path: Path) -> None:
-    """``python -m lso_sim.diagrams.docs --out DIR`` works from the command line."""
+    """``python -m lso_sim.cli.docs --out DIR`` works from the command line."""
     done = subprocess.run(
-        [sys.executable, "-m", "lso_sim.diagrams.docs", "--out", str(tmp_path)],
+        [sys.executable, "-m", "lso_sim.cli.docs", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         check=False,

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from lso_sim.cli.main import main
-from lso_sim.diagrams.select import load_records
+from lso_sim.trace.select import load_records
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 FLAGS = (

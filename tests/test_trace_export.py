@@ -11,8 +11,8 @@ import pytest
 
 from lso_sim.cli.main import main
 from lso_sim.diagrams.plantuml import to_plantuml_sequence
-from lso_sim.diagrams.select import RecordFilter, infer_domains, load_records
 from lso_sim.diagrams.sequence import message_label, participant_ids
+from lso_sim.trace.select import RecordFilter, infer_domains, load_records
 
 MESSAGES = ("request", "response", "notification")
 PUML_ARROW = re.compile(r"^(\w+) (->|->>|-->|->x|-->x) (\w+) : (.*)$")

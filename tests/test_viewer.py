@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from lso_sim.cli.docs import run_canonical
 from lso_sim.cli.main import main
-from lso_sim.diagrams.docs import run_canonical
 from lso_sim.errors import LsoSimError
 from lso_sim.threads.catalog import explain_step
 from lso_sim.viewer.frame import render_frame

@@ -18,7 +18,7 @@ from rich.console import Console
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
 from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, trace_cmd
-from lso_sim.diagrams.docs import domain_labels
+from lso_sim.diagrams.domains import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import LsoSimError
 from lso_sim.expect.evaluate import evaluate

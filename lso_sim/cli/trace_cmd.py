@@ -16,9 +16,8 @@ from typing import Any
 
 from rich.console import Console
 
-from lso_sim.diagrams.docs import domain_labels
+from lso_sim.diagrams.domains import domain_labels
 from lso_sim.diagrams.plantuml import to_plantuml_sequence
-from lso_sim.diagrams.select import RecordFilter, infer_domains, load_records
 from lso_sim.diagrams.sequence import to_mermaid_sequence
 from lso_sim.diagrams.text import to_text_listing
 from lso_sim.engine.observers import MemoryTrace
@@ -27,6 +26,7 @@ from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
 from lso_sim.trace.records import to_record
+from lso_sim.trace.select import RecordFilter, infer_domains, load_records
 from lso_sim.viewer.html import to_html_report
 
 FORMATS = ("text", "mermaid", "plantuml", "html")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lso_sim.diagrams.sequence import MESSAGE_KINDS, local_note, message_label, participant_ids
+from lso_sim.diagrams.sequence import local_note, message_label, participant_ids
+from lso_sim.trace.select import MESSAGE_KINDS
 
 ALERT_COLOUR = "#FFCCCC"
 """Background of timeout and error notes."""

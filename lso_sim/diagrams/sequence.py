@@ -22,7 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-MESSAGE_KINDS = frozenset({"request", "response", "notification"})
+from lso_sim.trace.select import MESSAGE_KINDS
+
 """Record kinds that cross a channel and become arrows (the others become notes)."""
 
 ALERT_BACKGROUND = "rgba(255, 80, 80, 0.25)"

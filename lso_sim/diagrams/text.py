@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lso_sim.diagrams.sequence import MESSAGE_KINDS, local_note
+from lso_sim.diagrams.sequence import local_note
+from lso_sim.trace.select import MESSAGE_KINDS
 
 _HEADER = ("seq", "time (s)", "from -> to", "IRP", "kind", "operation", "step", "status")
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from lso_sim.diagrams.select import MESSAGE_KINDS, end_time, step_key
+from lso_sim.trace.select import MESSAGE_KINDS, end_time, step_key
 
 _DIGITS = 6
 """Figures are rounded to microseconds, the precision of trace times, so sums print cleanly."""

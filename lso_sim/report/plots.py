@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from lso_sim.diagrams.select import end_time, step_key
 from lso_sim.errors import LsoSimError
 from lso_sim.report.metrics import Report
+from lso_sim.trace.select import end_time, step_key
 
 PLOT_FORMATS = ("svg", "png")
 """File formats ``--plot`` can write."""

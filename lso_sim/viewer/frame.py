@@ -12,8 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lso_sim.diagrams.sequence import MESSAGE_KINDS
 from lso_sim.threads.catalog import explain_step
+from lso_sim.trace.select import MESSAGE_KINDS
 from lso_sim.viewer.lanes import draw_lanes, lane_actors
 from lso_sim.viewer.stepper import Stepper
 

@@ -21,10 +21,11 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from lso_sim.diagrams.sequence import MESSAGE_KINDS, local_note, message_label
+from lso_sim.diagrams.sequence import local_note, message_label
 from lso_sim.report.metrics import compute_report
 from lso_sim.report.tables import duration
 from lso_sim.threads.catalog import explain_step
+from lso_sim.trace.select import MESSAGE_KINDS
 
 
 def _asset(name: str) -> str:

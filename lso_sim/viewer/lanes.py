@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lso_sim.diagrams.sequence import MESSAGE_KINDS, local_note, message_label
+from lso_sim.diagrams.sequence import local_note, message_label
+from lso_sim.trace.select import MESSAGE_KINDS
 
 LANE_WIDTH = 18
 """Characters between two lanes."""

@@ -1,4 +1,4 @@
-"""Regenerate the diagrams of ``docs/`` from real runs: ``python -m lso_sim.diagrams.docs``.
+"""Regenerate the diagrams of ``docs/`` from real runs: ``python -m lso_sim.cli.docs``.
 
 Hand-drawn diagrams drift from the code; these cannot, because each one is drawn from the trace of
 the canonical scenario of a thread, run with its own seed (so the output is byte-for-byte the same
@@ -36,6 +36,7 @@ from typing import Any
 
 from lso_sim.architecture.export import to_mermaid
 from lso_sim.architecture.model import Architecture
+from lso_sim.diagrams.domains import domain_labels
 from lso_sim.diagrams.plantuml import to_plantuml_sequence
 from lso_sim.diagrams.sequence import to_mermaid_sequence
 from lso_sim.engine.observers import MemoryTrace
@@ -69,7 +70,7 @@ EXIT_OK = 0
 EXIT_OUT_OF_DATE = 1
 EXIT_ERROR = 2
 
-_COMMAND = "python -m lso_sim.diagrams.docs"
+_COMMAND = "python -m lso_sim.cli.docs"
 
 
 def default_docs_dir() -> Path:
@@ -109,17 +110,6 @@ def run_canonical(thread_id: str) -> CanonicalRun:
     result = run_scenario(scenario, [memory])
     records = [to_record(msg) for msg in memory.records if msg.thread == thread_id]
     return CanonicalRun(thread_id, path.name, scenario.seed, records, result.world.sim.architecture)
-
-
-def domain_labels(architecture: Architecture, actors: Iterable[str]) -> dict[str, str]:
-    """Actor id -> ``"<domain> (<kind>)"``, the box each actor is drawn in."""
-    kinds = {domain.id: domain.kind for domain in architecture.domains()}
-    labels: dict[str, str] = {}
-    for actor_id in actors:
-        if actor_id in architecture:
-            domain = architecture.actor(actor_id).domain
-            labels[actor_id] = f"{domain} ({kinds[domain]})"
-    return labels
 
 
 def sequence_diagram(run: CanonicalRun) -> str:
