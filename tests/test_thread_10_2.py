@@ -17,17 +17,28 @@ from lso_sim.trace import JsonlTraceWriter
 # (step, IRP, src role, dst role, operation) of every request/notification MEF names for 10.2.
 # The Customer registers its notification hubs (POQ, quote, order) before its first request, and
 # BUS-sp registers its hub at the partner before ordering from it (MEF's registerListener pattern).
+# Before qualifying, each buyer validates the address of each site and finds the seller's site there
+# (the Customer for its two sites in step 2, BUS-sp for the partner's site in step 3d).
 EXPECTED_HOPS: list[tuple[str, str | None, str, str, str]] = [
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "listProductOffering"),
     ("1", "CANTATA", "Customer", "BUS-sp", "listProduct"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "createGeographicAddressValidation"),
+    ("2", None, "BUS-sp", "BUS-sp", "matchAddress"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "listGeographicSite"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "createGeographicAddressValidation"),
+    ("2", None, "BUS-sp", "BUS-sp", "matchAddress"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "listGeographicSite"),
     ("2", "CANTATA", "Customer", "BUS-sp", "createProductOfferingQualification"),
     ("3a", None, "BUS-sp", "BUS-sp", "assessServiceability"),
     ("2", "CANTATA", "Customer", "BUS-sp", "createQuote"),
     ("3b", "LEGATO", "BUS-sp", "SOF-sp", "determineServiceComponents"),
     ("3c", "LEGATO", "BUS-sp", "SOF-sp", "checkServiceability"),
+    ("3d", "SONATA", "BUS-sp", "BUS-partner", "createGeographicAddressValidation"),
+    ("3d", None, "BUS-partner", "BUS-partner", "matchAddress"),
+    ("3d", "SONATA", "BUS-sp", "BUS-partner", "listGeographicSite"),
     ("3d", "SONATA", "BUS-sp", "BUS-partner", "createProductOfferingQualification"),
     ("3d", "LEGATO", "BUS-partner", "SOF-partner", "checkServiceability"),
     ("3d", "SONATA", "BUS-sp", "BUS-partner", "createQuote"),
