@@ -367,15 +367,23 @@ def order(order_id: str, request: Mapping[str, Any], state: str, item_state: str
 
 
 def state_change_event(
-    event_type: str, resource: str, resource_id: str, state: str, now: float, seq_id: str
+    event_type: str,
+    resource: str,
+    resource_id: str,
+    state: str,
+    now: float,
+    seq_id: str,
+    item: tuple[str, str] | None = None,
 ) -> JsonObject:
-    """A MEF hub notification: ``eventType`` plus the changed resource's id and new state."""
-    return {
-        "eventId": seq_id,
-        "eventType": event_type,
-        "eventTime": timestamp(now),
-        "event": {"id": resource_id, "href": f"/{resource}/{resource_id}", "state": state},
-    }
+    """A MEF hub notification: ``eventType`` plus the changed resource's id and new state.
+
+    ``item`` is ``(field, item id)`` for an item event (``orderItemId``, ``quoteItemId``,
+    ``poqItemId``): the event then names the item whose state is ``state``.
+    """
+    event: JsonObject = {"id": resource_id, "href": f"/{resource}/{resource_id}", "state": state}
+    if item is not None:
+        event[item[0]] = item[1]
+    return {"eventId": seq_id, "eventType": event_type, "eventTime": timestamp(now), "event": event}
 
 
 # -- LEGATO service order ------------------------------------------------------------------------

@@ -75,10 +75,25 @@ def install(world: World) -> None:
         listen(customer, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, customer, "order"))
 
 
+INTERMEDIATE_STATES = frozenset(
+    {
+        "acknowledged",
+        "inProgress",
+        "inProgress.draft",
+        "assessingCancellation",
+        "pendingCancellation",
+        "held",
+        "pending",
+    }
+)
+"""States a seller announces on the way: the customer's ``resource:id`` waits are for the others."""
+
+
 def _signal(customer: Customer, resource: str, msg: Message) -> None:
     event = msg.payload["event"]
     customer.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"])
-    customer.waiting.fire(f"{resource}:{event['id']}", event["state"])
+    if event["state"] not in INTERMEDIATE_STATES:
+        customer.waiting.fire(f"{resource}:{event['id']}", event["state"])
 
 
 def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:
