@@ -51,7 +51,9 @@ def browser() -> Iterator[Any]:
     binary = next((path for name in BROWSERS if (path := shutil.which(name))), None)
     driver_path = shutil.which("chromedriver")
     if binary is None or driver_path is None:
-        _missing(f"no Chromium ({binary or 'browser missing'}) or chromedriver ({driver_path or 'missing'})")
+        _missing(
+            f"no Chromium ({binary or 'browser missing'}) or chromedriver ({driver_path or 'missing'})"
+        )
     options = webdriver.ChromeOptions()
     for flag in FLAGS:
         options.add_argument(flag)
