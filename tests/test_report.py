@@ -27,9 +27,11 @@ LEAD_TIME = ACTIVITIES + PHASES * PHASE
 """Every other hop has zero latency and no service time: 4380 + 3 * 5.75 = 4397.25 s."""
 
 PER_ORDER = {
-    # CANTATA: 7 requests (2 catalog/inventory lists, POQ, quote, quote read, order, acceptance),
-    # their 7 responses, 3 state-change notifications (POQ, quote, order).
-    "CANTATA": (7, 7, 3),
+    # CANTATA: 11 requests (2 catalog/inventory lists, an address validation and a site query per
+    # site (2 sites), POQ, quote, quote read, order, acceptance), their 11 responses, and 7 state
+    # changes the customer's hubs ask for: POQ inProgress and done, quote inProgress, approved and
+    # accepted (by the order), order inProgress and completed.
+    "CANTATA": (2 + 2 * 2 + 5, 2 + 2 * 2 + 5, 2 + 3 + 2),
     # LEGATO: decompose, check serviceability, service order; 2 notifications (service, order).
     "LEGATO": (3, 3, 2),
     # PRESTO: one ICM, three phases.
@@ -39,6 +41,9 @@ PER_ORDER = {
 }
 HUBS = 3
 """registerListener requests (POQ, quote, order hubs) the customer sends once, before its first order."""
+
+MESSAGES = 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS
+"""Messages of the three orders: their own, plus the hub registrations and their answers."""
 
 KNOWN = """\
 name: known-figures
@@ -125,11 +130,12 @@ def test_messages_per_irp_match_the_thread_design(known: tuple[list[dict[str, An
     requests, responses, notifications = expected["CANTATA"]
     expected["CANTATA"] = (requests + HUBS, responses + HUBS, notifications)
     assert got == expected
-    assert report.messages == 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS == 135
+    assert report.messages == 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS == MESSAGES
     assert report.bytes == sum(
         payload_bytes(r) for r in records if r["kind"] in ("request", "response", "notification")
     )
-    assert sorted(i.messages for i in report.instances) == [43, 43, 43 + 2 * HUBS]
+    per_order = sum(sum(c) for c in PER_ORDER.values())
+    assert sorted(i.messages for i in report.instances) == [per_order, per_order, per_order + 2 * HUBS]
 
 
 def test_channel_latency_is_each_irps_constant(known: tuple[list[dict[str, Any]], Report]) -> None:
@@ -228,7 +234,7 @@ def test_report_command_json_and_plots(
     assert main(["report", str(trace), "--format", "json", "--plot", str(tmp_path / "plots")]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["lead_times"]["maximum"] == LEAD_TIME
-    assert data["messages"] == 135
+    assert data["messages"] == MESSAGES
     names = sorted(p.name for p in (tmp_path / "plots").iterdir())
     assert names == sorted(
         f"{n}.{ext}" for n in ("timeline", "messages-per-irp", "lead-times") for ext in ("svg", "png")

@@ -29,6 +29,7 @@ from lso_sim.messages.operations import (
     CREATE_QUOTE,
     LIST_PRODUCT,
     PATCH_PRODUCT_ORDER,
+    PRODUCT_ORDER_ITEM_STATE_CHANGE,
     PRODUCT_ORDER_STATE_CHANGE,
     REJECT_QUOTE,
     RETRIEVE_PRODUCT_ORDER,
@@ -211,7 +212,8 @@ def test_random_quote_and_order_sequences_follow_mef_machines(ops: list[tuple[st
 
 @pytest.mark.parametrize("outcome", ["completed", "failed", "partial"])
 def test_order_end_states_and_notifications_to_registered_hub(outcome: str) -> None:
-    """The buyer's hub hears each order end state; products exist only for completed items."""
+    """The buyer's hub hears each order state change (in progress, then the end state); products exist
+    only for completed items; item events go to no hub of this buyer (it did not ask for them)."""
     h = Harness(outcome)
     heard: list[Message] = []
     listen(h.buyer, PRODUCT_ORDER_STATE_CHANGE, heard.append)
@@ -233,7 +235,7 @@ def test_order_end_states_and_notifications_to_registered_hub(outcome: str) -> N
     quote = h.call(CREATE_QUOTE, h.quote_body(instant=True)).payload["id"]
     order = h.call(CREATE_PRODUCT_ORDER, h.order_body(quote)).payload["id"]
     h.wait(FULFIL_TIME * 2)
-    assert [m.payload["event"]["state"] for m in heard] == [outcome]
+    assert [m.payload["event"]["state"] for m in heard] == ["inProgress", outcome]
     assert h.call(RETRIEVE_PRODUCT_ORDER, {"id": order}).payload["state"] == outcome
     products = h.call(LIST_PRODUCT, {}).payload
     assert len(products) == (0 if outcome == "failed" else 1)
@@ -254,3 +256,32 @@ def test_buyers_never_see_each_others_resources() -> None:
     answer = h.call(CREATE_PRODUCT_ORDER, h.order_body(quote), buyer=h.other)
     assert (answer.status, answer.payload[0]["code"]) == (422, "referenceNotFound")
     assert h.call(RETRIEVE_QUOTE, {"id": quote}).status == 200
+
+
+def test_hub_without_query_hears_item_events_before_the_order_event() -> None:
+    """A hub taking every event hears each item change and the order's, for inProgress and the end.
+
+    Events sent at the same instant may arrive in either order (each draws its own latency)."""
+    h = Harness("completed")
+    heard: list[tuple[str, str]] = []
+    for op in (PRODUCT_ORDER_STATE_CHANGE, PRODUCT_ORDER_ITEM_STATE_CHANGE):
+        listen(h.buyer, op, lambda m: heard.append((m.payload["eventType"], m.payload["event"]["state"])))
+
+    def subscribe() -> Generator[simpy.Event, Any, str | None]:
+        return (
+            yield from register_listener(
+                h.buyer, h.seller.id, "productOrderManagement", None, flow=FLOW, step="x"
+            )
+        )
+
+    h.world.sim.env.process(subscribe())
+    h.wait(1)
+    quote = h.call(CREATE_QUOTE, h.quote_body(instant=True)).payload["id"]
+    h.call(CREATE_PRODUCT_ORDER, h.order_body(quote))
+    h.wait(FULFIL_TIME * 2)
+    assert sorted(heard) == [
+        ("productOrderItemStateChangeEvent", "completed"),
+        ("productOrderItemStateChangeEvent", "inProgress"),
+        ("productOrderStateChangeEvent", "completed"),
+        ("productOrderStateChangeEvent", "inProgress"),
+    ]

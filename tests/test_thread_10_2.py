@@ -17,17 +17,32 @@ from lso_sim.trace import JsonlTraceWriter
 # (step, IRP, src role, dst role, operation) of every request/notification MEF names for 10.2.
 # The Customer registers its notification hubs (POQ, quote, order) before its first request, and
 # BUS-sp registers its hub at the partner before ordering from it (MEF's registerListener pattern).
+# Before qualifying, each buyer validates the address of each site and finds the seller's site there
+# (the Customer for its two sites in step 2, BUS-sp for the partner's site in step 3d). Sellers
+# notify every state change the buyer's hubs ask for: a POQ, quote or order going inProgress is
+# announced with the step of the request that started it, its end with the step MEF gives it.
 EXPECTED_HOPS: list[tuple[str, str | None, str, str, str]] = [
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "listProductOffering"),
     ("1", "CANTATA", "Customer", "BUS-sp", "listProduct"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "createGeographicAddressValidation"),
+    ("2", None, "BUS-sp", "BUS-sp", "matchAddress"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "listGeographicSite"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "createGeographicAddressValidation"),
+    ("2", None, "BUS-sp", "BUS-sp", "matchAddress"),
+    ("2", "CANTATA", "Customer", "BUS-sp", "listGeographicSite"),
     ("2", "CANTATA", "Customer", "BUS-sp", "createProductOfferingQualification"),
+    ("2", "CANTATA", "BUS-sp", "Customer", "poqStateChangeEvent"),
     ("3a", None, "BUS-sp", "BUS-sp", "assessServiceability"),
     ("2", "CANTATA", "Customer", "BUS-sp", "createQuote"),
+    ("2", "CANTATA", "BUS-sp", "Customer", "listenToQuoteStateChangeEvent"),
     ("3b", "LEGATO", "BUS-sp", "SOF-sp", "determineServiceComponents"),
     ("3c", "LEGATO", "BUS-sp", "SOF-sp", "checkServiceability"),
+    ("3d", "SONATA", "BUS-sp", "BUS-partner", "createGeographicAddressValidation"),
+    ("3d", None, "BUS-partner", "BUS-partner", "matchAddress"),
+    ("3d", "SONATA", "BUS-sp", "BUS-partner", "listGeographicSite"),
     ("3d", "SONATA", "BUS-sp", "BUS-partner", "createProductOfferingQualification"),
     ("3d", "LEGATO", "BUS-partner", "SOF-partner", "checkServiceability"),
     ("3d", "SONATA", "BUS-sp", "BUS-partner", "createQuote"),
@@ -37,9 +52,12 @@ EXPECTED_HOPS: list[tuple[str, str | None, str, str, str]] = [
     ("3e", "CANTATA", "BUS-sp", "Customer", "listenToQuoteStateChangeEvent"),
     ("3e", "CANTATA", "Customer", "BUS-sp", "retrieveQuote"),
     ("4", "CANTATA", "Customer", "BUS-sp", "createProductOrder"),
+    ("4", "CANTATA", "BUS-sp", "Customer", "listenToQuoteStateChangeEvent"),
+    ("4", "CANTATA", "BUS-sp", "Customer", "productOrderStateChangeEvent"),
     ("5", None, "BUS-sp", "BUS-sp", "productToServiceMapping"),
     ("6", "SONATA", "BUS-sp", "BUS-partner", "registerListener"),
     ("6", "SONATA", "BUS-sp", "BUS-partner", "createProductOrder"),
+    ("6", "SONATA", "BUS-partner", "BUS-sp", "productOrderStateChangeEvent"),
     ("6", "LEGATO", "BUS-partner", "SOF-partner", "createServiceOrder"),
     ("7", "LEGATO", "BUS-sp", "SOF-sp", "createServiceOrder"),
     ("8", None, "SOF-sp", "SOF-sp", "designServiceComponents"),
@@ -182,7 +200,7 @@ def test_failed_activation_test_fails_the_order_and_frees_bandwidth(
         for r in trace.records
         if r.operation == "productOrderStateChangeEvent" and r.dst == "acme"
     ]
-    assert events == ["failed"]
+    assert events == ["inProgress", "failed"]  # every state change the order goes through
     topology = result.world.topology
     sp_links = [
         d

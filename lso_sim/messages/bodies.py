@@ -367,15 +367,23 @@ def order(order_id: str, request: Mapping[str, Any], state: str, item_state: str
 
 
 def state_change_event(
-    event_type: str, resource: str, resource_id: str, state: str, now: float, seq_id: str
+    event_type: str,
+    resource: str,
+    resource_id: str,
+    state: str,
+    now: float,
+    seq_id: str,
+    item: tuple[str, str] | None = None,
 ) -> JsonObject:
-    """A MEF hub notification: ``eventType`` plus the changed resource's id and new state."""
-    return {
-        "eventId": seq_id,
-        "eventType": event_type,
-        "eventTime": timestamp(now),
-        "event": {"id": resource_id, "href": f"/{resource}/{resource_id}", "state": state},
-    }
+    """A MEF hub notification: ``eventType`` plus the changed resource's id and new state.
+
+    ``item`` is ``(field, item id)`` for an item event (``orderItemId``, ``quoteItemId``,
+    ``poqItemId``): the event then names the item whose state is ``state``.
+    """
+    event: JsonObject = {"id": resource_id, "href": f"/{resource}/{resource_id}", "state": state}
+    if item is not None:
+        event[item[0]] = item[1]
+    return {"eventId": seq_id, "eventType": event_type, "eventTime": timestamp(now), "event": event}
 
 
 # -- LEGATO service order ------------------------------------------------------------------------
@@ -426,3 +434,122 @@ def service_order(order_id: str, request: Mapping[str, Any], state: str, now: fl
 def components_payload(components: Iterable[ServiceComponent]) -> list[JsonObject]:
     """Service components as a JSON list."""
     return [c.as_payload() for c in components]
+
+
+# -- INTERLUDE performance monitoring ------------------------------------------------------------
+
+PM_CONFIGURATION = "urn:mef:lso:spec:legato:carrier-ethernet-performance-monitoring-configuration:v0.0.1:all"
+"""The MEF service payload schema a Carrier Ethernet performance job configures."""
+
+
+def performance_job_create(component: str, partner_order: str | None, interface: str) -> JsonObject:
+    """Body of INTERLUDE createPerformanceJob: proactive monitoring of one partner component.
+
+    ``buyerJobId`` names the component, ``description`` the partner order it was bought with (the
+    partner finds its service by it); ``interface`` is the ENNI the SP watches the component from.
+    """
+    return {
+        "buyerJobId": component,
+        "description": f"partner order {partner_order}",
+        "consumingApplicationId": "sof-sp",
+        "performanceProfile": {
+            "@type": "PerformanceProfileValue",
+            "jobType": "proactive",
+            "outputFormat": "json",
+            "resultFormat": "payload",
+            "granularity": "15 minutes",
+            "reportingPeriod": "1 hour",
+        },
+        "servicePayloadSpecificAttributes": {
+            "@type": PM_CONFIGURATION,
+            "interface": interface,
+            "utilizationIn": True,
+            "utilizationOut": True,
+        },
+    }
+
+
+def performance_job(job_id: str, request: Mapping[str, Any], state: str, now: float) -> JsonObject:
+    """A PerformanceJob resource in ``state``."""
+    return {
+        **request,
+        "id": job_id,
+        "href": f"/performanceJob/{job_id}",
+        "state": state,
+        "creationDate": timestamp(now),
+        "lastModifiedDate": timestamp(now),
+    }
+
+
+def job_partner_order(body: Mapping[str, Any]) -> str | None:
+    """The partner order a :func:`performance_job_create` body names."""
+    text = str(body.get("description", ""))
+    prefix = "partner order "
+    return text[len(prefix) :] if text.startswith(prefix) else None
+
+
+# -- PRESTO (MEF NRP, TAPI connectivity) -----------------------------------------------------------
+
+
+def presto_create_connectivity(
+    construct: str, forwarding_domain: str, nes: Sequence[str], bandwidth_mbps: float
+) -> JsonObject:
+    """Body of PRESTO create-connectivity-service for a forwarding construct over ``nes``.
+
+    Each NE is a TAPI end point (``local-id``) named with the construct; the NEs crossed are the
+    topology constraint (nodes of the forwarding domain's topology); the bandwidth is the requested
+    capacity in Mb/s.
+    """
+    return {
+        "input": {
+            "end-point": [
+                {
+                    "local-id": ne,
+                    "name": [{"value-name": "construct", "value": construct}],
+                    "service-interface-point": {"service-interface-point-id": f"sip-{ne}"},
+                }
+                for ne in nes
+            ],
+            "conn-constraint": {
+                "requested-capacity": {"total-size": {"value": round(bandwidth_mbps), "unit": "MBPS"}},
+                "is-exclusive": True,
+            },
+            "topo-constraint": {
+                "include-node": [{"topology-id": forwarding_domain, "node-id": ne} for ne in nes]
+            },
+        }
+    }
+
+
+def presto_connectivity_service(construct: str, nes: Sequence[str], bandwidth_mbps: float) -> JsonObject:
+    """Answer of create-connectivity-service: the TAPI service, installed and enabled."""
+    return {
+        "output": {
+            "service": {
+                "uuid": construct,
+                "lifecycle-state": "INSTALLED",
+                "operational-state": "ENABLED",
+                "administrative-state": "UNLOCKED",
+                "requested-capacity": {"total-size": {"value": round(bandwidth_mbps), "unit": "MBPS"}},
+                "end-point": [{"local-id": ne} for ne in nes],
+            }
+        }
+    }
+
+
+def presto_request(body: Mapping[str, Any]) -> tuple[str, list[str], float]:
+    """``(construct, NEs, bandwidth)`` of a PRESTO request, TAPI-shaped or lso-sim's own.
+
+    create-connectivity-service carries them as :func:`presto_create_connectivity` builds them;
+    lso-sim's own PRESTO operations (tests and monitoring, which the MEF NRP API does not define)
+    carry ``constructId``, ``networkElements`` and ``bandwidthMbps``.
+    """
+    tapi = body.get("input")
+    if isinstance(tapi, Mapping):
+        ends = tapi.get("end-point") or []
+        construct = next(
+            (n["value"] for e in ends for n in e.get("name", []) if n.get("value-name") == "construct"), ""
+        )
+        size = tapi.get("conn-constraint", {}).get("requested-capacity", {}).get("total-size", {})
+        return str(construct), [str(e["local-id"]) for e in ends], float(size.get("value", 0))
+    return str(body["constructId"]), list(body["networkElements"]), float(body.get("bandwidthMbps", 0))

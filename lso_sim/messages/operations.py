@@ -326,19 +326,23 @@ CREATE_PERFORMANCE_JOB = _op(
     "createPerformanceJob",
     Irp.INTERLUDE,
     REQ,
-    "performanceMonitoring",
+    "interlude/performanceMonitoring",
     201,
     "start proactive performance monitoring of a partner component",
 )
 
 # -- PRESTO (SOF:ICM) --------------------------------------------------------------------------------
+# The MEF NRP API (Swagger 2.0, TAPI) names its RPCs by path; the conformance index gives them the
+# synthetic operation ids of those paths (create-connectivity-service). It defines no service
+# activation test and no monitoring operation: those two stay lso-sim's own.
 ACTIVATE_CONNECTIVITY = _op(
-    "activateForwardingConstruct",
+    "create-connectivity-service",
     Irp.PRESTO,
     REQ,
-    None,
+    "presto-nrp",
     200,
     "configure and activate a forwarding construct across one forwarding domain",
+    "400",
 )
 TEST_CONNECTIVITY = _op(
     "runServiceActivationTest", Irp.PRESTO, REQ, None, 200, "test a forwarding construct end to end"

@@ -44,11 +44,22 @@ import simpy
 
 from lso_sim.actors.roles import RoleActor
 from lso_sim.errors import ProtocolError
+from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Flow, Kind, Message
-from lso_sim.messages.operations import HUB_OPERATIONS, NOTIFICATION_HUB, Operation
+from lso_sim.messages.operations import (
+    HUB_OPERATIONS,
+    NOTIFICATION_HUB,
+    POQ_ITEM_STATE_CHANGE,
+    POQ_STATE_CHANGE,
+    PRODUCT_ORDER_ITEM_STATE_CHANGE,
+    PRODUCT_ORDER_STATE_CHANGE,
+    QUOTE_ITEM_STATE_CHANGE,
+    QUOTE_STATE_CHANGE,
+    Operation,
+)
 from lso_sim.sonata.checks import check, param
 from lso_sim.sonata.errors import ApiError, conflict, not_found
-from lso_sim.sonata.store import BuyerResources, SellerState, Subscription
+from lso_sim.sonata.store import BuyerResources, Resource, SellerState, Subscription
 
 Process = Generator[simpy.Event, Any, Any]
 ApiHandler = Callable[[Message], "Process | None"]
@@ -185,6 +196,8 @@ class SellerApi:
     def __init__(self, actor: RoleActor) -> None:
         self.actor = actor
         self.state = state_of(actor)
+        self.event_step = "-"
+        """MEF step the final state events of this API realise in the thread that installed it."""
 
     @property
     def now(self) -> float:
@@ -243,6 +256,52 @@ class SellerApi:
 
     # -- notifications -------------------------------------------------------------------------
 
+    def watch(self, resource: Resource, msg: Message) -> None:
+        """From now on, publish every state change of ``resource`` to the buyer that sent ``msg``.
+
+        Events of intermediate states carry the step of ``msg``; final states :attr:`event_step`
+        (or the ``step`` given to :meth:`announce`, for changes a later buyer request causes).
+        """
+        resource.private["watch"] = (msg.src, msg.flow, msg.step)
+
+    def announce(
+        self, resource: Resource, before: tuple[str, dict[str, str]], *, final: bool, step: str | None = None
+    ) -> None:
+        """Publish what changed since ``before`` (from :func:`snapshot`): item events, then the resource's.
+
+        Nothing is published for a resource nobody :meth:`watch`-es (an instant POQ or quote: the
+        buyer had the answer in the response).
+        """
+        watched = resource.private.get("watch")
+        names = EVENT_NAMES.get(resource.kind)
+        if watched is None or names is None:
+            return
+        buyer, flow, watched_step = watched
+        step = step or (self.event_step if final else watched_step)
+        state_op, item_op, item_field = names
+        for item_id, entity in resource.items.items():
+            if before[1].get(item_id) != entity.state:
+                event = bodies.state_change_event(
+                    ITEM_EVENT_TYPES[resource.kind],
+                    resource.kind,
+                    resource.id,
+                    entity.state,
+                    self.now,
+                    self.next_id("event"),
+                    item=(item_field, item_id),
+                )
+                self.publish(buyer, item_op, event, flow=flow, step=step)
+        if before[0] != resource.state:
+            event = bodies.state_change_event(
+                STATE_EVENT_TYPES[resource.kind],
+                resource.kind,
+                resource.id,
+                resource.state,
+                self.now,
+                self.next_id("event"),
+            )
+            self.publish(buyer, state_op, event, flow=flow, step=step)
+
     def publish(self, buyer: str, op: Operation, event: dict[str, Any], *, flow: Flow, step: str) -> int:
         """Send ``event`` (a body of ``op``'s notification API) to ``buyer``'s matching hubs.
 
@@ -250,6 +309,29 @@ class SellerApi:
             How many hubs it was sent to; 0 means the buyer polls (counted in ``undelivered``).
         """
         return publish(self.actor, buyer, op, event, flow=flow, step=step)
+
+
+def snapshot(resource: Resource) -> tuple[str, dict[str, str]]:
+    """The states of a resource and its items, to :meth:`SellerApi.announce` what changed after."""
+    return resource.state, {i: e.state for i, e in resource.items.items()}
+
+
+EVENT_NAMES: dict[str, tuple[Operation, Operation, str]] = {
+    "productOrder": (PRODUCT_ORDER_STATE_CHANGE, PRODUCT_ORDER_ITEM_STATE_CHANGE, "orderItemId"),
+    "quote": (QUOTE_STATE_CHANGE, QUOTE_ITEM_STATE_CHANGE, "quoteItemId"),
+    "productOfferingQualification": (POQ_STATE_CHANGE, POQ_ITEM_STATE_CHANGE, "poqItemId"),
+}
+"""Resource kind -> (state event, item state event, the event's item id field)."""
+STATE_EVENT_TYPES = {
+    "productOrder": "productOrderStateChangeEvent",
+    "quote": "quoteStateChangeEvent",
+    "productOfferingQualification": "poqStateChangeEvent",
+}
+ITEM_EVENT_TYPES = {
+    "productOrder": "productOrderItemStateChangeEvent",
+    "quote": "quoteItemStateChangeEvent",
+    "productOfferingQualification": "poqItemStateChangeEvent",
+}
 
 
 def publish(

@@ -44,14 +44,13 @@ from lso_sim.messages.operations import (
     MODIFY_DELIVERY_DATE_STATE_CHANGE,
     PATCH_CHARGE,
     PATCH_PRODUCT_ORDER,
-    PRODUCT_ORDER_STATE_CHANGE,
     RETRIEVE_CANCEL_PRODUCT_ORDER,
     RETRIEVE_CHARGE,
     RETRIEVE_MODIFY_DELIVERY_DATE,
     RETRIEVE_PRODUCT_ORDER,
     Operation,
 )
-from lso_sim.sonata.api import ApiHandler, SellerApi, split_params
+from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot, split_params
 from lso_sim.sonata.checks import Schema, check, param
 from lso_sim.sonata.errors import conflict, not_found, unprocessable
 from lso_sim.sonata.inventory import InventoryApi
@@ -152,7 +151,7 @@ class OrderApi(SellerApi):
                     )
             for item in body["productOrderItem"]:
                 if "quoteItem" in item:
-                    self.quotes.accept(msg.src, str(item["quoteItem"]["quoteId"]))
+                    self.quotes.accept(msg.src, str(item["quoteItem"]["quoteId"]), msg)
         ident = self.next_id("order")
         resource = Resource(
             "productOrder",
@@ -168,17 +167,21 @@ class OrderApi(SellerApi):
             201,
             dict(resource.body, productOrderItem=[dict(i) for i in resource.body["productOrderItem"]]),
         )
+        self.watch(resource, msg)
+        before = snapshot(resource)
         self.move(resource, "inProgress")
+        self.announce(resource, before, final=False)
         outcome = yield from self.fulfil(msg, resource)
         if resource.state != "inProgress":
             return  # cancelled (or otherwise ended) while the back office worked
+        before = snapshot(resource)
         self.move(resource, outcome)
         if outcome in ("completed", "partial"):
             for item in resource.body["productOrderItem"]:
                 if item["action"] == "add" and item.get("state") == "completed":
                     product = self.inventory.create(msg.src, resource, item)
                     resource.private.setdefault("products", []).append(product.id)
-        self.notify(msg.src, resource, msg)
+        self.announce(resource, before, final=True)
 
     def move(self, resource: Resource, target: str) -> None:
         """Move an order and its unfinished items (``partial``: the first item completes, others fail)."""
@@ -198,23 +201,6 @@ class OrderApi(SellerApi):
                 wanted = "cancelled"
             if wanted and item.state != wanted and item.machine.can(item.state, wanted):
                 resource.move_item(item_id, wanted, self.now)
-
-    def notify(self, buyer: str, resource: Resource, msg: Message) -> None:
-        """Publish the order's current state to the buyer's hubs."""
-        self.publish(
-            buyer,
-            PRODUCT_ORDER_STATE_CHANGE,
-            bodies.state_change_event(
-                "productOrderStateChangeEvent",
-                "productOrder",
-                resource.id,
-                resource.state,
-                self.now,
-                self.next_id("event"),
-            ),
-            flow=msg.flow,
-            step=self.event_step,
-        )
 
     def _order(self, msg: Message, ident: str) -> Resource:
         resource = self.store(msg).get("productOrder", ident)
@@ -279,7 +265,9 @@ class OrderApi(SellerApi):
         self.store(msg).add(request)
         self.actor.respond(msg, 201, dict(request.body))
         for target in ("assessingCancellation", "pendingCancellation", "cancelled"):
+            before = snapshot(order)
             self.move(order, target)
+            self.announce(order, before, final=target == "cancelled", step=msg.step)
         request.move("done", self.now)
         self.publish(
             msg.src,
@@ -295,7 +283,6 @@ class OrderApi(SellerApi):
             flow=msg.flow,
             step=msg.step,
         )
-        self.notify(msg.src, order, msg)
 
     # -- requested delivery date ---------------------------------------------------------------
 

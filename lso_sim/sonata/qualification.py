@@ -23,11 +23,10 @@ from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
     CREATE_POQ,
     LIST_POQ,
-    POQ_STATE_CHANGE,
     RETRIEVE_POQ,
     Operation,
 )
-from lso_sim.sonata.api import ApiHandler, SellerApi
+from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot
 from lso_sim.sonata.checks import Schema, check, param
 from lso_sim.sonata.errors import not_found
 from lso_sim.sonata.listing import field, page, summary
@@ -105,24 +104,15 @@ class QualificationApi(SellerApi):
             self.actor.respond(msg, 201, resource.body)
             return
         self.actor.respond(msg, 201, dict(resource.body))
+        self.watch(resource, msg)
+        before = snapshot(resource)
         self._progress(resource)
+        self.announce(resource, before, final=False)
         ready = yield from self.assess(msg, resource)
+        before = snapshot(resource)
         self._conclude(resource, ready)
         self.actor.waiting.fire(f"poq:{ident}", resource.private.get("design"))
-        self.publish(
-            msg.src,
-            POQ_STATE_CHANGE,
-            bodies.state_change_event(
-                "poqStateChangeEvent",
-                "productOfferingQualification",
-                ident,
-                resource.state,
-                self.now,
-                self.next_id("event"),
-            ),
-            flow=msg.flow,
-            step=self.event_step,
-        )
+        self.announce(resource, before, final=True)
 
     def _progress(self, resource: Resource) -> None:
         resource.move("inProgress", self.now)

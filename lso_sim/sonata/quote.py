@@ -25,12 +25,11 @@ from lso_sim.messages.operations import (
     CANCEL_QUOTE,
     CREATE_QUOTE,
     LIST_QUOTE,
-    QUOTE_STATE_CHANGE,
     REJECT_QUOTE,
     RETRIEVE_QUOTE,
     Operation,
 )
-from lso_sim.sonata.api import ApiHandler, SellerApi
+from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot
 from lso_sim.sonata.checks import Schema, check, param
 from lso_sim.sonata.errors import not_found, unprocessable
 from lso_sim.sonata.listing import field, page, summary
@@ -105,12 +104,16 @@ class QuoteApi(SellerApi):
             self.actor.respond(msg, 201, resource.body)
             return
         self.actor.respond(msg, 201, dict(resource.body))
+        self.watch(resource, msg)
+        before = snapshot(resource)
         self.move(resource, "inProgress")
+        self.announce(resource, before, final=False)
         monthly = yield from self.price(msg, resource)
         if resource.state != "inProgress":
             return  # cancelled by the buyer meanwhile: the price is not given
+        before = snapshot(resource)
         self._conclude(resource, monthly)
-        self.notify(msg.src, resource, msg)
+        self.announce(resource, before, final=True)
 
     def move(self, resource: Resource, target: str) -> None:
         """Move a quote and its items (items of a priced quote show ``approved.orderable``)."""
@@ -130,18 +133,6 @@ class QuoteApi(SellerApi):
         )
         resource.body["quoteItem"] = priced["quoteItem"]
         self.move(resource, "approved.orderable")
-
-    def notify(self, buyer: str, resource: Resource, msg: Message) -> None:
-        """Publish the quote's current state to the buyer's hubs."""
-        self.publish(
-            buyer,
-            QUOTE_STATE_CHANGE,
-            bodies.state_change_event(
-                "quoteStateChangeEvent", "quote", resource.id, resource.state, self.now, self.next_id("event")
-            ),
-            flow=msg.flow,
-            step=self.event_step,
-        )
 
     def list(self, msg: Message) -> None:
         items = [
@@ -169,9 +160,12 @@ class QuoteApi(SellerApi):
                 "invalidValue",
                 "/quoteId",
             )
+        before = snapshot(resource)
         self.move(resource, target)
         self.actor.respond(msg, 200, dict(body))
-        self.notify(msg.src, resource, msg)
+        if "watch" not in resource.private:
+            self.watch(resource, msg)  # an instant quote: its buyer hears of the change from now on
+        self.announce(resource, before, final=True, step=msg.step)
 
     def cancel(self, msg: Message) -> None:
         """``cancelQuote``: withdraw a quote still being prepared."""
@@ -181,7 +175,7 @@ class QuoteApi(SellerApi):
         """``rejectQuote``: decline an approved quote."""
         self._operate(msg, APPROVED, "declined")
 
-    def accept(self, buyer: str, ident: str) -> Resource:
+    def accept(self, buyer: str, ident: str, msg: Message | None = None) -> Resource:
         """Accept an approved quote for a product order.
 
         Raises:
@@ -198,5 +192,8 @@ class QuoteApi(SellerApi):
                 "invalidValue",
                 "/productOrderItem/0/quoteItem/quoteId",
             )
+        before = snapshot(resource)
         self.move(resource, "accepted")
+        if msg is not None:
+            self.announce(resource, before, final=True, step=msg.step)
         return resource

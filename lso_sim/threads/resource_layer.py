@@ -16,6 +16,7 @@ import simpy
 
 from lso_sim.actors.roles import ElementManager, InfrastructureManager
 from lso_sim.actors.world import World
+from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
     ACTIVATE_CONNECTIVITY,
@@ -56,16 +57,14 @@ def install(world: World) -> None:
 
 def _icm_fan_out(world: World, icm: InfrastructureManager, msg: Message) -> Generator[simpy.Event, Any, None]:
     """Apply a PRESTO request to every NE it names through the NE's ECM, then answer."""
-    body = msg.payload
-    construct = body["constructId"]
+    construct, nes, bandwidth = bodies.presto_request(msg.payload)
     element_op = _ELEMENT_OPERATION[msg.operation]
     step = _STEP_BELOW.get((msg.thread, msg.step), msg.step)
-    nes: list[str] = body["networkElements"]
     calls = [
         icm.call(
             world.topology.ecm_of(ne),
             element_op,
-            {"networkElement": ne, "constructId": construct, "bandwidthMbps": body.get("bandwidthMbps", 0)},
+            {"networkElement": ne, "constructId": construct, "bandwidthMbps": bandwidth},
             flow=msg.flow,
             step=step,
         )
@@ -77,8 +76,15 @@ def _icm_fan_out(world: World, icm: InfrastructureManager, msg: Message) -> Gene
         for a in answers
         if a.status != 200 or a.payload.get("result") == "fail"
     ]
-    if msg.operation == ACTIVATE_CONNECTIVITY.name and not failed:
-        icm.constructs[construct] = {"networkElements": nes, "bandwidthMbps": body.get("bandwidthMbps", 0)}
+    if msg.operation == ACTIVATE_CONNECTIVITY.name:
+        # PRESTO create-connectivity-service: the TAPI service, or MEF's bodiless 400 on failure
+        # (the failed ADAGIO answers are in the trace).
+        if failed:
+            icm.respond(msg, 400, None)
+            return
+        icm.constructs[construct] = {"networkElements": nes, "bandwidthMbps": bandwidth}
+        icm.respond(msg, 200, bodies.presto_connectivity_service(construct, nes, bandwidth))
+        return
     result = "fail" if failed else "pass"
     status = 200 if msg.operation == TEST_CONNECTIVITY.name or not failed else 500
     icm.respond(msg, status, {"constructId": construct, "result": result, "failedElements": failed})

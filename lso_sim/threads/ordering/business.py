@@ -35,12 +35,16 @@ from lso_sim.messages.operations import (
     SERVICE_STATE_CHANGE,
 )
 from lso_sim.sonata import listen, register_listener
+from lso_sim.sonata.address import AddressApi
 from lso_sim.sonata.catalog import CatalogApi
 from lso_sim.sonata.inventory import InventoryApi
 from lso_sim.sonata.order import OrderApi
+from lso_sim.sonata.places import KnownPlace, parse_address
 from lso_sim.sonata.qualification import QualificationApi
 from lso_sim.sonata.quote import QuoteApi
+from lso_sim.sonata.site import SiteApi
 from lso_sim.sonata.store import Resource
+from lso_sim.threads.ordering.locate import locate_site
 
 
 def install(world: World) -> None:
@@ -76,6 +80,9 @@ class Seller:
         self.partner_hubs: set[str] = set()
         step = "3e" if self.is_provider else "-"
         self.catalog = CatalogApi(bus, world.offerings)
+        places = known_places(world, bus)
+        self.addresses = AddressApi(bus, places)
+        self.sites = SiteApi(bus, places, self.may_see)
         self.qualifications = QualificationApi(bus, self.assess, event_step=step)
         self.quotes = QuoteApi(bus, self.price, event_step=step)
         self.inventory = InventoryApi(bus)
@@ -85,8 +92,22 @@ class Seller:
 
     def install(self) -> None:
         """Install the APIs on the BUS actor."""
-        for api in (self.catalog, self.qualifications, self.quotes, self.inventory, self.orders):
+        for api in (
+            self.catalog,
+            self.addresses,
+            self.sites,
+            self.qualifications,
+            self.quotes,
+            self.inventory,
+            self.orders,
+        ):
             api.install()
+
+    def may_see(self, buyer: str, place: KnownPlace) -> bool:
+        """Private sites: BUS-sp shows a customer its own; a partner shows BUS-sp the sites it serves."""
+        if self.is_provider:
+            return place.owner == buyer
+        return buyer == self.world.bus_sp.id
 
     # -- steps 2-3: qualification ----------------------------------------------------------------
 
@@ -141,7 +162,18 @@ class Seller:
             partner_bus = world.bus[component["domain"]].id
             offering = self._partner_offering()
             site = next(e for e in component["endpoints"] if e in _unis_of(world))
-            partner_site = world.topology.site_of_uni(site).id
+            line = world.topology.site_of_uni(site).address
+            located = yield from locate_site(bus, partner_bus, line, flow=flow, step="3d")
+            if located is None:
+                feasible = False
+                partners[component["domain"]] = {
+                    "bus": partner_bus,
+                    "site": None,
+                    "quote": None,
+                    "price": None,
+                }
+                continue
+            partner_site = located
             enni = next((e for e in component["endpoints"] if e not in _unis_of(world)), None)
             ends = [site, enni or ""]
             poq_body = bodies.poq_create(
@@ -327,6 +359,17 @@ class Seller:
             )
             product.private["billingStart"] = self.world.sim.now
             product.private["monthly"] = order.private.get("monthly", 0.0)
+
+
+def known_places(world: World, bus: BusinessApplications) -> list[KnownPlace]:
+    """The sites a BUS knows: BUS-sp every customer site, a partner the sites on its network."""
+    owners = {site: customer.id for customer in world.customers.values() for site in customer.sites}
+    topology = world.topology
+    return [
+        KnownPlace(site.id, owners.get(site.id, ""), site.address, parse_address(site.address))
+        for site in topology.sites.values()
+        if bus.role is Role.BUS_SP or topology.domain_of(site.ne) == bus.domain
+    ]
 
 
 def _price(offering: dict[str, Any], bandwidth: float) -> float:

@@ -32,6 +32,7 @@ from lso_sim.messages.operations import (
     RETRIEVE_QUOTE,
 )
 from lso_sim.sonata import listen, register_listener
+from lso_sim.threads.ordering.locate import locate_site
 
 THREAD = "10.2"
 FINAL_ORDER_STATES = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
@@ -74,10 +75,25 @@ def install(world: World) -> None:
         listen(customer, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, customer, "order"))
 
 
+INTERMEDIATE_STATES = frozenset(
+    {
+        "acknowledged",
+        "inProgress",
+        "inProgress.draft",
+        "assessingCancellation",
+        "pendingCancellation",
+        "held",
+        "pending",
+    }
+)
+"""States a seller announces on the way: the customer's ``resource:id`` waits are for the others."""
+
+
 def _signal(customer: Customer, resource: str, msg: Message) -> None:
     event = msg.payload["event"]
     customer.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"])
-    customer.waiting.fire(f"{resource}:{event['id']}", event["state"])
+    if event["state"] not in INTERMEDIATE_STATES:
+        customer.waiting.fire(f"{resource}:{event['id']}", event["state"])
 
 
 def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:
@@ -110,7 +126,6 @@ def _order(
 ) -> Generator[simpy.Event, Any, None]:
     bus = world.bus_sp.id
     offering = world.offering(request.offering)
-    places = list(request.sites)
     wait = world.options.notification_wait
 
     # Before its first request, the customer registers its hubs (once per seller and API).
@@ -125,7 +140,16 @@ def _order(
     yield from customer.call(bus, LIST_PRODUCT_OFFERING, browse, flow=flow, step="1")
     yield from customer.call(bus, LIST_PRODUCT, {"status": "active"}, flow=flow, step="1")
 
-    # 2: serviceability (a qualification) and a quote for the chosen product.
+    # 2: find the seller's sites at the customer's addresses, then serviceability (a qualification)
+    # and a quote for the chosen product.
+    places = []
+    for site in request.sites:
+        line = world.topology.sites[site].address
+        found = yield from locate_site(customer, bus, line, flow=flow, step="2")
+        if found is None:
+            world.finish(request.instance, "addressNotValidated", address=line)
+            return
+        places.append(found)
     poq_body = bodies.poq_create(customer.id, offering, places, request.bandwidth_mbps, instant=False)
     answer = yield from customer.call(bus, CREATE_POQ, poq_body, flow=flow, step="2")
     if answer.status != 201:

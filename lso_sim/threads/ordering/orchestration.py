@@ -53,7 +53,7 @@ def install(world: World) -> None:
         sof.handle(CREATE_SERVICE_ORDER, orchestrator.create_service_order)
         sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
         sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
-        sof.handle(CREATE_PERFORMANCE_JOB, partial(orchestrator.resource_task, ACTIVATE_MONITORING))
+        sof.handle(CREATE_PERFORMANCE_JOB, orchestrator.create_performance_job)
 
 
 class Orchestrator:
@@ -168,10 +168,7 @@ class Orchestrator:
             return False
 
         monitors = self._sp_calls(ACTIVATE_MONITORING, sp_parts, record, flow, "12a")
-        monitors += [
-            self._interlude(CREATE_PERFORMANCE_JOB, c.domain, c.id, record, flow, "12a")
-            for c in partner_parts
-        ]
+        monitors += [self._performance_job(c, record, flow) for c in partner_parts]
         yield from sof.gather(monitors)
 
         yield from sof.activity(
@@ -211,14 +208,22 @@ class Orchestrator:
         flow: Flow,
         step: str,
     ) -> Generator[simpy.Event, Any, bool]:
-        body = {
-            "constructId": construct,
-            "service": record.service.id,
-            "networkElements": nes,
-            "bandwidthMbps": record.bandwidth_mbps,
-        }
+        if op is ACTIVATE_CONNECTIVITY:
+            fd = self.world.topology.fd_of(nes[0])
+            body = bodies.presto_create_connectivity(construct, fd, nes, record.bandwidth_mbps)
+        else:
+            body = {
+                "constructId": construct,
+                "service": record.service.id,
+                "networkElements": nes,
+                "bandwidthMbps": record.bandwidth_mbps,
+            }
         answer = yield from self.sof.call(icm, op, body, flow=flow, step=step)
-        return answer.status == 200 and answer.payload.get("result") == "pass"
+        if answer.status != 200 or not isinstance(answer.payload, dict):
+            return False
+        if op is ACTIVATE_CONNECTIVITY:
+            return bool(answer.payload["output"]["service"]["operational-state"] == "ENABLED")
+        return answer.payload.get("result") == "pass"
 
     def _obtain_partner(
         self, domain: str, component: str, endpoints: tuple[str, ...], record: ServiceRecord, flow: Flow
@@ -253,6 +258,21 @@ class Orchestrator:
         body = {"componentId": component, "partnerOrder": record.partner_orders.get(domain)}
         answer = yield from self.sof.call(self.world.sof[domain].id, op, body, flow=flow, step=step)
         return answer.status in (200, 201) and answer.payload.get("result") == "pass"
+
+    def _performance_job(
+        self, component: ServiceComponent, record: ServiceRecord, flow: Flow
+    ) -> Generator[simpy.Event, Any, bool]:
+        """INTERLUDE 12a: ask the partner for a proactive performance job on its component."""
+        topology = self.world.topology
+        enni = next(
+            (e for e in component.endpoints if topology.graph.nodes.get(e, {}).get("kind") != "uni"),
+            component.endpoints[-1],
+        )
+        body = bodies.performance_job_create(component.id, record.partner_orders.get(component.domain), enni)
+        answer = yield from self.sof.call(
+            self.world.sof[component.domain].id, CREATE_PERFORMANCE_JOB, body, flow=flow, step="12a"
+        )
+        return answer.status == 201 and answer.payload.get("state") == "inProgress"
 
     def _finish(self, record: ServiceRecord, completed: bool, flow: Flow, step: str) -> None:
         sof, now = self.sof, self.world.sim.now
@@ -356,3 +376,30 @@ class Orchestrator:
         sof.respond(
             msg, status, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"}
         )
+
+    def create_performance_job(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """INTERLUDE 12a: monitor the partner component (PRESTO monitoring through this domain's ICMs).
+
+        The job is answered ``inProgress`` (a proactive job running) when every ICM started
+        monitoring, ``rejected`` with the reason otherwise; an unknown partner order is MEF's 422.
+        """
+        sof = self.sof
+        partner_order = bodies.job_partner_order(msg.payload)
+        record = yield from self._partner_record(str(partner_order))
+        if record is None:
+            reason = f"no service for partner order {partner_order}"
+            sof.respond(
+                msg, 422, [{"code": "referenceNotFound", "reason": reason, "propertyPath": "/description"}]
+            )
+            return
+        calls = [
+            self._presto(ACTIVATE_MONITORING, cid, icm, nes, record, msg.flow, msg.step)
+            for icm, cid, nes in record.constructs
+        ]
+        ok = all((yield from sof.gather(calls)))
+        job = bodies.performance_job(
+            sof.next_id("pm-job"), msg.payload, "inProgress" if ok else "rejected", self.world.sim.now
+        )
+        if not ok:
+            job["rejectionReason"] = "monitoring could not be started on every network element"
+        sof.respond(msg, 201, job)
