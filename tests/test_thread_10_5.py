@@ -39,7 +39,7 @@ REROUTE: list[Hop] = [
     ("11", "LEGATO", "SOF-sp", "BUS-sp", "serviceProblemStatusEvent"),
     ("12", "ALLEGRO", "SOF-sp", "Customer", "troubleStatusUpdate"),
     ("9", None, "SOF-sp", "SOF-sp", "computeReroute"),
-    ("9", "PRESTO", "SOF-sp", "ICM", "activateForwardingConstruct"),
+    ("9", "PRESTO", "SOF-sp", "ICM", "create-connectivity-service"),
     ("9", "ADAGIO", "ICM", "ECM", "configureNetworkElement"),
     ("9", "PRESTO", "SOF-sp", "ICM", "deactivateForwardingConstruct"),
     ("9", "ADAGIO", "ICM", "ECM", "removeNetworkElementConfiguration"),
@@ -185,7 +185,7 @@ def test_misconfiguration_is_found_by_reading_and_fixed_by_reconfiguring(run: Ru
             [
                 ("6a", "PRESTO", "SOF-sp", "ICM", "retrieveConstructFaultAndConfiguration"),
                 ("8", None, "SOF-sp", "SOF-sp", "diagnoseTrouble"),
-                ("9", "PRESTO", "SOF-sp", "ICM", "activateForwardingConstruct"),
+                ("9", "PRESTO", "SOF-sp", "ICM", "create-connectivity-service"),
                 ("9", "ADAGIO", "ICM", "ECM", "configureNetworkElement"),
                 ("12", "CANTATA", "Customer", "BUS-sp", "closeTroubleTicket"),
             ],

@@ -23,6 +23,7 @@ import simpy
 from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
 from lso_sim.actors.world import World
 from lso_sim.architecture.roles import Role
+from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     ACTIVATE_CONNECTIVITY,
@@ -380,12 +381,18 @@ class Troubleshooter:
         self, op: Operation, construct: Construct, record: ServiceRecord, flow: Flow, step: str
     ) -> Generator[simpy.Event, Any, dict[str, Any]]:
         icm, cid, nes = construct
-        body = {
-            "constructId": cid,
-            "service": record.service.id,
-            "networkElements": nes,
-            "bandwidthMbps": record.bandwidth_mbps,
-        }
+        body: dict[str, Any]
+        if op is ACTIVATE_CONNECTIVITY:
+            # MEF Presto's create-connectivity-service (TAPI), as 10.2 activates constructs.
+            domain = self.world.icms[icm].forwarding_domain
+            body = bodies.presto_create_connectivity(cid, domain, nes, record.bandwidth_mbps)
+        else:
+            body = {
+                "constructId": cid,
+                "service": record.service.id,
+                "networkElements": nes,
+                "bandwidthMbps": record.bandwidth_mbps,
+            }
         answer = yield from self.sof.call(icm, op, body, flow=flow, step=step)
         payload: dict[str, Any] = answer.payload if isinstance(answer.payload, dict) else {}
         return payload
