@@ -351,6 +351,16 @@ def order_create(
     }
 
 
+def cancel_order_create(buyer: str, order_id: str, reason: str) -> JsonObject:
+    """Body of createCancelProductOrder (MEF ``CancelProductOrder_Create``)."""
+    return {
+        "productOrder": {"productOrderId": order_id, "productOrderHref": f"/productOrder/{order_id}"},
+        "cancellationReasonType": "commercial",
+        "cancellationReason": reason,
+        "relatedContactInformation": [contact(buyer, "cancelProductOrderContact")],
+    }
+
+
 def order(order_id: str, request: Mapping[str, Any], state: str, item_state: str, now: float) -> JsonObject:
     """A ProductOrder resource in ``state``."""
     body: JsonObject = {

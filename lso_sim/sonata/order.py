@@ -8,9 +8,13 @@ cancellation or a delivery-date change.
 
 Buyer requests on a running order:
 
-- ``createCancelProductOrder``: accepted while the order is ``acknowledged`` or ``inProgress``:
-  the order goes ``assessingCancellation`` -> ``pendingCancellation`` -> ``cancelled`` and the
-  request ``done``; on a finished order the request is refused with the MEF 422.
+- ``createCancelProductOrder``: on an order that has ended the request is refused with the MEF 422.
+  Otherwise it is acknowledged (201), the order goes ``assessingCancellation`` (items ``pending``)
+  and the back office (``cancel_hook``) stops its work and releases what it holds. When it can, the
+  order goes ``pendingCancellation`` (items ``cancelled``) -> ``cancelled`` and the request ``done``;
+  when the order is past the seller's point of no return, the request ends ``rejected`` with
+  MEF's ``cancellationDeniedReason`` and the order returns to ``inProgress``. Every state change is
+  announced (the order's on its hub, the request's as ``cancelProductOrderStateChangeEvent``).
 - ``createModifyProductOrderItemRequestedDeliveryDate``: accepted on an item still in progress
   (the item's ``requestedCompletionDate`` changes, the request ends ``done``); otherwise 422.
 - ``patchProductOrder``: changes administrative fields (``externalId``, contacts, notes) of an
@@ -60,6 +64,9 @@ from lso_sim.sonata.store import Resource
 
 Fulfil = Callable[[Message, Resource], Generator[simpy.Event, Any, str]]
 """Back office: deliver an order; returns its final state (``completed``, ``failed``, ``partial``)."""
+CancelHook = Callable[[Message, Resource], Generator[simpy.Event, Any, str | None]]
+"""Back office: stop an order's work and release what it holds; returns ``None`` when done, or
+the reason the order can no longer be cancelled (past the seller's point of no return)."""
 
 FINAL = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
 CANCELLABLE = frozenset({"acknowledged", "inProgress"})
@@ -113,9 +120,11 @@ class OrderApi(SellerApi):
         inventory: InventoryApi,
         quotes: QuoteApi | None,
         event_step: str = "-",
+        cancel_hook: CancelHook | None = None,
     ) -> None:
         super().__init__(actor)
         self.fulfil = fulfil
+        self.cancel_hook = cancel_hook
         self.inventory = inventory
         self.quotes = quotes
         self.event_step = event_step
@@ -161,6 +170,7 @@ class OrderApi(SellerApi):
         )
         resource.add_items(PRODUCT_ORDER_ITEM, self.now, "productOrderItem")
         resource.private["request"] = body
+        resource.private["buyer"] = msg.src
         self.store(msg).add(resource)
         self.actor.respond(
             msg,
@@ -172,14 +182,22 @@ class OrderApi(SellerApi):
         self.move(resource, "inProgress")
         self.announce(resource, before, final=False)
         outcome = yield from self.fulfil(msg, resource)
-        if resource.state != "inProgress":
-            return  # cancelled (or otherwise ended) while the back office worked
+        resource.private["outcome"] = outcome
+        if resource.state == "inProgress":
+            self.finish(resource, outcome)
+        # Otherwise a cancellation is being assessed (it finishes the order if it is refused) or
+        # has ended the order.
+
+    def finish(self, resource: Resource, outcome: str) -> None:
+        """End an order the back office delivered: final state, products, announcement."""
+        if outcome == "cancelled":
+            return  # the back office stopped for a cancellation, which ends the order itself
         before = snapshot(resource)
         self.move(resource, outcome)
         if outcome in ("completed", "partial"):
             for item in resource.body["productOrderItem"]:
                 if item["action"] == "add" and item.get("state") == "completed":
-                    product = self.inventory.create(msg.src, resource, item)
+                    product = self.inventory.create(str(resource.private["buyer"]), resource, item)
                     resource.private.setdefault("products", []).append(product.id)
         self.announce(resource, before, final=True)
 
@@ -192,6 +210,7 @@ class OrderApi(SellerApi):
             "failed": "failed",
             "cancelled": "cancelled",
             "assessingCancellation": "pending",
+            "held.assessingCharge": "held",
         }
         for index, (item_id, item) in enumerate(resource.items.items()):
             wanted = item_target.get(target)
@@ -232,8 +251,8 @@ class OrderApi(SellerApi):
 
     # -- cancellation --------------------------------------------------------------------------
 
-    def cancel(self, msg: Message) -> None:
-        """``createCancelProductOrder``: cancel an order that has not ended."""
+    def cancel(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """``createCancelProductOrder``: cancel an order that has not ended (see the module doc)."""
         body = check(msg.payload, CANCEL_CREATE)
         order_id = str(body["productOrder"]["productOrderId"])
         order = self.store(msg).get("productOrder", order_id)
@@ -264,19 +283,38 @@ class OrderApi(SellerApi):
         )
         self.store(msg).add(request)
         self.actor.respond(msg, 201, dict(request.body))
-        for target in ("assessingCancellation", "pendingCancellation", "cancelled"):
+        before = snapshot(order)
+        self.move(order, "assessingCancellation")
+        self.announce(order, before, final=False, step=msg.step)
+        denied = None
+        if self.cancel_hook is not None:
+            denied = yield from self.cancel_hook(msg, order)
+        if denied is not None:
+            request.body["cancellationDeniedReason"] = denied
+            request.move("rejected", self.now)
+            before = snapshot(order)
+            self.move(order, "inProgress")
+            self.announce(order, before, final=False, step=msg.step)
+            self._publish_request(msg, request)
+            if "outcome" in order.private:
+                self.finish(order, str(order.private["outcome"]))
+            return
+        for target in ("pendingCancellation", "cancelled"):
             before = snapshot(order)
             self.move(order, target)
             self.announce(order, before, final=target == "cancelled", step=msg.step)
         request.move("done", self.now)
+        self._publish_request(msg, request)
+
+    def _publish_request(self, msg: Message, request: Resource) -> None:
         self.publish(
             msg.src,
             CANCEL_PRODUCT_ORDER_STATE_CHANGE,
             bodies.state_change_event(
                 "cancelProductOrderStateChangeEvent",
                 "cancelProductOrder",
-                ident,
-                "done",
+                request.id,
+                request.state,
                 self.now,
                 self.next_id("event"),
             ),
