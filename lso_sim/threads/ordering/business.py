@@ -126,6 +126,7 @@ class Seller:
             self.quotes,
             event_step="14" if self.is_provider else "9b",
             cancel_hook=self.cancel_order,
+            offerings=world.offerings,
         )
         self.cancel_hubs: set[str] = set()
 
