@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import Generator
 from typing import Any
@@ -24,6 +25,7 @@ from lso_sim.engine import (
     Simulation,
     Uniform,
 )
+from lso_sim.engine.collector import FULL_COLLECTION_FACTOR, fewer_full_collections
 from lso_sim.errors import IrpViolation
 from lso_sim.messages import Flow, Kind, Message
 
@@ -206,3 +208,16 @@ def test_streams_are_independent_of_creation_order() -> None:
     b = RandomStreams(3)
     assert b.stream("channel/a/b").random() == first
     assert RandomStreams(4).stream("channel/a/b").random() != first
+
+
+def test_a_run_makes_full_collections_rarer_and_restores_the_thresholds() -> None:
+    """Long runs keep many objects alive; full collections are rarer while the clock runs, and the
+    caller's garbage-collector settings come back afterwards (also when the run fails)."""
+    before = gc.get_threshold()
+    with fewer_full_collections():
+        assert gc.get_threshold()[2] == max(before[2], FULL_COLLECTION_FACTOR)
+        assert gc.get_threshold()[:2] == before[:2]
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), fewer_full_collections():
+        raise RuntimeError("boom")
+    assert gc.get_threshold() == before

@@ -16,6 +16,7 @@ import simpy.rt
 from lso_sim.architecture.model import Architecture
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.channel import Channel, ChannelSpec
+from lso_sim.engine.collector import fewer_full_collections
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.random_streams import RandomStreams
 from lso_sim.errors import LsoSimError
@@ -229,5 +230,9 @@ class Simulation:
         return self._seq
 
     def run(self, until: float | None = None) -> None:
-        """Run until no event is left, or until simulated time ``until``."""
-        self.env.run(until=until)
+        """Run until no event is left, or until simulated time ``until``.
+
+        Full garbage collections are made rarer while it runs (see :mod:`lso_sim.engine.collector`).
+        """
+        with fewer_full_collections():
+            self.env.run(until=until)

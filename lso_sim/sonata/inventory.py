@@ -56,7 +56,7 @@ class InventoryApi(SellerApi):
         return resource
 
     def list(self, msg: Message) -> None:
-        items = [summary(r.body, _SUMMARY) for r in self.store(msg).all("product")]
+        items = (summary(r.body, _SUMMARY) for r in self.store(msg).all("product"))
         filters = {
             "status": field("status"),
             "productOfferingId": lambda item: item.get("productOffering", {}).get("id"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
 from typing import Any
 
 from lso_sim.sonata.checks import int_param, param
@@ -28,12 +29,14 @@ def page(
     offset = int_param(query, "offset", 0)
     limit = int_param(query, "limit", 100)
     wanted = {name: param(query, name, required=False) for name in filters}
-    found = [
+    # Lazy all the way: items are summarised and filtered only until the page is full, so a list
+    # call costs the page, not the buyer's whole history (a long run makes thousands of orders).
+    found = (
         item
         for item in items
         if all(value is None or str(filters[name](item)) == value for name, value in wanted.items())
-    ]
-    return found[offset : offset + limit]
+    )
+    return list(islice(found, offset, offset + limit))
 
 
 def field(name: str) -> Callable[[dict[str, Any]], Any]:

@@ -289,10 +289,10 @@ class OrderApi(SellerApi):
         return resource
 
     def list(self, msg: Message) -> None:
-        items = [
+        items = (
             summary(r.body, ("id", "href", "state", "orderDate", "externalId"))
             for r in self.store(msg).all("productOrder")
-        ]
+        )
         filters = {"state": field("state"), "externalId": field("externalId")}
         self.actor.respond(msg, 200, page(items, msg.payload, filters))
 
@@ -582,7 +582,7 @@ class OrderApi(SellerApi):
 
     def _lister(self, kind: str) -> ApiHandler:
         def handler(msg: Message) -> None:
-            items = [r.body for r in self.store(msg).all(kind)]
+            items = (r.body for r in self.store(msg).all(kind))
             self.actor.respond(msg, 200, page(items, msg.payload, {"state": field("state")}))
 
         return handler

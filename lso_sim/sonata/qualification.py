@@ -129,10 +129,10 @@ class QualificationApi(SellerApi):
                     shown["serviceabilityConfidence"] = "green" if ready else "red"
 
     def list(self, msg: Message) -> None:
-        items = [
+        items = (
             summary(r.body, ("id", "href", "state", "instantSyncQualification"))
             for r in self.store(msg).all("productOfferingQualification")
-        ]
+        )
         self.actor.respond(msg, 200, page(items, msg.payload, {"state": field("state")}))
 
     def retrieve(self, msg: Message) -> None:

@@ -135,10 +135,10 @@ class QuoteApi(SellerApi):
         self.move(resource, "approved.orderable")
 
     def list(self, msg: Message) -> None:
-        items = [
+        items = (
             summary(r.body, ("id", "href", "state", "quoteDate", "instantSyncQuote"))
             for r in self.store(msg).all("quote")
-        ]
+        )
         self.actor.respond(msg, 200, page(items, msg.payload, {"state": field("state")}))
 
     def _find(self, msg: Message, ident: str) -> Resource:

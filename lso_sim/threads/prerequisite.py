@@ -29,3 +29,22 @@ def establish(world: World, request: OrderRequest) -> Generator[simpy.Event, Any
         if record.product_order == order and record.service.state == "active":
             return record
     return None
+
+
+def begin_on_product(
+    world: World, request: OrderRequest, thread: str, instance: str
+) -> Generator[simpy.Event, Any, str | None]:
+    """Run the 10.2 order ``request``, then begin ``instance`` of ``thread`` on the product it made.
+
+    Returns:
+        The product id; or ``None`` when the order did not complete, after finishing the instance
+        in state ``noService`` (so the outcome says why the thread never ran).
+    """
+    yield from ordering.run(world, request)
+    outcome = world.outcomes[request.instance]
+    world.begin(thread, instance)
+    product = outcome.detail.get("product")
+    if outcome.state != "completed" or product is None:
+        world.finish(instance, "noService", order=request.instance, reason=outcome.state)
+        return None
+    return str(product)

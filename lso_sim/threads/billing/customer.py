@@ -28,6 +28,7 @@ from lso_sim.threads import ordering
 from lso_sim.threads.billing import orchestration
 from lso_sim.threads.billing.business import API
 from lso_sim.threads.billing.settings import settings_of
+from lso_sim.threads.prerequisite import begin_on_product
 from lso_sim.threads.trouble import products
 
 THREAD = "10.7"
@@ -50,14 +51,10 @@ def install(world: World) -> None:
 
 def run(world: World, plan: BillingPlan) -> Generator[simpy.Event, Any, None]:
     """The instance's life line (a simpy process body)."""
-    yield from ordering.run(world, plan.order)
-    outcome = world.outcomes[plan.order.instance]
-    flow = Flow(THREAD, plan.instance)
-    world.begin(THREAD, plan.instance)
-    product = outcome.detail.get("product")
-    if outcome.state != "completed" or product is None:
-        world.finish(plan.instance, "noService", order=plan.order.instance, reason=outcome.state)
+    product = yield from begin_on_product(world, plan.order, THREAD, plan.instance)
+    if product is None:
         return
+    flow = Flow(THREAD, plan.instance)
     customer = world.customer(plan.order.customer)
     bus = world.bus_sp
     if not state_of(bus).hubs(customer.id, API):

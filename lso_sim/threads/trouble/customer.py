@@ -33,6 +33,7 @@ from lso_sim.messages.operations import (
 )
 from lso_sim.sonata.api import listen, register_listener, state_of
 from lso_sim.threads import ordering
+from lso_sim.threads.prerequisite import begin_on_product
 from lso_sim.threads.trouble import products, resources
 from lso_sim.threads.trouble.business import API
 from lso_sim.threads.trouble.settings import settings_of
@@ -82,14 +83,10 @@ def _ignore(msg: Message) -> None:
 
 def run(world: World, plan: TroublePlan) -> Generator[simpy.Event, Any, None]:
     """The instance's life line (a simpy process body)."""
-    yield from ordering.run(world, plan.order)
-    outcome = world.outcomes[plan.order.instance]
-    flow = Flow(THREAD, plan.instance)
-    world.begin(THREAD, plan.instance)
-    product = outcome.detail.get("product")
-    if outcome.state != "completed" or product is None:
-        world.finish(plan.instance, "noService", order=plan.order.instance, reason=outcome.state)
+    product = yield from begin_on_product(world, plan.order, THREAD, plan.instance)
+    if product is None:
         return
+    flow = Flow(THREAD, plan.instance)
     customer = world.customer(plan.order.customer)
     bus = world.bus_sp
     yield world.sim.env.timeout(plan.after)
