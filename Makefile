@@ -42,10 +42,10 @@ bench: $(VENV)/.installed
 docs: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.cli.docs
 
-# Re-record the golden trace of every canonical scenario (scenarios/goldens/thread-X.jsonl) after a
+# Re-record the golden trace of every scenario (scenarios/goldens/<name>.jsonl) after a
 # deliberate change of the simulator or a scenario; review the diff before committing it.
 goldens: $(VENV)/.installed
-	$(BIN)/lso-sim check --update-goldens scenarios/thread-*.yaml
+	$(BIN)/lso-sim check --update-goldens scenarios/*.yaml
 
 docs-check: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.cli.docs --check

@@ -16,7 +16,8 @@ from lso_sim.replay.render import as_text, check_report
 from lso_sim.scenarios import load_scenario
 from lso_sim.trace import TRACE_FORMAT_VERSION, read_header
 
-CANONICAL = sorted(SCENARIOS.glob("thread-*.yaml"))
+CANONICAL = sorted(SCENARIOS.glob("*.yaml"))
+"""Every scenario file: the canonical thread-X.yaml ones and the others (tours, examples)."""
 
 
 def test_there_are_canonical_scenarios() -> None:

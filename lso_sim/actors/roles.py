@@ -125,6 +125,12 @@ class ServiceRecord:
     buyer: str = ""
     constructs: list[tuple[str, str, list[str]]] = field(default_factory=list)
     """Forwarding constructs activated for it: ``(ICM id, construct id, NEs)``."""
+    reserved: list[str] = field(default_factory=list)
+    """The path whose bandwidth SOF holds for it (empty when nothing is held)."""
+    committed: bool = False
+    """Activation has started: past the point of no return, a cancellation is refused."""
+    cancelled: bool = False
+    """Cancelled by its buyer: the SOF's process for it starts no further work."""
 
 
 class ServiceOrchestrator(RoleActor):

@@ -31,6 +31,65 @@ def timestamp(seconds: float) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}T{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}Z"
 
 
+def seconds(stamp: str) -> float:
+    """Simulated seconds of an ISO 8601 date-time (the inverse of :func:`timestamp`)."""
+    import datetime
+
+    epoch = datetime.datetime.fromisoformat(EPOCH + "+00:00")
+    moment = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return (moment - epoch).total_seconds()
+
+
+def charge(
+    charge_id: str,
+    now: float,
+    due: float,
+    price: float,
+    *,
+    blocking: bool,
+    item: Mapping[str, str],
+    modify: str | None = None,
+) -> JsonObject:
+    """A MEF ``MEFProductOrderCharge`` for an expedite: one one-off charge item awaiting the buyer."""
+    body: JsonObject = {
+        "id": charge_id,
+        "href": f"/charge/{charge_id}",
+        "creationDate": timestamp(now),
+        "responseDueDate": timestamp(due),
+        "state": "awaitingResponse",
+        "productOrderItem": dict(item),
+        "chargeItem": [
+            {
+                "id": "1",
+                "activityType": "new",
+                "blocking": blocking,
+                "price": {"dutyFreeAmount": {"unit": "USD", "value": price}},
+                "priceType": "nonRecurring",
+                "priceCategory": "expedite",
+                "state": "awaitingResponse",
+            }
+        ],
+    }
+    if modify is not None:
+        body["modifyProductOrderItemRequestedDeliveryDate"] = {
+            "id": modify,
+            "href": f"/modifyProductOrderItemRequestedDeliveryDate/{modify}",
+        }
+    return body
+
+
+def charge_event(event_type: str, charge_id: str, now: float, seq_id: str) -> JsonObject:
+    """A MEF ``ChargeEvent`` (``chargeCreateEvent``, ``chargeStateChangeEvent``)."""
+    return {
+        "eventId": seq_id,
+        "eventType": event_type,
+        "eventTime": timestamp(now),
+        "event": {"id": charge_id, "href": f"/charge/{charge_id}"},
+    }
+
+
 def _add_days(year: int, month: int, day: int, days: int) -> tuple[int, int, int]:
     import datetime
 
@@ -348,6 +407,16 @@ def order_create(
         "externalId": f"PO-{buyer}",
         "relatedContactInformation": [contact(buyer, "buyerContactInformation")],
         "productOrderItem": [item],
+    }
+
+
+def cancel_order_create(buyer: str, order_id: str, reason: str) -> JsonObject:
+    """Body of createCancelProductOrder (MEF ``CancelProductOrder_Create``)."""
+    return {
+        "productOrder": {"productOrderId": order_id, "productOrderHref": f"/productOrder/{order_id}"},
+        "cancellationReasonType": "commercial",
+        "cancellationReason": reason,
+        "relatedContactInformation": [contact(buyer, "cancelProductOrderContact")],
     }
 
 

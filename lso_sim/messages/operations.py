@@ -733,3 +733,13 @@ RETRIEVE_ELEMENT_USAGE = _op(
     200,
     "traffic counters of one network element for a construct",
 )
+
+# --- issue-sonata3 ---
+CANCEL_SERVICE_ORDER = _op(
+    "cancelServiceOrder",
+    Irp.LEGATO,
+    REQ,
+    None,
+    200,
+    "BUS asks SOF to stop a service order before activation and release what it reserved",
+)

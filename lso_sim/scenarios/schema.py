@@ -154,6 +154,12 @@ class OfferingModel(_Strict):
     monthly_base: float = Field(default=0.0, ge=0)
     per_mbps: float = Field(default=0.0, ge=0)
     wholesale: bool = False
+    standard_interval: float = Field(default=2_592_000.0, gt=0)
+    """Seconds from order to the standard delivery date (30 days); an earlier requested date expedites."""
+    expedite_price: float = Field(default=500.0, ge=0)
+    """One-off charge (USD) the seller raises for an expedited delivery date."""
+    charge_response: float = Field(default=259_200.0, gt=0)
+    """Seconds the buyer has to answer a charge (3 days) before it counts as declined."""
 
 
 class OptionsModel(_Strict):

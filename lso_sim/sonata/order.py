@@ -8,32 +8,48 @@ cancellation or a delivery-date change.
 
 Buyer requests on a running order:
 
-- ``createCancelProductOrder``: accepted while the order is ``acknowledged`` or ``inProgress``:
-  the order goes ``assessingCancellation`` -> ``pendingCancellation`` -> ``cancelled`` and the
-  request ``done``; on a finished order the request is refused with the MEF 422.
+- ``createCancelProductOrder``: on an order that has ended the request is refused with the MEF 422.
+  Otherwise it is acknowledged (201), the order goes ``assessingCancellation`` (items ``pending``)
+  and the back office (``cancel_hook``) stops its work and releases what it holds. When it can, the
+  order goes ``pendingCancellation`` (items ``cancelled``) -> ``cancelled`` and the request ``done``;
+  when the order is past the seller's point of no return, the request ends ``rejected`` with
+  MEF's ``cancellationDeniedReason`` and the order returns to ``inProgress``. Every state change is
+  announced (the order's on its hub, the request's as ``cancelProductOrderStateChangeEvent``).
 - ``createModifyProductOrderItemRequestedDeliveryDate``: accepted on an item still in progress
   (the item's ``requestedCompletionDate`` changes, the request ends ``done``); otherwise 422.
 - ``patchProductOrder``: changes administrative fields (``externalId``, contacts, notes) of an
   order that has not ended; a finished order answers 409.
 
-No charges are raised by the simulated sellers: ``listCharge`` is empty, ``retrieveCharge`` and
-``patchCharge`` answer 404.
+Charges (MEF ``charge``, use case "initiate charge"): an item whose ``requestedCompletionDate`` is
+earlier than the offering's standard interval after the order (or that sets ``expediteIndicator``)
+is an expedite. The seller raises a one-off ``expedite`` charge (``chargeCreateEvent``), puts the
+order in ``held.assessingCharge`` and the item ``held``, and starts no work until the buyer answers
+with ``patchCharge``. The charge is non-blocking: accepted, the item keeps its date with
+``expediteAcceptedIndicator`` and a reference to the charge; declined (or unanswered by its
+``responseDueDate``: charge ``timeout``), the expedite is dropped and the item's requested date
+becomes the standard one. Either way the order then proceeds.
+A ``createModifyProductOrderItemRequestedDeliveryDate`` that brings a date before the standard
+one raises a blocking charge instead: the request stays ``inProgress.assessingCharge``, the order
+``pending.assessingModification`` and the item ``pending``; accepted, the date changes (``done``);
+declined or timed out, nothing changes (``done.declined``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
 import simpy
 
 from lso_sim.actors.roles import RoleActor
 from lso_sim.lifecycle.machines import CANCEL_PRODUCT_ORDER, PRODUCT_ORDER, PRODUCT_ORDER_ITEM
-from lso_sim.lifecycle.state_machine import Stateful
+from lso_sim.lifecycle.state_machine import Stateful, StateMachine, machine
 from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
     CANCEL_PRODUCT_ORDER_STATE_CHANGE,
+    CHARGE_CREATE,
+    CHARGE_STATE_CHANGE,
     CREATE_CANCEL_PRODUCT_ORDER,
     CREATE_MODIFY_DELIVERY_DATE,
     CREATE_PRODUCT_ORDER,
@@ -60,9 +76,37 @@ from lso_sim.sonata.store import Resource
 
 Fulfil = Callable[[Message, Resource], Generator[simpy.Event, Any, str]]
 """Back office: deliver an order; returns its final state (``completed``, ``failed``, ``partial``)."""
+CancelHook = Callable[[Message, Resource], Generator[simpy.Event, Any, str | None]]
+"""Back office: stop an order's work and release what it holds; returns ``None`` when done, or
+the reason the order can no longer be cancelled (past the seller's point of no return)."""
 
 FINAL = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
-CANCELLABLE = frozenset({"acknowledged", "inProgress"})
+CANCELLABLE = frozenset({"acknowledged", "inProgress", "held.assessingCharge"})
+
+CHARGE: StateMachine = machine(
+    "charge",
+    "awaitingResponse",
+    {"awaitingResponse": "completed timeout withdrawnBySeller"},
+)
+"""MEF's charge states (``MEFProductOrderChargeStateType``)."""
+CHARGE_PATCH: Schema = {
+    "type": "object",
+    "required": ["chargeItem"],
+    "properties": {
+        "chargeItem": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "acceptanceIndicator"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "acceptanceIndicator": {"type": "string", "enum": ["accepted", "rejected"]},
+                },
+            },
+        }
+    },
+}
 
 ORDER_CREATE: Schema = {
     "type": "object",
@@ -99,6 +143,8 @@ MODIFY_DATE_CREATE: Schema = {
     },
 }
 PATCHABLE = ("externalId", "relatedContactInformation", "note", "projectId")
+CHARGE_STEP = "charge"
+"""Step label of charge notifications a seller raises by itself (10.2 defines no step for them)."""
 
 
 class OrderApi(SellerApi):
@@ -113,9 +159,13 @@ class OrderApi(SellerApi):
         inventory: InventoryApi,
         quotes: QuoteApi | None,
         event_step: str = "-",
+        cancel_hook: CancelHook | None = None,
+        offerings: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         super().__init__(actor)
         self.fulfil = fulfil
+        self.cancel_hook = cancel_hook
+        self.offerings = {str(o["id"]): o for o in offerings}
         self.inventory = inventory
         self.quotes = quotes
         self.event_step = event_step
@@ -161,6 +211,7 @@ class OrderApi(SellerApi):
         )
         resource.add_items(PRODUCT_ORDER_ITEM, self.now, "productOrderItem")
         resource.private["request"] = body
+        resource.private["buyer"] = msg.src
         self.store(msg).add(resource)
         self.actor.respond(
             msg,
@@ -168,18 +219,46 @@ class OrderApi(SellerApi):
             dict(resource.body, productOrderItem=[dict(i) for i in resource.body["productOrderItem"]]),
         )
         self.watch(resource, msg)
+        for item in resource.body["productOrderItem"]:
+            terms = self._expedite(resource, item, item.get("requestedCompletionDate"))
+            if terms is None and item.get("expediteIndicator"):
+                terms = self._terms(item)
+            if terms is None:
+                continue
+            before = snapshot(resource)
+            if resource.state != "held.assessingCharge":
+                resource.move("held.assessingCharge", self.now)
+            resource.move_item(str(item["id"]), "held", self.now)
+            self.announce(resource, before, final=False)
+            accepted = yield from self._charge(msg, resource, item, terms, blocking=False)
+            if resource.state != "held.assessingCharge":
+                return  # cancelled while the charge waited
+            if accepted:
+                item["expediteAcceptedIndicator"] = True
+            else:
+                item["requestedCompletionDate"] = bodies.timestamp(self._standard_date(resource, terms))
+                if item.get("expediteIndicator"):
+                    item["expediteAcceptedIndicator"] = False
         before = snapshot(resource)
         self.move(resource, "inProgress")
         self.announce(resource, before, final=False)
         outcome = yield from self.fulfil(msg, resource)
-        if resource.state != "inProgress":
-            return  # cancelled (or otherwise ended) while the back office worked
+        resource.private["outcome"] = outcome
+        if resource.state == "inProgress":
+            self.finish(resource, outcome)
+        # Otherwise a cancellation is being assessed (it finishes the order if it is refused) or
+        # has ended the order.
+
+    def finish(self, resource: Resource, outcome: str) -> None:
+        """End an order the back office delivered: final state, products, announcement."""
+        if outcome == "cancelled":
+            return  # the back office stopped for a cancellation, which ends the order itself
         before = snapshot(resource)
         self.move(resource, outcome)
         if outcome in ("completed", "partial"):
             for item in resource.body["productOrderItem"]:
                 if item["action"] == "add" and item.get("state") == "completed":
-                    product = self.inventory.create(msg.src, resource, item)
+                    product = self.inventory.create(str(resource.private["buyer"]), resource, item)
                     resource.private.setdefault("products", []).append(product.id)
         self.announce(resource, before, final=True)
 
@@ -192,6 +271,7 @@ class OrderApi(SellerApi):
             "failed": "failed",
             "cancelled": "cancelled",
             "assessingCancellation": "pending",
+            "held.assessingCharge": "held",
         }
         for index, (item_id, item) in enumerate(resource.items.items()):
             wanted = item_target.get(target)
@@ -232,8 +312,8 @@ class OrderApi(SellerApi):
 
     # -- cancellation --------------------------------------------------------------------------
 
-    def cancel(self, msg: Message) -> None:
-        """``createCancelProductOrder``: cancel an order that has not ended."""
+    def cancel(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """``createCancelProductOrder``: cancel an order that has not ended (see the module doc)."""
         body = check(msg.payload, CANCEL_CREATE)
         order_id = str(body["productOrder"]["productOrderId"])
         order = self.store(msg).get("productOrder", order_id)
@@ -264,19 +344,39 @@ class OrderApi(SellerApi):
         )
         self.store(msg).add(request)
         self.actor.respond(msg, 201, dict(request.body))
-        for target in ("assessingCancellation", "pendingCancellation", "cancelled"):
+        before = snapshot(order)
+        self.move(order, "assessingCancellation")
+        self.announce(order, before, final=False, step=msg.step)
+        denied = None
+        if self.cancel_hook is not None:
+            denied = yield from self.cancel_hook(msg, order)
+        if denied is not None:
+            request.body["cancellationDeniedReason"] = denied
+            request.move("rejected", self.now)
+            before = snapshot(order)
+            self.move(order, "inProgress")
+            self.announce(order, before, final=False, step=msg.step)
+            self._publish_request(msg, request)
+            if "outcome" in order.private:
+                self.finish(order, str(order.private["outcome"]))
+            return
+        self._withdraw_charges(msg, order)
+        for target in ("pendingCancellation", "cancelled"):
             before = snapshot(order)
             self.move(order, target)
             self.announce(order, before, final=target == "cancelled", step=msg.step)
         request.move("done", self.now)
+        self._publish_request(msg, request)
+
+    def _publish_request(self, msg: Message, request: Resource) -> None:
         self.publish(
             msg.src,
             CANCEL_PRODUCT_ORDER_STATE_CHANGE,
             bodies.state_change_event(
                 "cancelProductOrderStateChangeEvent",
                 "cancelProductOrder",
-                ident,
-                "done",
+                request.id,
+                request.state,
                 self.now,
                 self.next_id("event"),
             ),
@@ -286,7 +386,8 @@ class OrderApi(SellerApi):
 
     # -- requested delivery date ---------------------------------------------------------------
 
-    def modify_delivery_date(self, msg: Message) -> None:
+    def modify_delivery_date(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """``createModifyProductOrderItemRequestedDeliveryDate``: an earlier-than-standard date is charged."""
         body = check(msg.payload, MODIFY_DATE_CREATE)
         ref = body["productOrderItem"]
         order = self.store(msg).get("productOrder", str(ref["productOrderId"]))
@@ -296,11 +397,12 @@ class OrderApi(SellerApi):
                 "referenceNotFound",
                 "/productOrderItem/productOrderId",
             )
-        item = order.items.get(str(ref["productOrderItemId"]))
+        item_id = str(ref["productOrderItemId"])
+        item = order.items.get(item_id)
         if item is None or item.state not in ("acknowledged", "inProgress", "held", "pending"):
             state = item.state if item is not None else "unknown"
             raise unprocessable(
-                f"order item {ref['productOrderItemId']} is {state}; its date can no longer change",
+                f"order item {item_id} is {state}; its date can no longer change",
                 "invalidValue",
                 "/productOrderItem/productOrderItemId",
             )
@@ -312,26 +414,53 @@ class OrderApi(SellerApi):
                 "id": ident,
                 "href": f"/modifyProductOrderItemRequestedDeliveryDate/{ident}",
                 "state": "acknowledged",
+                "creationDate": bodies.timestamp(self.now),
                 "productOrderItem": dict(ref),
                 "requestedCompletionDate": body["requestedCompletionDate"],
                 "relatedContactInformation": body["relatedContactInformation"],
+                **({"expediteIndicator": body["expediteIndicator"]} if "expediteIndicator" in body else {}),
             },
             Stateful(ident, CANCEL_PRODUCT_ORDER, self.now),
         )
         self.store(msg).add(request)
         self.actor.respond(msg, 201, dict(request.body))
-        for shown in order.body["productOrderItem"]:
-            if shown["id"] == ref["productOrderItemId"]:
+        shown = next(i for i in order.body["productOrderItem"] if str(i["id"]) == item_id)
+        terms = self._expedite(order, shown, body["requestedCompletionDate"])
+        if terms is not None and order.state == "inProgress" and item.state == "inProgress":
+            request.move("inProgress.assessingCharge", self.now)
+            self._publish_modify(msg, request)
+            before = snapshot(order)
+            order.move("pending.assessingModification", self.now)
+            order.move_item(item_id, "pending", self.now)
+            self.announce(order, before, final=False, step=msg.step)
+            accepted = yield from self._charge(msg, order, shown, terms, blocking=True, modify=ident)
+            if order.state != "pending.assessingModification":
+                return
+            before = snapshot(order)
+            order.move("inProgress", self.now)
+            order.move_item(item_id, "inProgress", self.now)
+            if accepted:
                 shown["requestedCompletionDate"] = body["requestedCompletionDate"]
+                shown["expediteAcceptedIndicator"] = True
+            request.move("done" if accepted else "done.declined", self.now)
+            self.announce(order, before, final=False, step=msg.step)
+            self._publish_modify(msg, request)
+            if "outcome" in order.private:
+                self.finish(order, str(order.private["outcome"]))
+            return
+        shown["requestedCompletionDate"] = body["requestedCompletionDate"]
         request.move("done", self.now)
+        self._publish_modify(msg, request)
+
+    def _publish_modify(self, msg: Message, request: Resource) -> None:
         self.publish(
             msg.src,
             MODIFY_DELIVERY_DATE_STATE_CHANGE,
             bodies.state_change_event(
                 "modifyProductOrderItemRequestedDeliveryDateStateChangeEvent",
                 "modifyProductOrderItemRequestedDeliveryDate",
-                ident,
-                "done",
+                request.id,
+                request.state,
                 self.now,
                 self.next_id("event"),
             ),
@@ -341,9 +470,115 @@ class OrderApi(SellerApi):
 
     # -- charges (none are raised) and generic list/retrieve -----------------------------------
 
+    def _terms(self, item: Mapping[str, Any]) -> Mapping[str, Any]:
+        offering = item.get("product", {}).get("productOffering", {}).get("id")
+        return self.offerings.get(str(offering), {})
+
+    def _standard_date(self, order: Resource, terms: Mapping[str, Any]) -> float:
+        return bodies.seconds(order.body["orderDate"]) + float(terms.get("standard_interval", 2_592_000.0))
+
+    def _expedite(self, order: Resource, item: Mapping[str, Any], date: Any) -> Mapping[str, Any] | None:
+        """The offering terms when ``date`` is before the item's standard delivery date, else None."""
+        if not isinstance(date, str):
+            return None
+        terms = self._terms(item)
+        try:
+            wanted = bodies.seconds(date)
+        except ValueError:
+            return None
+        return terms if wanted < self._standard_date(order, terms) else None
+
+    def _charge(
+        self,
+        msg: Message,
+        order: Resource,
+        item: Mapping[str, Any],
+        terms: Mapping[str, Any],
+        *,
+        blocking: bool,
+        modify: str | None = None,
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Raise an expedite charge on ``item``; True when the buyer accepted it before it was due."""
+        ident = self.next_id("charge")
+        due = self.now + float(terms.get("charge_response", 259_200.0))
+        ref = {
+            "productOrderId": order.id,
+            "productOrderHref": f"/productOrder/{order.id}",
+            "productOrderItemId": str(item["id"]),
+        }
+        price = float(terms.get("expedite_price", 500.0))
+        charge = Resource(
+            "charge",
+            ident,
+            bodies.charge(ident, self.now, due, price, blocking=blocking, item=ref, modify=modify),
+            Stateful(ident, CHARGE, self.now),
+        )
+        answered = self.actor.env.event()
+        charge.private["answered"] = answered
+        charge.private["order"] = order.id
+        self.store(msg).add(charge)
+        order.private.setdefault("charges", []).append(ident)
+        flow = order.private.get("watch", (msg.src, msg.flow, msg.step))[1]
+        event = bodies.charge_event("chargeCreateEvent", ident, self.now, self.next_id("event"))
+        self.publish(msg.src, CHARGE_CREATE, event, flow=flow, step=CHARGE_STEP)
+        result = yield answered | self.actor.env.timeout(due - self.now)
+        if answered not in result:
+            charge.move("timeout", self.now)
+            for line in charge.body["chargeItem"]:
+                line["state"] = "declinedByBuyer"
+            event = bodies.charge_event("chargeStateChangeEvent", ident, self.now, self.next_id("event"))
+            self.publish(msg.src, CHARGE_STATE_CHANGE, event, flow=flow, step=CHARGE_STEP)
+            return False
+        accepted = bool(result[answered])
+        if accepted:
+            for shown in order.body["productOrderItem"]:
+                if shown["id"] == item["id"]:
+                    shown.setdefault("charge", []).append({"id": ident, "href": f"/charge/{ident}"})
+        return accepted
+
     def patch_charge(self, msg: Message) -> None:
-        params, _body = split_params(msg.payload)
-        raise not_found("charge", str(param(params, "id")))
+        """``patchCharge``: the buyer accepts or rejects the items of a charge awaiting its answer."""
+        params, body = split_params(msg.payload)
+        ident = str(param(params, "id"))
+        charge = self.store(msg).get("charge", ident)
+        if charge is None:
+            raise not_found("charge", ident)
+        check(body, CHARGE_PATCH)
+        if charge.state != "awaitingResponse":
+            raise conflict(f"charge {ident} is {charge.state}; it no longer takes an answer")
+        lines = {str(line["id"]): line for line in charge.body["chargeItem"]}
+        answers = {str(a["id"]): str(a["acceptanceIndicator"]) for a in body["chargeItem"]}
+        if set(answers) != set(lines):
+            raise unprocessable(
+                f"answer each item of charge {ident} ({', '.join(sorted(lines))})",
+                "invalidValue",
+                "/chargeItem",
+            )
+        for line_id, indicator in answers.items():
+            lines[line_id]["acceptanceIndicator"] = indicator
+            lines[line_id]["state"] = "acceptedByBuyer" if indicator == "accepted" else "declinedByBuyer"
+        charge.move("completed", self.now)
+        self.actor.respond(msg, 200, charge.body)
+        event = bodies.charge_event("chargeStateChangeEvent", ident, self.now, self.next_id("event"))
+        self.publish(msg.src, CHARGE_STATE_CHANGE, event, flow=msg.flow, step=msg.step)
+        answered: simpy.Event = charge.private["answered"]
+        if not answered.triggered:
+            answered.succeed(all(v == "accepted" for v in answers.values()))
+
+    def _withdraw_charges(self, msg: Message, order: Resource) -> None:
+        """A cancelled order's charges still awaiting an answer are withdrawn by the seller."""
+        for ident in order.private.get("charges", []):
+            charge = self.store(msg).get("charge", ident)
+            if charge is None or charge.state != "awaitingResponse":
+                continue
+            charge.move("withdrawnBySeller", self.now)
+            for line in charge.body["chargeItem"]:
+                line["state"] = "withdrawnBySeller"
+            event = bodies.charge_event("chargeStateChangeEvent", ident, self.now, self.next_id("event"))
+            self.publish(msg.src, CHARGE_STATE_CHANGE, event, flow=msg.flow, step=msg.step)
+            answered: simpy.Event = charge.private["answered"]
+            if not answered.triggered:
+                answered.succeed(False)
 
     def _lister(self, kind: str) -> ApiHandler:
         def handler(msg: Message) -> None:

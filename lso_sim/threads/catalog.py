@@ -169,7 +169,19 @@ def thread_info(thread_id: str) -> ThreadInfo:
         raise UnknownThreadError(f"unknown thread {thread_id!r}; section 10 defines {known}") from None
 
 
+EXTRA_STEPS: dict[str, dict[str, str]] = {
+    "10.2": {
+        "cancel": "Not a MEF step: a buyer cancels an order; the sellers stop its work and release it",
+        "charge": "Not a MEF step: a seller raises a charge (expedite) and the buyer accepts or declines it",
+        "api": "Not a MEF step: a scenario's api_script calls a seller API directly",
+    },
+}
+"""Step labels a thread's records may carry for work MEF gives no step number (not in ``steps``)."""
+
+
 def explain_step(thread_id: str, step: str) -> str:
     """Our one-line explanation of ``step`` of ``thread_id`` ('' when none is written)."""
     info = THREADS.get(thread_id)
-    return info.steps.get(step, "") if info else ""
+    if info is None:
+        return ""
+    return info.steps.get(step) or EXTRA_STEPS.get(thread_id, {}).get(step, "")

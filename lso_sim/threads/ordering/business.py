@@ -5,13 +5,21 @@ inventory, product order); this module is their back office for 10.2. BUS-sp qua
 the Customer's product (steps 3a-3e), fulfils the order (4-7) and reports its completion (14) and
 the start of billing (15a). BUS-partner is a full LSO domain's BUS: it qualifies, quotes and
 fulfils its part through its own SOF over LEGATO.
+
+Cancellation: the order's back office (:class:`OrderWork`) checks for a cancellation after each
+hop it waits for. When one is asked, it cancels its service order at SOF (``cancelServiceOrder``,
+which releases the reserved capacity), then each partner order it placed (SONATA
+``createCancelProductOrder``, answered by the partner's own assessment), and starts nothing else;
+those hops carry step ``cancel``. The point of no return is SOF's: once activation has started
+(9a at SOF-sp, the partner's activation in 9b), SOF refuses and the cancellation is denied.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
@@ -19,10 +27,13 @@ from lso_sim.actors.roles import BusinessApplications
 from lso_sim.actors.world import World
 from lso_sim.architecture.roles import Role
 from lso_sim.messages import bodies
-from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.envelope import Flow, Kind, Message
 from lso_sim.messages.operations import (
     ACCEPT_PRODUCT,
+    CANCEL_PRODUCT_ORDER_STATE_CHANGE,
+    CANCEL_SERVICE_ORDER,
     CHECK_SERVICEABILITY,
+    CREATE_CANCEL_PRODUCT_ORDER,
     CREATE_POQ,
     CREATE_PRODUCT_ORDER,
     CREATE_QUOTE,
@@ -56,12 +67,34 @@ def install(world: World) -> None:
         bus.handle(SERVICE_ORDER_STATE_CHANGE, partial(_signal, bus, "so"))
         bus.handle(SERVICE_STATE_CHANGE, partial(_signal, bus, "service"))
         listen(bus, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-order"))
+        listen(bus, CANCEL_PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-cancel"))
         bus.handle(REQUEST_PARTNER_FULFILMENT, seller.obtain_partner_component)
 
 
 def _signal(bus: BusinessApplications, resource: str, msg: Message) -> None:
     event = msg.payload["event"]
     bus.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"])
+
+
+CANCEL_STEP = "cancel"
+"""Step label of the hops a cancellation causes (10.2 defines no step for them)."""
+
+
+@dataclass(slots=True)
+class OrderWork:
+    """What a seller's back office has started for one order, and a pending cancellation.
+
+    Attributes:
+        flow: the order's thread instance (cancellation hops are recorded in it).
+        stop: triggered (with the event to answer on) when a cancellation asks the work to stop.
+        service_order: the SOF service order placed for it, once placed.
+        partner_orders: partner product orders placed for it: id -> partner BUS.
+    """
+
+    flow: Flow
+    stop: simpy.Event
+    service_order: str | None = None
+    partner_orders: dict[str, str] = field(default_factory=dict)
 
 
 def _item_product(resource: Resource, key: str) -> dict[str, Any]:
@@ -87,8 +120,15 @@ class Seller:
         self.quotes = QuoteApi(bus, self.price, event_step=step)
         self.inventory = InventoryApi(bus)
         self.orders = OrderApi(
-            bus, self.fulfil, self.inventory, self.quotes, event_step="14" if self.is_provider else "9b"
+            bus,
+            self.fulfil,
+            self.inventory,
+            self.quotes,
+            event_step="14" if self.is_provider else "9b",
+            cancel_hook=self.cancel_order,
+            offerings=world.offerings,
         )
+        self.cancel_hubs: set[str] = set()
 
     def install(self) -> None:
         """Install the APIs on the BUS actor."""
@@ -241,16 +281,106 @@ class Seller:
 
     def fulfil(self, msg: Message, order: Resource) -> Generator[simpy.Event, Any, str]:
         """Deliver the order: BUS-sp through partners and SOF-sp, a partner through its SOF."""
+        work = OrderWork(msg.flow, self.world.sim.env.event())
+        order.private["work"] = work
         if self.is_provider:
             quote_id = order.private["request"]["productOrderItem"][0]["quoteItem"]["quoteId"]
             quote = self.quotes.state.buyer(msg.src).get("quote", str(quote_id))
             assert quote is not None  # accepted by the order API before fulfilment starts
             order.private["monthly"] = quote.private.get("monthly", 0.0)
-            return (yield from self._fulfil_as_provider(msg, order.id, quote.private["design"]))
-        return (yield from self._fulfil_as_partner(msg, order.id))
+            outcome = yield from self._fulfil_as_provider(msg, order.id, quote.private["design"], work)
+        else:
+            outcome = yield from self._fulfil_as_partner(msg, order.id, work)
+        if work.stop.triggered and outcome != "cancelled":
+            # Delivery ended in the same instant a cancellation arrived: too late to cancel.
+            pending = cast(simpy.Event, work.stop.value)
+            pending.succeed(f"product order {order.id} has been delivered ({outcome})")
+        return outcome
+
+    # -- cancellation --------------------------------------------------------------------------
+
+    def cancel_order(self, msg: Message, order: Resource) -> Generator[simpy.Event, Any, str | None]:
+        """The order API's cancel hook: ask the order's back office to stop, and wait for its answer."""
+        work: OrderWork | None = order.private.get("work")
+        if work is None:
+            return None  # nothing started yet
+        answer = self.world.sim.env.event()
+        work.stop.succeed(answer)
+        reason: str | None = yield answer
+        return reason
+
+    def _checkpoint(self, work: OrderWork) -> Generator[simpy.Event, Any, bool]:
+        """After a hop: if a cancellation waits, stop (True) or, when it is refused, carry on (False)."""
+        if not work.stop.triggered:
+            return False
+        answer = cast(simpy.Event, work.stop.value)
+        reason = yield from self._stop(work)
+        work.stop = self.world.sim.env.event()
+        answer.succeed(reason)
+        return reason is None
+
+    def _stop(self, work: OrderWork) -> Generator[simpy.Event, Any, str | None]:
+        """Cancel the service order at SOF, then the partner orders; the reason when SOF refuses."""
+        bus, flow = self.bus, work.flow
+        if work.service_order is not None:
+            answer = yield from bus.call(
+                self.sof, CANCEL_SERVICE_ORDER, {"id": work.service_order}, flow=flow, step=CANCEL_STEP
+            )
+            if answer.status != 200:
+                return str(answer.payload.get("reason", "the service order can no longer be cancelled"))
+        for partner_order, partner_bus in work.partner_orders.items():
+            yield from self._cancel_partner_order(partner_order, partner_bus, flow)
+        return None
+
+    def _cancel_partner_order(
+        self, partner_order: str, partner_bus: str, flow: Flow
+    ) -> Generator[simpy.Event, Any, None]:
+        """SONATA: cancel a partner order and wait for the partner's decision (recorded when refused)."""
+        bus = self.bus
+        if partner_bus not in self.cancel_hubs:
+            self.cancel_hubs.add(partner_bus)
+            yield from register_listener(
+                bus,
+                partner_bus,
+                "productOrderManagement",
+                ["cancelProductOrderStateChangeEvent"],
+                flow=flow,
+                step=CANCEL_STEP,
+            )
+        body = bodies.cancel_order_create(bus.id, partner_order, "the buyer's own order was cancelled")
+        answer = yield from bus.call(
+            partner_bus, CREATE_CANCEL_PRODUCT_ORDER, body, flow=flow, step=CANCEL_STEP
+        )
+        if answer.status != 201:
+            reason = answer.payload if answer.payload else answer.status
+            self.world.sim.record_local(
+                bus,
+                Kind.ERROR,
+                "partnerCancellationRefused",
+                {"partnerOrder": partner_order, "reason": reason},
+                flow=flow,
+                step=CANCEL_STEP,
+            )
+            return
+        request = answer.payload["id"]
+        done = bus.waiting.event(f"partner-cancel:{request}:done")
+        rejected = bus.waiting.event(f"partner-cancel:{request}:rejected")
+        env = self.world.sim.env
+        yield env.any_of([done, rejected, env.timeout(self.world.options.notification_wait)])
+        if not done.triggered:
+            self.world.sim.record_local(
+                bus,
+                Kind.ERROR,
+                "partnerCancellationRefused",
+                {"partnerOrder": partner_order, "cancelProductOrder": request},
+                flow=flow,
+                step=CANCEL_STEP,
+            )
+
+    # -- steps 4-7 and 14: delivery ------------------------------------------------------------
 
     def _fulfil_as_provider(
-        self, msg: Message, order_id: str, design: dict[str, Any]
+        self, msg: Message, order_id: str, design: dict[str, Any], work: OrderWork
     ) -> Generator[simpy.Event, Any, str]:
         bus, world, flow = self.bus, self.world, msg.flow
         product = msg.payload["productOrderItem"][0]["product"]
@@ -259,6 +389,8 @@ class Seller:
         yield from bus.activity(
             "productToServiceMapping", flow=flow, step="5", payload={"productOrder": order_id}
         )
+        if (yield from self._checkpoint(work)):
+            return "cancelled"
         partner_orders: dict[str, str] = {}
         for domain, part in design["partners"].items():
             offering = world.offering(part["offering"])
@@ -281,14 +413,18 @@ class Seller:
                 endpoints=[part["uni"], part["enni"] or ""],
             )
             answer = yield from bus.call(part["bus"], CREATE_PRODUCT_ORDER, body, flow=flow, step="6")
+            if answer.status == 201:
+                partner_orders[domain] = answer.payload["id"]
+                work.partner_orders[answer.payload["id"]] = part["bus"]
+                bus.partner_orders[answer.payload["id"]] = {
+                    "domain": domain,
+                    "bus": part["bus"],
+                    "order": order_id,
+                }
+            if (yield from self._checkpoint(work)):
+                return "cancelled"
             if answer.status != 201:
                 return "failed"
-            partner_orders[domain] = answer.payload["id"]
-            bus.partner_orders[answer.payload["id"]] = {
-                "domain": domain,
-                "bus": part["bus"],
-                "order": order_id,
-            }
         unis = [world.topology.sites[p].uni for p in places]
         service_id = f"svc-{order_id}"
         body = bodies.service_order_create(order_id, service_id, unis, bandwidth)
@@ -296,27 +432,36 @@ class Seller:
             {"name": "partnerOrders", "value": partner_orders}
         )
         answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=flow, step="7")
-        if answer.status != 201:
-            return "failed"
-        return (yield from self._await_service_order(answer.payload["id"]))
+        return (yield from self._after_service_order(answer, work))
 
-    def _fulfil_as_partner(self, msg: Message, order_id: str) -> Generator[simpy.Event, Any, str]:
+    def _fulfil_as_partner(
+        self, msg: Message, order_id: str, work: OrderWork
+    ) -> Generator[simpy.Event, Any, str]:
         bus = self.bus
         config = msg.payload["productOrderItem"][0]["product"]["productConfiguration"]
         ends = bodies.configured_endpoints(config)
         bandwidth = bodies.configured_bandwidth(config) or 0.0
         body = bodies.service_order_create(order_id, f"svc-{order_id}", ends, bandwidth)
         answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=msg.flow, step=msg.step)
-        if answer.status != 201:
-            return "failed"
-        return (yield from self._await_service_order(answer.payload["id"]))
+        return (yield from self._after_service_order(answer, work))
 
-    def _await_service_order(self, service_order: str) -> Generator[simpy.Event, Any, str]:
+    def _after_service_order(self, answer: Message, work: OrderWork) -> Generator[simpy.Event, Any, str]:
+        """Wait for the service order's end (or a cancellation that SOF accepts)."""
+        if answer.status == 201:
+            work.service_order = str(answer.payload["id"])
+        if (yield from self._checkpoint(work)):
+            return "cancelled"
+        if work.service_order is None:
+            return "failed"
         env = self.world.sim.env
-        done = self.bus.waiting.event(f"so:{service_order}:completed")
-        failed = self.bus.waiting.event(f"so:{service_order}:failed")
-        yield env.any_of([done, failed])
-        return "completed" if done.triggered else "failed"
+        done = self.bus.waiting.event(f"so:{work.service_order}:completed")
+        failed = self.bus.waiting.event(f"so:{work.service_order}:failed")
+        while True:
+            yield env.any_of([done, failed, work.stop])
+            if done.triggered or failed.triggered:
+                return "completed" if done.triggered else "failed"
+            if (yield from self._checkpoint(work)):
+                return "cancelled"
 
     # -- step 9b, option LEGATO then SONATA ----------------------------------------------------
 

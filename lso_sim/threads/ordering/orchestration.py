@@ -4,6 +4,12 @@ SOF-sp decomposes (3b) and checks (3c) services for BUS-sp, then fulfils a servi
 designs the components (8), has ICMs activate the SP ones (9a, ADAGIO 10 below them) while the
 partner components are obtained (9b), tests (11), starts monitoring (12a) and reports the service
 active (13). SOF-partner does the same inside its own domain for the partner component.
+
+Cancellation (``cancelServiceOrder``, lso-sim's own LEGATO operation: MEF's LEGATO service ordering
+defines none): a SOF takes the capacity of a service's path when design starts and may give it
+back until activation starts (the point of no return, :attr:`ServiceRecord.committed`). A
+cancelled record releases its reservation, its service goes ``terminated`` and its order
+``failed`` (LEGATO has no cancelled state); the SOF's process for it starts no further hop.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from lso_sim.messages.operations import (
     ACTIVATE_CONNECTIVITY,
     ACTIVATE_MONITORING,
     ACTIVATE_PARTNER_COMPONENT,
+    CANCEL_SERVICE_ORDER,
     CHECK_SERVICEABILITY,
     CREATE_PERFORMANCE_JOB,
     CREATE_SERVICE_ORDER,
@@ -51,6 +58,7 @@ def install(world: World) -> None:
         sof.handle(DETERMINE_SERVICE_COMPONENTS, orchestrator.determine_components)
         sof.handle(CHECK_SERVICEABILITY, orchestrator.check_serviceability)
         sof.handle(CREATE_SERVICE_ORDER, orchestrator.create_service_order)
+        sof.handle(CANCEL_SERVICE_ORDER, orchestrator.cancel_service_order)
         sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
         sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
         sof.handle(CREATE_PERFORMANCE_JOB, orchestrator.create_performance_job)
@@ -128,26 +136,67 @@ class Orchestrator:
                 # Wait for SOF-sp's INTERLUDE request; activate_for_provider completes the order.
                 return
             completed = yield from self._activate_partner_segment(record, msg.flow, "9b")
-            self._finish(record, completed, msg.flow, "9b")
+            if not record.cancelled:
+                self._finish(record, completed, msg.flow, "9b")
             return
-        self._finish(record, completed, msg.flow, "13")
+        if not record.cancelled:
+            self._finish(record, completed, msg.flow, "13")
+
+    def cancel_service_order(self, msg: Message) -> None:
+        """Cancel a service order before its activation: release its capacity, start nothing more."""
+        sof, now = self.sof, self.world.sim.now
+        ident = str(msg.payload.get("id"))
+        record = sof.services.get(ident)
+        if record is None or record.buyer != msg.src:
+            sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
+            return
+        if record.committed or record.order.state != "inProgress":
+            reason = (
+                f"service order {ident} is {record.order.state}"
+                if record.order.state != "inProgress"
+                else f"activation of service {record.service.id} has started"
+            )
+            sof.respond(msg, 409, {"code": "pastPointOfNoReturn", "reason": reason})
+            return
+        record.cancelled = True
+        released = list(record.reserved)
+        if record.reserved:
+            self.world.topology.release(record.reserved, record.bandwidth_mbps)
+            record.reserved = []
+        if record.service.machine.can(record.service.state, "terminated"):
+            record.service.move("terminated", now)
+        record.order.move("failed", now)
+        sof.respond(
+            msg,
+            200,
+            {
+                "id": ident,
+                "state": record.order.state,
+                "service": record.service.id,
+                "releasedPath": released,
+            },
+        )
 
     def _fulfil_provider_service(
         self, record: ServiceRecord, flow: Flow
     ) -> Generator[simpy.Event, Any, bool]:
         sof, world = self.sof, self.world
         topology = world.topology
+        # The path's capacity is held while the components are designed (a cancellation before
+        # activation gives it back: cancel_service_order).
+        path = topology.find_path(record.endpoints[0], record.endpoints[1], record.bandwidth_mbps)
+        decomposition = topology.decompose(record.service.id, path) if path is not None else None
+        if path is not None:
+            record.decomposition = decomposition
+            self._reserve(record, path)
         yield from sof.activity(
             "designServiceComponents", flow=flow, step="8", payload={"service": record.service.id}
         )
-        path = topology.find_path(record.endpoints[0], record.endpoints[1], record.bandwidth_mbps)
-        if path is None:
+        if decomposition is None or record.cancelled:
             return False
-        record.decomposition = topology.decompose(record.service.id, path)
-        topology.reserve(path, record.bandwidth_mbps)
-        record.service.path(world.sim.now, "designed", "reserved")
-        sp_parts = record.decomposition.sp_components()
-        partner_parts = record.decomposition.partner_components()
+        record.committed = True
+        sp_parts = decomposition.sp_components()
+        partner_parts = decomposition.partner_components()
 
         # 9a and 9b start together: the ICMs and the partners work in parallel.
         activations = self._sp_calls(ACTIVATE_CONNECTIVITY, sp_parts, record, flow, "9a")
@@ -155,7 +204,7 @@ class Orchestrator:
             self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts
         ]
         if not all((yield from sof.gather(activations))):
-            self._release(record, path)
+            self._release(record)
             return False
         record.service.move("inactive", world.sim.now)
 
@@ -164,7 +213,7 @@ class Orchestrator:
             self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts
         ]
         if not all((yield from sof.gather(tests))):
-            self._release(record, path)
+            self._release(record)
             return False
 
         monitors = self._sp_calls(ACTIVATE_MONITORING, sp_parts, record, flow, "12a")
@@ -194,8 +243,14 @@ class Orchestrator:
             for c in parts
         ]
 
-    def _release(self, record: ServiceRecord, path: list[str]) -> None:
-        self.world.topology.release(path, record.bandwidth_mbps)
+    def _reserve(self, record: ServiceRecord, path: list[str]) -> None:
+        self.world.topology.reserve(path, record.bandwidth_mbps)
+        record.reserved = list(path)
+        record.service.path(self.world.sim.now, "designed", "reserved")
+
+    def _release(self, record: ServiceRecord) -> None:
+        self.world.topology.release(record.reserved, record.bandwidth_mbps)
+        record.reserved = []
         record.service.move("terminated", self.world.sim.now)
 
     def _presto(
@@ -329,7 +384,8 @@ class Orchestrator:
         self.sof.respond(
             msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"}
         )
-        self._finish(record, ok, msg.flow, msg.step)
+        if not record.cancelled:
+            self._finish(record, ok, msg.flow, msg.step)
 
     def _activate_partner_segment(
         self, record: ServiceRecord, flow: Flow, step: str
@@ -337,14 +393,15 @@ class Orchestrator:
         sof, world = self.sof, self.world
         topology = world.topology
         uni, enni = record.endpoints
+        path = self._segment(uni, topology.enni_end(enni, sof.domain), record.bandwidth_mbps)
+        if path is not None:
+            self._reserve(record, path)
         yield from sof.activity(
             "designServiceComponents", flow=flow, step=step, payload={"service": record.service.id}
         )
-        path = self._segment(uni, topology.enni_end(enni, sof.domain), record.bandwidth_mbps)
-        if path is None:
+        if path is None or record.cancelled:
             return False
-        topology.reserve(path, record.bandwidth_mbps)
-        record.service.path(world.sim.now, "designed", "reserved")
+        record.committed = True
         nes = [n for n in path if topology.graph.nodes[n]["kind"] == "ne"]
         record.constructs = [
             (world.icm_of_fd(fd).id, f"{record.service.id}-{fd}", group)
