@@ -421,7 +421,9 @@ class PartnerTasks:
         steps = steps_of(msg)
         update = op is UPDATE_CONNECTIVITY_SERVICE
         if update:
-            record.bandwidth_mbps = float(msg.payload.get("bandwidthMbps", record.bandwidth_mbps))
+            wanted = float(msg.payload.get("bandwidthMbps", record.bandwidth_mbps))
+            _rebook(world, record, wanted - record.bandwidth_mbps, sof.domain)
+            record.bandwidth_mbps = wanted
         results = []
         for icm, construct, _nes in record.constructs:
             body: Any = (
@@ -568,3 +570,11 @@ def _partner_figures(
     if answer.status != 201:
         return None
     return bodies.report_figures(answer.payload)
+
+
+def _rebook(world: World, record: ServiceRecord, delta: float, domain: str) -> None:
+    """Take (or give back) ``delta`` Mb/s on the links ``domain`` reserved for ``record``."""
+    if delta > 0:
+        world.topology.reserve(record.reserved, delta, domain)
+    elif delta < 0:
+        world.topology.release(record.reserved, -delta, domain)

@@ -302,16 +302,36 @@ class NetworkTopology:
 
     # -- bandwidth ----------------------------------------------------------------------------
 
-    def reserve(self, path: list[str], bandwidth_mbps: float) -> None:
-        """Take ``bandwidth_mbps`` on every link of ``path``."""
-        for a, b in itertools.pairwise(path):
+    def link_owner(self, a: str, b: str) -> str:
+        """The management domain that reserves the link ``a``-``b``.
+
+        A link inside a domain (or a UNI's access link) belongs to that domain. An ENNI joins two
+        domains: the service provider, which buys the partner's access over it, reserves it.
+        """
+        if self.graph.edges[a, b]["enni"] is not None:
+            return self.provider_domain
+        return self.domain_of(a)
+
+    def reserve(self, path: list[str], bandwidth_mbps: float, domain: str | None = None) -> None:
+        """Take ``bandwidth_mbps`` on the links of ``path`` (only those ``domain`` owns, if given).
+
+        Each orchestrator reserves what it manages: SOF-sp its own links and the ENNIs along the
+        whole path it computed, a partner's SOF the links of its own segment, so a link crossed
+        by one service is reserved once.
+        """
+        for a, b in self._owned(path, domain):
             self.graph.edges[a, b]["used"] += bandwidth_mbps
 
-    def release(self, path: list[str], bandwidth_mbps: float) -> None:
-        """Give back what :meth:`reserve` took."""
-        for a, b in itertools.pairwise(path):
+    def release(self, path: list[str], bandwidth_mbps: float, domain: str | None = None) -> None:
+        """Give back what :meth:`reserve` took (with the same ``domain``)."""
+        for a, b in self._owned(path, domain):
             data = self.graph.edges[a, b]
             data["used"] = max(0.0, data["used"] - bandwidth_mbps)
+
+    def _owned(self, path: list[str], domain: str | None) -> list[tuple[str, str]]:
+        return [
+            (a, b) for a, b in itertools.pairwise(path) if domain is None or self.link_owner(a, b) == domain
+        ]
 
     def utilisation(self, a: str, b: str) -> float:
         """Share of a link's capacity in use (0 to 1)."""

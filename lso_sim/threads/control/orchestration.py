@@ -187,10 +187,12 @@ class Controller:
         )
 
     def _rebook(self, path: list[str], delta: float) -> None:
+        # SOF-sp books its own links and the ENNIs; the partner books its segment when asked to
+        # change its component (INTERLUDE, step 5b).
         if delta > 0:
-            self.world.topology.reserve(path, delta)
+            self.world.topology.reserve(path, delta, self.sof.domain)
         elif delta < 0:
-            self.world.topology.release(path, -delta)
+            self.world.topology.release(path, -delta, self.sof.domain)
 
     # -- 4 to 15: carry a change out --------------------------------------------------------------
 

@@ -161,7 +161,7 @@ class Orchestrator:
         record.cancelled = True
         released = list(record.reserved)
         if record.reserved:
-            self.world.topology.release(record.reserved, record.bandwidth_mbps)
+            self.world.topology.release(record.reserved, record.bandwidth_mbps, self.sof.domain)
             record.reserved = []
         if record.service.machine.can(record.service.state, "terminated"):
             record.service.move("terminated", now)
@@ -244,12 +244,12 @@ class Orchestrator:
         ]
 
     def _reserve(self, record: ServiceRecord, path: list[str]) -> None:
-        self.world.topology.reserve(path, record.bandwidth_mbps)
+        self.world.topology.reserve(path, record.bandwidth_mbps, self.sof.domain)
         record.reserved = list(path)
         record.service.path(self.world.sim.now, "designed", "reserved")
 
     def _release(self, record: ServiceRecord) -> None:
-        self.world.topology.release(record.reserved, record.bandwidth_mbps)
+        self.world.topology.release(record.reserved, record.bandwidth_mbps, self.sof.domain)
         record.reserved = []
         record.service.move("terminated", self.world.sim.now)
 

@@ -246,7 +246,8 @@ class Troubleshooter:
         topology = world.topology
         old_constructs = self._constructs(record)
         old_path = self._path(record)
-        topology.release(old_path, record.bandwidth_mbps)
+        held = record.reserved or old_path
+        topology.release(held, record.bandwidth_mbps, self.sof.domain)
         avoid = frozenset(problem.faulty)
         if self.is_provider:
             new_path = topology.find_path(*record.endpoints, record.bandwidth_mbps, avoid=avoid)
@@ -254,7 +255,7 @@ class Troubleshooter:
                 n for n in old_path if not self._is_own(n)
             ]
             if new_path is None or not keep_partners:
-                topology.reserve(old_path, record.bandwidth_mbps)
+                topology.reserve(held, record.bandwidth_mbps, self.sof.domain)
                 return False
             decomposition = topology.decompose(record.service.id + "-r", new_path)
             new_constructs = [
@@ -266,7 +267,7 @@ class Troubleshooter:
             end = topology.enni_end(enni, self.sof.domain)
             new_path = _segment_avoiding(world, uni, end, self.sof.domain, record.bandwidth_mbps, avoid)
             if new_path is None:
-                topology.reserve(old_path, record.bandwidth_mbps)
+                topology.reserve(held, record.bandwidth_mbps, self.sof.domain)
                 return False
             decomposition = None
             nes = [n for n in new_path if topology.graph.nodes[n]["kind"] == "ne"]
@@ -274,7 +275,8 @@ class Troubleshooter:
                 (world.icm_of_fd(fd).id, f"{record.service.id}-{fd}-r", group)
                 for fd, group in group_by_forwarding_domain(topology, nes)
             ]
-        topology.reserve(new_path, record.bandwidth_mbps)
+        topology.reserve(new_path, record.bandwidth_mbps, self.sof.domain)
+        record.reserved = list(new_path)
         changed_old = [c for c in old_constructs if c not in new_constructs]
         added = [c for c in new_constructs if c not in old_constructs]
         yield from self.sof.activity(
