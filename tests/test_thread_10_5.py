@@ -153,9 +153,9 @@ def test_every_irp_is_exercised_and_records_carry_their_thread(
     }
     assert all(r.instance.startswith("acme/trouble-") for r in trouble)
     assert {r.instance for r in trace.records if r.thread == "10.2"} == {
-        "acme/order-1.1",
-        "acme/order-1.2",
-        "acme/order-1.3",
+        "acme/order-1",
+        "acme/order-2",
+        "acme/order-3",
     }
     assert not [r for r in trace.records if r.kind in (Kind.ERROR, Kind.TIMEOUT)]
     steps = THREADS["10.5"].steps
@@ -232,8 +232,18 @@ def test_same_seed_same_trace_other_seed_other_figures(run: Runner) -> None:
 def test_bad_trouble_report_is_a_scenario_error_naming_file_and_field(
     tmp_path: Path, report: dict[str, object], field: str
 ) -> None:
+    _check_bad_reports(tmp_path, [report], field)
+
+
+def test_two_reports_on_one_order_are_a_scenario_error(tmp_path: Path) -> None:
+    """Each report breaks the service of its own order (instances would share one 10.2 order)."""
+    reports: list[dict[str, object]] = [{"order": 0, "ne": "p-core-1"}, {"order": 0, "ne": "pe-metro-1"}]
+    _check_bad_reports(tmp_path, reports, r"workload\.0\.trouble\.reports\.1\.order")
+
+
+def _check_bad_reports(tmp_path: Path, reports: list[dict[str, object]], field: str) -> None:
     data = yaml.safe_load((SCENARIOS / "thread-10.5.yaml").read_text(encoding="utf-8"))
-    data["workload"][0]["trouble"]["reports"] = [report]
+    data["workload"][0]["trouble"]["reports"] = reports
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     with pytest.raises(ScenarioError, match=field) as error:

@@ -14,6 +14,7 @@ import simpy
 
 from lso_sim.actors.roles import ServiceRecord
 from lso_sim.actors.world import World
+from lso_sim.scenarios.build import order_request, retail_offering
 from lso_sim.scenarios.schema import Scenario, WorkloadModel
 from lso_sim.threads import control, reports, sls
 from lso_sim.threads.ordering import OrderRequest
@@ -35,18 +36,8 @@ def prerequisite_orders(scenario: Scenario, work: WorkloadModel) -> list[OrderRe
             break
         if other.thread != "10.2":
             before += len(other.orders)
-    retail = next((o.id for o in scenario.offerings if not o.wholesale), scenario.offerings[0].id)
-    return [
-        OrderRequest(
-            order.customer,
-            order.sites,
-            order.bandwidth_mbps,
-            order.offering or retail,
-            order.at,
-            f"{order.customer}/order-{before + n}",
-        )
-        for n, order in enumerate(work.orders, start=1)
-    ]
+    retail = retail_offering(scenario)
+    return [order_request(order, retail, before + n) for n, order in enumerate(work.orders, start=1)]
 
 
 def _establish_then(

@@ -23,7 +23,7 @@ from lso_sim.engine.channel import ChannelSpec
 from lso_sim.engine.distributions import Constant, Distribution, Exponential, LogNormal, Uniform
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory, Simulation
-from lso_sim.scenarios.schema import ActorModel, DistributionSpec, Scenario
+from lso_sim.scenarios.schema import ActorModel, DistributionSpec, OrderModel, Scenario
 from lso_sim.telemetry import Impairment, ImpairmentKind, TrafficProfile
 from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.registry import install_threads
@@ -201,6 +201,23 @@ def _channel(model: Any) -> ChannelSpec:
     return ChannelSpec(distribution(model.latency), model.loss, model.capacity)
 
 
+def retail_offering(scenario: Scenario) -> str:
+    """The offering an order names none of: the first retail one (else the first one)."""
+    return next((o.id for o in scenario.offerings if not o.wholesale), scenario.offerings[0].id)
+
+
+def order_request(order: OrderModel, retail: str, number: int) -> OrderRequest:
+    """The 10.2 order of a workload entry; ``number`` counts the scenario's orders from 1."""
+    return OrderRequest(
+        order.customer,
+        order.sites,
+        order.bandwidth_mbps,
+        order.offering or retail,
+        order.at,
+        f"{order.customer}/order-{number}",
+    )
+
+
 def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
     """The 10.2 orders of the workload: the explicit ones, then the generated ones.
 
@@ -208,23 +225,13 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
     the seed.
     """
     requests: list[OrderRequest] = []
-    retail = next((o.id for o in scenario.offerings if not o.wholesale), scenario.offerings[0].id)
+    retail = retail_offering(scenario)
     rng = world.sim.random.stream("workload/10.2")
     for work in scenario.workload:
         if work.thread != "10.2":
             continue  # other threads start their own orders (see scenarios/starters.py)
         for order in work.orders:
-            n = len(requests) + 1
-            requests.append(
-                OrderRequest(
-                    order.customer,
-                    order.sites,
-                    order.bandwidth_mbps,
-                    order.offering or retail,
-                    order.at,
-                    f"{order.customer}/order-{n}",
-                )
-            )
+            requests.append(order_request(order, retail, len(requests) + 1))
         if work.generate is not None:
             gen = work.generate
             pool = [

@@ -169,7 +169,14 @@ def check_references(scenario: Scenario, source: str) -> None:
         items = [("control.changes", c.order) for c in (work.control.changes if work.control else [])]
         items += [("reports.requests", r.order) for r in (work.reports.requests if work.reports else [])]
         items += [("trouble.reports", r.order) for r in (work.trouble.reports if work.trouble else [])]
+        seen: dict[int, int] = {}
         for j, report in enumerate(work.trouble.reports if work.trouble else []):
+            if report.order in seen:
+                fail(
+                    f"workload.{i}.trouble.reports.{j}.order",
+                    f"an order no other report uses (report {seen[report.order]} already breaks it)",
+                )
+            seen[report.order] = j
             if report.ne not in ne_domain:
                 fail(f"workload.{i}.trouble.reports.{j}.ne", f"a network element id (got {report.ne!r})")
         counts: dict[str, int] = {}
