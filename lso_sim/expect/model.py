@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.messages.envelope import Kind
-from lso_sim.threads.catalog import THREADS
+from lso_sim.threads.catalog import EXTRA_STEPS, THREADS
 
 
 class _Strict(BaseModel):
@@ -198,7 +198,7 @@ class ExpectModel(_Strict):
     def _known_steps(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for thread, steps in value.items():
             _known_thread(thread)
-            known = THREADS[thread].steps
+            known = [*THREADS[thread].steps, *EXTRA_STEPS.get(thread, {})]  # MEF's, then our labels
             unknown = [s for s in steps if known and s not in known]
             if unknown:
                 given = ", ".join(map(repr, unknown))

@@ -62,15 +62,17 @@ QUOTE_ITEM: StateMachine = machine(
     "acknowledged",
     {
         "acknowledged": "inProgress approved.orderable approved.orderableAlternate rejected unableToProvide "
-        "cancelled",
-        "inProgress.draft": "inProgress cancelled",
-        "inProgress": "approved.orderable approved.orderableAlternate answered unableToProvide cancelled",
-        "approved.orderable": "declined expired",
-        "approved.orderableAlternate": "declined expired",
+        "abandoned",
+        "inProgress.draft": "inProgress abandoned",
+        "inProgress": "approved.orderable approved.orderableAlternate answered unableToProvide abandoned",
+        "approved.orderable": "expired",
+        "approved.orderableAlternate": "expired",
         "answered": "expired",
     },
 )
-"""Quote items follow their quote; an accepted quote's items stay ``approved.orderable``."""
+"""Quote items follow their quote; an accepted or declined quote's items stay ``approved.orderable``
+and a cancelled quote's items are ``abandoned`` (MEF's item states have no accepted, declined or
+cancelled)."""
 
 PRODUCT_OFFERING_QUALIFICATION_ITEM: StateMachine = machine(
     "productOfferingQualificationItem",

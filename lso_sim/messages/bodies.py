@@ -209,6 +209,7 @@ def category(offerings: Sequence[Mapping[str, Any]], now: float = 0.0) -> JsonOb
         "id": CATEGORY_ID,
         "href": f"/category/{CATEGORY_ID}",
         "name": "Carrier Ethernet connectivity",
+        "description": "point-to-point Carrier Ethernet services and their access parts",
         "lifecycleStatus": "orderable",
         "lastUpdate": timestamp(now),
         "productOffering": [{"id": o["id"]} for o in offerings],
@@ -222,7 +223,7 @@ def specification(spec_id: str, now: float = 0.0) -> JsonObject:
         "href": f"/productSpecification/{spec_id}",
         "name": spec_id.split(":")[-3] if spec_id.count(":") >= 3 else spec_id,
         "description": f"configuration schema {spec_id}",
-        "lifecycleStatus": "orderable",
+        "lifecycleStatus": "published",
         "lastUpdate": timestamp(now),
         "sourceSchema": [{"@type": "MEFProductSpecificationSchema", "name": spec_id}],
     }

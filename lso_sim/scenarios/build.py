@@ -27,6 +27,7 @@ from lso_sim.scenarios.schema import ActorModel, DistributionSpec, OrderModel, S
 from lso_sim.telemetry import Impairment, ImpairmentKind, TrafficProfile
 from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.registry import install_threads
+from lso_sim.threads.script import threads_called
 from lso_sim.topology.network import NetworkTopology
 
 
@@ -160,6 +161,8 @@ def build_world(
                 sim, architecture.actor(ecm_id), network_elements=[ne], **settings(Role.ECM)
             )
     needed = [work.thread for work in scenario.workload]
+    calls = [step.call for work in scenario.workload for step in work.api_script or [] if step.call]
+    needed += threads_called(calls)  # an API script installs the sellers it calls
     if any(work.orders or work.generate for work in scenario.workload):
         needed.insert(0, "10.2")
     install_threads(world, needed)

@@ -16,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError
+from lso_sim.scenarios import api_script
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.threads.registry import runnable_threads
 
@@ -194,3 +195,4 @@ def check_references(scenario: Scenario, source: str) -> None:
             pool = work.generate.customers or list(customers)
             if not any(len(customers[c]) >= 2 for c in pool):
                 fail(f"workload.{i}.generate.customers", "at least one customer with two sites")
+        api_script.check(scenario, i, work, source)

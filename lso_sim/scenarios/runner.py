@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lso_sim.actors.world import World
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory
+from lso_sim.scenarios import api_script
 from lso_sim.scenarios.build import build_world, order_requests
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.scenarios.starters import STARTERS
@@ -42,5 +43,7 @@ def run_scenario(
     for work in scenario.workload:
         if work.thread != ordering.THREAD:
             STARTERS[work.thread](scenario, work, world)
+        elif work.api_script is not None:
+            api_script.start(scenario, work, world)
     world.sim.run(until=until)
     return RunResult(scenario, world)

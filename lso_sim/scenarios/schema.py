@@ -340,6 +340,37 @@ class BillingModel(_Strict):
     payment_days: float = Field(default=30.0, ge=0)
 
 
+class ScriptWaitModel(_Strict):
+    """``wait_for`` of an API script step: an event the buyer's hub must receive before going on."""
+
+    event: str
+    of: str | None = None
+    state: str | None = None
+    timeout: float | None = Field(default=None, gt=0)
+
+
+class ScriptCallModel(_Strict):
+    """One step of an ``api_script``: a call to a seller API, a wait for an event, or both."""
+
+    at: float | None = Field(default=None, ge=0)
+    buyer: str | None = None
+    seller: str | None = None
+    call: str | None = None
+    with_: Any = Field(default=None, alias="with")
+    save_as: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
+    wait_for: ScriptWaitModel | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _does_something(self) -> ScriptCallModel:
+        if self.call is None and self.wait_for is None:
+            raise ValueError("give 'call' or 'wait_for' (or both)")
+        if self.call is None and (self.with_ is not None or self.save_as is not None):
+            raise ValueError("'with' and 'save_as' belong to a 'call'")
+        return self
+
+
 class WorkloadModel(_Strict):
     """Work for one thread.
 
@@ -357,11 +388,14 @@ class WorkloadModel(_Strict):
     sls: SlsModel | None = None
     trouble: TroubleModel | None = None
     billing: BillingModel | None = None
+    api_script: list[ScriptCallModel] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _some_work(self) -> WorkloadModel:
-        if self.thread == "10.2" and not self.orders and self.generate is None:
-            raise ValueError("give 'orders' or 'generate'")
+        if self.thread == "10.2" and not self.orders and self.generate is None and self.api_script is None:
+            raise ValueError("give 'orders', 'generate' or 'api_script'")
+        if self.api_script is not None and self.thread != "10.2":
+            raise ValueError(f"'api_script' is a block of thread 10.2, not of {self.thread}")
         return self
 
     @model_validator(mode="after")

@@ -17,6 +17,9 @@ Buyer requests on a running order:
   announced (the order's on its hub, the request's as ``cancelProductOrderStateChangeEvent``).
 - ``createModifyProductOrderItemRequestedDeliveryDate``: accepted on an item still in progress
   (the item's ``requestedCompletionDate`` changes, the request ends ``done``); otherwise 422.
+- ``modify`` and ``delete`` items must name a product the buyer has (``product.id``, else 422
+  ``missingProperty``/``referenceNotFound``); the back office delivers ``add`` items only, so such an
+  order is then refused with 422 ``invalidValue`` on the item's ``action``.
 - ``patchProductOrder``: changes administrative fields (``externalId``, contacts, notes) of an
   order that has not ended; a finished order answers 409.
 
@@ -182,7 +185,7 @@ class OrderApi(SellerApi):
             CREATE_MODIFY_DELIVERY_DATE: self.modify_delivery_date,
             LIST_MODIFY_DELIVERY_DATE: self._lister("modifyProductOrderItemRequestedDeliveryDate"),
             RETRIEVE_MODIFY_DELIVERY_DATE: self._retriever("modifyProductOrderItemRequestedDeliveryDate"),
-            LIST_CHARGE: self._lister("charge"),
+            LIST_CHARGE: self._lister("charge", by_order=True),
             RETRIEVE_CHARGE: self._retriever("charge"),
             PATCH_CHARGE: self.patch_charge,
         }
@@ -191,6 +194,7 @@ class OrderApi(SellerApi):
 
     def create(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         body = check(msg.payload, ORDER_CREATE)
+        self._check_changes(msg, body["productOrderItem"])
         if self.quotes is not None:
             for index, item in enumerate(body["productOrderItem"]):
                 if item["action"] == "add" and "quoteItem" not in item:
@@ -248,6 +252,29 @@ class OrderApi(SellerApi):
             self.finish(resource, outcome)
         # Otherwise a cancellation is being assessed (it finishes the order if it is refused) or
         # has ended the order.
+
+    def _check_changes(self, msg: Message, items: Sequence[Mapping[str, Any]]) -> None:
+        """``modify`` and ``delete`` items act on a product the buyer has; the back office delivers
+        ``add`` items only, so an item that names one is refused (MEF 422) rather than half done."""
+        for index, item in enumerate(items):
+            if item["action"] == "add":
+                continue
+            where = f"/productOrderItem/{index}"
+            product = item.get("product")
+            ident = product.get("id") if isinstance(product, Mapping) else None
+            if not isinstance(ident, str):
+                raise unprocessable(
+                    f"a {item['action']} item names the product it changes",
+                    "missingProperty",
+                    f"{where}/product/id",
+                )
+            if self.inventory.state.buyer(msg.src).get("product", ident) is None:
+                raise unprocessable(f"no product {ident}", "referenceNotFound", f"{where}/product/id")
+            raise unprocessable(
+                f"this seller delivers add items only; it cannot yet {item['action']} product {ident}",
+                "invalidValue",
+                f"{where}/action",
+            )
 
     def finish(self, resource: Resource, outcome: str) -> None:
         """End an order the back office delivered: final state, products, announcement."""
@@ -580,10 +607,14 @@ class OrderApi(SellerApi):
             if not answered.triggered:
                 answered.succeed(False)
 
-    def _lister(self, kind: str) -> ApiHandler:
+    def _lister(self, kind: str, by_order: bool = False) -> ApiHandler:
+        filters = {"state": field("state")}
+        if by_order:  # MEF's productOrderId parameter (charges refer to their order's item)
+            filters["productOrderId"] = lambda item: item.get("productOrderItem", {}).get("productOrderId")
+
         def handler(msg: Message) -> None:
             items = (r.body for r in self.store(msg).all(kind))
-            self.actor.respond(msg, 200, page(items, msg.payload, {"state": field("state")}))
+            self.actor.respond(msg, 200, page(items, msg.payload, filters))
 
         return handler
 

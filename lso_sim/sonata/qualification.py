@@ -101,6 +101,7 @@ class QualificationApi(SellerApi):
         if body.get("instantSyncQualification"):
             ready = yield from self.assess(msg, resource)
             self._conclude(resource, ready)
+            self.actor.waiting.fire(f"poq:{ident}", resource.private.get("design"))  # quotes may cite it
             self.actor.respond(msg, 201, resource.body)
             return
         self.actor.respond(msg, 201, dict(resource.body))

@@ -65,6 +65,12 @@ QUOTE_OPERATION: Schema = {
 }
 
 APPROVED = ("approved.orderable", "approved.orderableAlternate")
+ITEM_STATE_OF: dict[str, str | None] = {
+    "accepted": "approved.orderable",
+    "declined": None,
+    "cancelled": "abandoned",
+}
+"""Quote state -> its items' state where MEF's item states differ (``None``: the items keep theirs)."""
 
 
 class QuoteApi(SellerApi):
@@ -103,7 +109,9 @@ class QuoteApi(SellerApi):
             self._conclude(resource, monthly)
             self.actor.respond(msg, 201, resource.body)
             return
-        self.actor.respond(msg, 201, dict(resource.body))
+        self.actor.respond(
+            msg, 201, dict(resource.body, quoteItem=[dict(i) for i in resource.body["quoteItem"]])
+        )
         self.watch(resource, msg)
         before = snapshot(resource)
         self.move(resource, "inProgress")
@@ -118,9 +126,9 @@ class QuoteApi(SellerApi):
     def move(self, resource: Resource, target: str) -> None:
         """Move a quote and its items (items of a priced quote show ``approved.orderable``)."""
         resource.move(target, self.now)
-        item_state = "approved.orderable" if target == "accepted" else target
+        item_state = ITEM_STATE_OF.get(target, target)
         for item in resource.items:
-            if resource.items[item].state != item_state:
+            if item_state is not None and resource.items[item].state != item_state:
                 resource.move_item(item, item_state, self.now)
 
     def _conclude(self, resource: Resource, monthly: float | None) -> None:

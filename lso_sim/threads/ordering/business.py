@@ -262,9 +262,12 @@ class Seller:
         product = item.get("product", {})
         bandwidth = bodies.configured_bandwidth(product.get("productConfiguration")) or 0.0
         offering = world.offering(product.get("productOffering", {}).get("id", ""))
-        if not self.is_provider or quote.private["request"].get("instantSyncQuote"):
+        if not self.is_provider:
             yield from bus.activity("priceQuote", flow=msg.flow, step=msg.step, payload={"quote": quote.id})
             return _price(offering, bandwidth)
+        # BUS-sp designs before it prices, for an instant quote too: an order on it is fulfilled
+        # along that design.
+        instant = bool(quote.private["request"].get("instantSyncQuote"))
         qualification = item.get("qualificationItem", {}).get("qualificationId")
         if self.qualifications.state.buyer(msg.src).get("productOfferingQualification", str(qualification)):
             _fired, design = yield from bus.waiting.wait(f"poq:{qualification}", None)
@@ -272,7 +275,8 @@ class Seller:
             places = [p["id"] for p in product.get("place", [])]
             design = yield from self._qualify(msg.src, places, bandwidth, msg.flow)
         quote.private["design"] = design
-        yield from bus.activity("priceQuote", flow=msg.flow, step="3e", payload={"quote": quote.id})
+        step = msg.step if instant else "3e"
+        yield from bus.activity("priceQuote", flow=msg.flow, step=step, payload={"quote": quote.id})
         if not design["feasible"]:
             return None
         return _price(offering, bandwidth) + sum(p["price"] or 0.0 for p in design["partners"].values())
