@@ -92,11 +92,11 @@ class AddressApi(SellerApi):
         alternates = [address_body(p) for _c, p in ranked if p is not best]
         if alternates:
             answer["alternateGeographicAddress"] = alternates
-        self.actor.respond(msg, 200, answer)
+        self.reply(msg, 200, answer)
 
     def retrieve(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         place = next((p for p in self.places if p.site == ident), None)
         if place is None:
             raise not_found("geographicAddress", ident)
-        self.actor.respond(msg, 200, address_body(place))
+        self.reply(msg, 200, address_body(place))

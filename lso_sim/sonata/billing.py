@@ -95,21 +95,21 @@ class BillingDesk(SellerApi):
             for r in self.store(msg).all("customerBill")
             if (state is None or r.state == state) and (category is None or r.body["category"] == category)
         ]
-        self.actor.respond(msg, 200, bills[offset : offset + limit])
+        self.reply(msg, 200, bills[offset : offset + limit])
 
     def retrieve(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         resource = self.store(msg).get("customerBill", ident)
         if resource is None:
             raise not_found("customerBill", ident)
-        self.actor.respond(msg, 200, [resource.body])
+        self.reply(msg, 200, [resource.body])
 
     def retrieve_item(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         resource = self.store(msg).get("customerBillItem", ident)
         if resource is None:
             raise not_found("customerBillItem", ident)
-        self.actor.respond(msg, 200, [resource.body])
+        self.reply(msg, 200, [resource.body])
 
     def _announce(
         self, buyer: str, bill_id: str, op: Operation, event_type: str, flow: Flow, step: str

@@ -55,32 +55,32 @@ class CatalogApi(SellerApi):
 
     def list_categories(self, msg: Message) -> None:
         items = [bodies.category(self.offerings)]
-        self.actor.respond(msg, 200, page(items, msg.payload, {"name": field("name")}))
+        self.reply(msg, 200, page(items, msg.payload, {"name": field("name")}))
 
     def retrieve_category(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         if ident != bodies.CATEGORY_ID:
             raise not_found("category", ident)
-        self.actor.respond(msg, 200, bodies.category(self.offerings))
+        self.reply(msg, 200, bodies.category(self.offerings))
 
     def list_offerings(self, msg: Message) -> None:
         filters = {"lifecycleStatus": field("lifecycleStatus"), "name": field("name")}
-        self.actor.respond(msg, 200, page(self._offerings(), msg.payload, filters))
+        self.reply(msg, 200, page(self._offerings(), msg.payload, filters))
 
     def retrieve_offering(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         found = next((o for o in self._offerings() if o["id"] == ident), None)
         if found is None:
             raise not_found("productOffering", ident)
-        self.actor.respond(msg, 200, found)
+        self.reply(msg, 200, found)
 
     def list_specifications(self, msg: Message) -> None:
         filters = {"lifecycleStatus": field("lifecycleStatus"), "name": field("name")}
-        self.actor.respond(msg, 200, page(self._specifications(), msg.payload, filters))
+        self.reply(msg, 200, page(self._specifications(), msg.payload, filters))
 
     def retrieve_specification(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         found = next((s for s in self._specifications() if s["id"] == ident), None)
         if found is None:
             raise not_found("productSpecification", ident)
-        self.actor.respond(msg, 200, found)
+        self.reply(msg, 200, found)

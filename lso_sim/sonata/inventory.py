@@ -61,11 +61,11 @@ class InventoryApi(SellerApi):
             "status": field("status"),
             "productOfferingId": lambda item: item.get("productOffering", {}).get("id"),
         }
-        self.actor.respond(msg, 200, page(items, msg.payload, filters))
+        self.reply(msg, 200, page(items, msg.payload, filters))
 
     def retrieve(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         resource = self.store(msg).get("product", ident)
         if resource is None:
             raise not_found("product", ident)
-        self.actor.respond(msg, 200, resource.body)
+        self.reply(msg, 200, resource.body)

@@ -217,7 +217,7 @@ class OrderApi(SellerApi):
         resource.private["request"] = body
         resource.private["buyer"] = msg.src
         self.store(msg).add(resource)
-        self.actor.respond(
+        self.reply(
             msg,
             201,
             dict(resource.body, productOrderItem=[dict(i) for i in resource.body["productOrderItem"]]),
@@ -321,10 +321,10 @@ class OrderApi(SellerApi):
             for r in self.store(msg).all("productOrder")
         )
         filters = {"state": field("state"), "externalId": field("externalId")}
-        self.actor.respond(msg, 200, page(items, msg.payload, filters))
+        self.reply(msg, 200, page(items, msg.payload, filters))
 
     def retrieve(self, msg: Message) -> None:
-        self.actor.respond(msg, 200, self._order(msg, str(param(msg.payload, "id"))).body)
+        self.reply(msg, 200, self._order(msg, str(param(msg.payload, "id"))).body)
 
     def patch(self, msg: Message) -> None:
         params, body = split_params(msg.payload)
@@ -335,7 +335,7 @@ class OrderApi(SellerApi):
         for name in PATCHABLE:
             if name in body:
                 resource.body[name] = body[name]
-        self.actor.respond(msg, 200, resource.body)
+        self.reply(msg, 200, resource.body)
 
     # -- cancellation --------------------------------------------------------------------------
 
@@ -370,7 +370,7 @@ class OrderApi(SellerApi):
             Stateful(ident, CANCEL_PRODUCT_ORDER, self.now),
         )
         self.store(msg).add(request)
-        self.actor.respond(msg, 201, dict(request.body))
+        self.reply(msg, 201, dict(request.body))
         before = snapshot(order)
         self.move(order, "assessingCancellation")
         self.announce(order, before, final=False, step=msg.step)
@@ -450,7 +450,7 @@ class OrderApi(SellerApi):
             Stateful(ident, CANCEL_PRODUCT_ORDER, self.now),
         )
         self.store(msg).add(request)
-        self.actor.respond(msg, 201, dict(request.body))
+        self.reply(msg, 201, dict(request.body))
         shown = next(i for i in order.body["productOrderItem"] if str(i["id"]) == item_id)
         terms = self._expedite(order, shown, body["requestedCompletionDate"])
         if terms is not None and order.state == "inProgress" and item.state == "inProgress":
@@ -585,7 +585,7 @@ class OrderApi(SellerApi):
             lines[line_id]["acceptanceIndicator"] = indicator
             lines[line_id]["state"] = "acceptedByBuyer" if indicator == "accepted" else "declinedByBuyer"
         charge.move("completed", self.now)
-        self.actor.respond(msg, 200, charge.body)
+        self.reply(msg, 200, charge.body)
         event = bodies.charge_event("chargeStateChangeEvent", ident, self.now, self.next_id("event"))
         self.publish(msg.src, CHARGE_STATE_CHANGE, event, flow=msg.flow, step=msg.step)
         answered: simpy.Event = charge.private["answered"]
@@ -614,7 +614,7 @@ class OrderApi(SellerApi):
 
         def handler(msg: Message) -> None:
             items = (r.body for r in self.store(msg).all(kind))
-            self.actor.respond(msg, 200, page(items, msg.payload, filters))
+            self.reply(msg, 200, page(items, msg.payload, filters))
 
         return handler
 
@@ -624,6 +624,6 @@ class OrderApi(SellerApi):
             resource = self.store(msg).get(kind, ident)
             if resource is None:
                 raise not_found(kind, ident)
-            self.actor.respond(msg, 200, resource.body)
+            self.reply(msg, 200, resource.body)
 
         return handler

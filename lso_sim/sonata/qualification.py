@@ -102,9 +102,9 @@ class QualificationApi(SellerApi):
             ready = yield from self.assess(msg, resource)
             self._conclude(resource, ready)
             self.actor.waiting.fire(f"poq:{ident}", resource.private.get("design"))  # quotes may cite it
-            self.actor.respond(msg, 201, resource.body)
+            self.reply(msg, 201, resource.body)
             return
-        self.actor.respond(msg, 201, dict(resource.body))
+        self.reply(msg, 201, dict(resource.body))
         self.watch(resource, msg)
         before = snapshot(resource)
         self._progress(resource)
@@ -134,11 +134,11 @@ class QualificationApi(SellerApi):
             summary(r.body, ("id", "href", "state", "instantSyncQualification"))
             for r in self.store(msg).all("productOfferingQualification")
         )
-        self.actor.respond(msg, 200, page(items, msg.payload, {"state": field("state")}))
+        self.reply(msg, 200, page(items, msg.payload, {"state": field("state")}))
 
     def retrieve(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         resource = self.store(msg).get("productOfferingQualification", ident)
         if resource is None:
             raise not_found("productOfferingQualification", ident)
-        self.actor.respond(msg, 200, resource.body)
+        self.reply(msg, 200, resource.body)

@@ -107,9 +107,9 @@ class QuoteApi(SellerApi):
         if body.get("instantSyncQuote"):
             monthly = yield from self.price(msg, resource)
             self._conclude(resource, monthly)
-            self.actor.respond(msg, 201, resource.body)
+            self.reply(msg, 201, resource.body)
             return
-        self.actor.respond(
+        self.reply(
             msg, 201, dict(resource.body, quoteItem=[dict(i) for i in resource.body["quoteItem"]])
         )
         self.watch(resource, msg)
@@ -147,7 +147,7 @@ class QuoteApi(SellerApi):
             summary(r.body, ("id", "href", "state", "quoteDate", "instantSyncQuote"))
             for r in self.store(msg).all("quote")
         )
-        self.actor.respond(msg, 200, page(items, msg.payload, {"state": field("state")}))
+        self.reply(msg, 200, page(items, msg.payload, {"state": field("state")}))
 
     def _find(self, msg: Message, ident: str) -> Resource:
         resource = self.store(msg).get("quote", ident)
@@ -156,7 +156,7 @@ class QuoteApi(SellerApi):
         return resource
 
     def retrieve(self, msg: Message) -> None:
-        self.actor.respond(msg, 200, self._find(msg, str(param(msg.payload, "id"))).body)
+        self.reply(msg, 200, self._find(msg, str(param(msg.payload, "id"))).body)
 
     def _operate(self, msg: Message, allowed: tuple[str, ...], target: str) -> None:
         body = check(msg.payload, QUOTE_OPERATION)
@@ -170,7 +170,7 @@ class QuoteApi(SellerApi):
             )
         before = snapshot(resource)
         self.move(resource, target)
-        self.actor.respond(msg, 200, dict(body))
+        self.reply(msg, 200, dict(body))
         if "watch" not in resource.private:
             self.watch(resource, msg)  # an instant quote: its buyer hears of the change from now on
         self.announce(resource, before, final=True, step=msg.step)

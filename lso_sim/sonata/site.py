@@ -80,11 +80,11 @@ class SiteApi(SellerApi):
                 v is None or (_value(place, body, n) or "").lower() == v.lower() for n, v in wanted.items()
             ):
                 found.append(body)
-        self.actor.respond(msg, 200, found)
+        self.reply(msg, 200, found)
 
     def retrieve(self, msg: Message) -> None:
         ident = str(param(msg.payload, "id"))
         place = next((p for p in self.places if p.site == ident and self.visible(msg.src, p)), None)
         if place is None:
             raise not_found("geographicSite", ident)
-        self.actor.respond(msg, 200, site_body(place))
+        self.reply(msg, 200, site_body(place))

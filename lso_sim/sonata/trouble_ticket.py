@@ -214,7 +214,7 @@ class TicketDesk(SellerApi):
 
     def _refuse(self, msg: Message, code: str, reason: str, path: str | None = None) -> None:
         """422 in the shape these operations define: a list of ``Error422``."""
-        self.bus.respond(msg, 422, [error_body(422, code, reason, path)])
+        self.reply(msg, 422, [error_body(422, code, reason, path)])
 
     def create(self, msg: Message) -> None:
         body = msg.payload
@@ -235,7 +235,7 @@ class TicketDesk(SellerApi):
         ticket = Ticket(record, msg.src, dict(body), msg.flow, msg.step)
         ticket.document["note"] = list(ticket.document.get("note", []))
         self.store(msg).add(Resource("troubleTicket", record.id, {}, record, private={"ticket": ticket}))
-        self.bus.respond(msg, 201, self.body(ticket))
+        self.reply(msg, 201, self.body(ticket))
         self._start(self.work.created, ticket)
 
     def list(self, msg: Message) -> None:
@@ -248,7 +248,7 @@ class TicketDesk(SellerApi):
             if (wanted is None or t.record.state == wanted)
             and (external is None or t.document.get("externalId") == external)
         ]
-        self.bus.respond(msg, 200, items[offset : offset + limit])
+        self.reply(msg, 200, items[offset : offset + limit])
 
     def _find(self, msg: Message, params: Any = None) -> Ticket:
         ticket_id = str(param(msg.payload if params is None else params, "id"))
@@ -259,7 +259,7 @@ class TicketDesk(SellerApi):
         return ticket
 
     def retrieve(self, msg: Message) -> None:
-        self.bus.respond(msg, 200, self.body(self._find(msg)))
+        self.reply(msg, 200, self.body(self._find(msg)))
 
     def patch(self, msg: Message) -> None:
         params, update = split_params(msg.payload)
@@ -285,14 +285,14 @@ class TicketDesk(SellerApi):
             return
         ticket.document["note"].extend(dict(n) for n in notes)
         ticket.document.update({k: v for k, v in update.items() if k != "note"})
-        self.bus.respond(msg, 200, self.body(ticket))
+        self.reply(msg, 200, self.body(ticket))
 
     def cancel(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         ticket = self._find(msg)
         if ticket.record.state not in CANCELLABLE:
             self._refuse(msg, "invalidValue", f"cannot cancel a {ticket.record.state} ticket", "/status")
             return
-        self.bus.respond(msg, 204, None)
+        self.reply(msg, 204, None)
         self.move(ticket, "assessingCancellation", step=msg.step)
         self._start(self.work.cancelled, ticket)
         yield self.bus.env.timeout(self.cancellation_assessment)
@@ -304,7 +304,7 @@ class TicketDesk(SellerApi):
             self._refuse(msg, "invalidValue", f"cannot close a {ticket.record.state} ticket", "/status")
             return
         ticket.record.move("closed", self.now)
-        self.bus.respond(msg, 204, None)
+        self.reply(msg, 204, None)
 
     def reopen(self, msg: Message) -> None:
         params, body = split_params(msg.payload)
@@ -317,7 +317,7 @@ class TicketDesk(SellerApi):
             return
         ticket.record.move("reopened", self.now)
         self._note(ticket, "buyer", "closureRejection", reason)
-        self.bus.respond(msg, 204, None)
+        self.reply(msg, 204, None)
         self._start(self.work.reopened, ticket)
 
     def list_incidents(self, msg: Message) -> None:
@@ -327,14 +327,14 @@ class TicketDesk(SellerApi):
             for i in self.incidents(msg.src)
             if wanted is None or i.record.state == wanted
         ]
-        self.bus.respond(msg, 200, items)
+        self.reply(msg, 200, items)
 
     def retrieve_incident(self, msg: Message) -> None:
         incident_id = str(param(msg.payload, "id"))
         resource = self.store(msg).get("incident", incident_id)
         if resource is None:
             raise not_found("incident", incident_id)
-        self.bus.respond(msg, 200, self._incident_body(resource.private["incident"]))
+        self.reply(msg, 200, self._incident_body(resource.private["incident"]))
 
     # -- internals -----------------------------------------------------------------------------
 
