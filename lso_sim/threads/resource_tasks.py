@@ -578,3 +578,48 @@ def _rebook(world: World, record: ServiceRecord, delta: float, domain: str) -> N
         world.topology.reserve(record.reserved, delta, domain)
     elif delta < 0:
         world.topology.release(record.reserved, -delta, domain)
+
+
+Target = tuple[str, str, str | None]
+"""What a task goes to: ``(actor id, construct or component id, partner order or None)``: an ICM
+for an SP forwarding construct, a partner's SOF for a partner component."""
+
+
+def service_targets(world: World, record: ServiceRecord) -> list[Target]:
+    """Every part of a provider service: its SP constructs, then its partner components."""
+    return [(icm, cid, None) for icm, cid, _ in sp_constructs(world, record)] + [
+        (world.sof[domain].id, component, order) for domain, component, order in partner_components(record)
+    ]
+
+
+def test_task(
+    sof: RoleActor, target: Target, *, flow: Flow, step: str, wait: float
+) -> Generator[simpy.Event, Any, dict[str, Any]]:
+    """Test one part: a construct over PRESTO, a partner component over INTERLUDE."""
+    dst, part, order = target
+    if order is None:
+        body: dict[str, Any] = {"constructId": part}
+        return run_task(sof, dst, TEST_FORWARDING_CONSTRUCT, body, flow=flow, step=step, wait=wait)
+    body = {"componentId": part, "partnerOrder": order}
+    return run_task(sof, dst, VERIFY_PARTNER_COMPONENT, body, flow=flow, step=step, wait=wait)
+
+
+def update_task(
+    sof: RoleActor,
+    target: Target,
+    bandwidth_mbps: float,
+    *,
+    flow: Flow,
+    step: str,
+    wait: float,
+    remedy: bool = False,
+) -> Generator[simpy.Event, Any, dict[str, Any]]:
+    """Reconfigure one part to ``bandwidth_mbps`` (``remedy``: also repair what can be repaired)."""
+    dst, part, order = target
+    if order is None:
+        body = bodies.update_connectivity(part, bandwidth_mbps, remedy=remedy)
+        return run_task(sof, dst, UPDATE_CONNECTIVITY_SERVICE, body, flow=flow, step=step, wait=wait)
+    request: dict[str, Any] = {"componentId": part, "partnerOrder": order, "bandwidthMbps": bandwidth_mbps}
+    if remedy:
+        request["remedy"] = True
+    return run_task(sof, dst, MODIFY_PARTNER_COMPONENT, request, flow=flow, step=step, wait=wait)

@@ -17,28 +17,23 @@ import simpy
 
 from lso_sim.actors.roles import BusinessApplications, ServiceOrchestrator, ServiceRecord
 from lso_sim.actors.world import World
-from lso_sim.messages import assurance as bodies
 from lso_sim.messages.bodies import timestamp
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     FORWARDING_CONSTRUCT_RESULT,
-    MODIFY_PARTNER_COMPONENT,
     PARTNER_COMPONENT_RESULT,
     REQUEST_SERVICE_CHANGE,
     RETRIEVE_CONTROL_POLICY,
     SERVICE_CHANGE_EVENT,
     SERVICE_USAGE_EVENT,
-    TEST_FORWARDING_CONSTRUCT,
-    UPDATE_CONNECTIVITY_SERVICE,
-    VERIFY_PARTNER_COMPONENT,
 )
 from lso_sim.threads.resource_tasks import (
     declare_steps,
     find_service,
-    partner_components,
-    run_task,
+    service_targets,
     signal_task_result,
-    sp_constructs,
+    test_task,
+    update_task,
 )
 
 THREAD = "10.3"
@@ -208,59 +203,26 @@ class Controller:
             self._notify(record, change, phase, "failed", customer, flow)
             return
         self._rebook(path, delta)
-        constructs = sp_constructs(world, record)
-        partners = partner_components(record)
+        targets = service_targets(world, record)
         yield from sof.activity(
             "identifyServiceComponents",
             flow=flow,
             step="4",
             payload={
-                "constructs": [c for _, c, _ in constructs],
-                "partnerComponents": [c for _, c, _ in partners],
+                "constructs": [part for _, part, order in targets if order is None],
+                "partnerComponents": [part for _, part, order in targets if order is not None],
             },
         )
+        # 5a/5b: each SP construct over PRESTO, each partner component over INTERLUDE; 9a/9b: tests.
         reconfigure = [
-            run_task(
-                sof,
-                icm,
-                UPDATE_CONNECTIVITY_SERVICE,
-                bodies.update_connectivity(cid, bandwidth),
-                flow=flow,
-                step="5a",
-                wait=wait,
-            )
-            for icm, cid, _ in constructs
-        ] + [
-            run_task(
-                sof,
-                world.sof[domain].id,
-                MODIFY_PARTNER_COMPONENT,
-                {"componentId": component, "partnerOrder": order, "bandwidthMbps": bandwidth},
-                flow=flow,
-                step="5b",
-                wait=wait,
-            )
-            for domain, component, order in partners
+            update_task(sof, t, bandwidth, flow=flow, step="5a" if t[2] is None else "5b", wait=wait)
+            for t in targets
         ]
         results: list[dict[str, Any]] = yield from sof.gather(reconfigure)
         ok = all(r.get("result") == "pass" for r in results)
         if ok:
             tests = [
-                run_task(
-                    sof, icm, TEST_FORWARDING_CONSTRUCT, {"constructId": cid}, flow=flow, step="9a", wait=wait
-                )
-                for icm, cid, _ in constructs
-            ] + [
-                run_task(
-                    sof,
-                    world.sof[domain].id,
-                    VERIFY_PARTNER_COMPONENT,
-                    {"componentId": component, "partnerOrder": order},
-                    flow=flow,
-                    step="9b",
-                    wait=wait,
-                )
-                for domain, component, order in partners
+                test_task(sof, t, flow=flow, step="9a" if t[2] is None else "9b", wait=wait) for t in targets
             ]
             results = yield from sof.gather(tests)
             ok = all(r.get("result") == "pass" for r in results)

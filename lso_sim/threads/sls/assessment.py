@@ -19,17 +19,12 @@ import simpy
 
 from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
 from lso_sim.actors.world import World
-from lso_sim.messages import assurance as bodies
 from lso_sim.messages.bodies import timestamp
 from lso_sim.messages.envelope import Flow
 from lso_sim.messages.operations import (
     FORWARDING_CONSTRUCT_RESULT,
-    MODIFY_PARTNER_COMPONENT,
     PARTNER_COMPONENT_RESULT,
     SERVICE_QUALITY_STATUS,
-    TEST_FORWARDING_CONSTRUCT,
-    UPDATE_CONNECTIVITY_SERVICE,
-    VERIFY_PARTNER_COMPONENT,
 )
 from lso_sim.threads.resource_tasks import (
     crosses,
@@ -38,10 +33,10 @@ from lso_sim.threads.resource_tasks import (
     gather_service_figures,
     install_alert_sink,
     metric_value,
-    partner_components,
-    run_task,
+    service_targets,
     signal_task_result,
-    sp_constructs,
+    test_task,
+    update_task,
 )
 
 THREAD = "10.6"
@@ -182,52 +177,19 @@ class _Assessor:
         """Steps 3 to 6 of a newly detected degradation."""
         world, sof, record, flow = self.world, self.sof, self.record, self.flow
         wait = world.options.notification_wait
-        constructs = sp_constructs(world, record)
-        partners = partner_components(record)
-        tests = [
-            run_task(
-                sof, icm, TEST_FORWARDING_CONSTRUCT, {"constructId": cid}, flow=flow, step="3", wait=wait
-            )
-            for icm, cid, _ in constructs
-        ] + [
-            run_task(
-                sof,
-                world.sof[domain].id,
-                VERIFY_PARTNER_COMPONENT,
-                {"componentId": component, "partnerOrder": order},
-                flow=flow,
-                step="3",
-                wait=wait,
-            )
-            for domain, component, order in partners
-        ]
+        targets = service_targets(world, record)
+        tests = [test_task(sof, t, flow=flow, step="3", wait=wait) for t in targets]
         results: list[dict[str, Any]] = yield from sof.gather(tests)
-        targets = [(icm, cid, None) for icm, cid, _ in constructs] + [
-            (world.sof[domain].id, component, order) for domain, component, order in partners
-        ]
         impaired = [
-            (target, result)
+            target
             for target, result in zip(targets, results, strict=True)
             if result.get("impairments") or result.get("result") != "pass"
         ]
-        located = sorted({i for _, r in impaired for i in r.get("impairments", [])})
-        remedies = []
-        for (dst, component, order), _ in impaired:
-            if order is None:
-                body = bodies.update_connectivity(component, record.bandwidth_mbps, remedy=True)
-                remedies.append(
-                    run_task(sof, dst, UPDATE_CONNECTIVITY_SERVICE, body, flow=flow, step="4", wait=wait)
-                )
-            else:
-                body2 = {
-                    "componentId": component,
-                    "partnerOrder": order,
-                    "bandwidthMbps": record.bandwidth_mbps,
-                    "remedy": True,
-                }
-                remedies.append(
-                    run_task(sof, dst, MODIFY_PARTNER_COMPONENT, body2, flow=flow, step="4", wait=wait)
-                )
+        located = sorted({i for r in results for i in r.get("impairments", [])})
+        remedies = [
+            update_task(sof, t, record.bandwidth_mbps, flow=flow, step="4", wait=wait, remedy=True)
+            for t in impaired
+        ]
         outcomes: list[dict[str, Any]] = yield from sof.gather(remedies)
         repaired = sorted({i for o in outcomes for i in o.get("repaired", [])})
         manual = not located or bool(set(located) - set(repaired))
