@@ -12,8 +12,10 @@ from typing import Any
 
 import simpy
 
-from lso_sim.actors.roles import ServiceRecord
+from lso_sim.actors.roles import Customer, ServiceRecord
 from lso_sim.actors.world import World
+from lso_sim.messages.envelope import Flow
+from lso_sim.messages.operations import Operation
 from lso_sim.threads import ordering
 from lso_sim.threads.ordering import OrderRequest
 
@@ -48,3 +50,35 @@ def begin_on_product(
         world.finish(instance, "noService", order=request.instance, reason=outcome.state)
         return None
     return str(product)
+
+
+def ask_about_service(
+    world: World,
+    customer_id: str,
+    product_order: str,
+    start: float,
+    thread: str,
+    instance: str,
+    op: Operation,
+) -> Generator[simpy.Event, Any, tuple[Customer, Flow, str] | None]:
+    """At ``start``, begin ``instance`` and ask SOF-sp over ALLEGRO about the service of an order.
+
+    Step 1 of 10.3 and 10.4 alike: the Customer names its product order and SOF-sp answers with
+    the service behind it (its control policy, or the reports it offers).
+
+    Returns:
+        The customer, the instance's flow and the service id; or ``None`` when SOF-sp knows no such
+        service, after finishing the instance in state ``unknownService``.
+    """
+    if start > world.sim.now:
+        yield world.sim.env.timeout(start - world.sim.now)
+    customer = world.customer(customer_id)
+    flow = Flow(thread, instance)
+    world.begin(thread, instance)
+    answer = yield from customer.call(
+        world.sof_sp.id, op, {"productOrder": product_order}, flow=flow, step="1"
+    )
+    if answer.status != 200:
+        world.finish(instance, "unknownService", status=answer.status)
+        return None
+    return customer, flow, str(answer.payload["service"])

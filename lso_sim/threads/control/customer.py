@@ -14,12 +14,13 @@ import simpy
 
 from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
-from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
     REQUEST_SERVICE_CHANGE,
     RETRIEVE_CONTROL_POLICY,
     SERVICE_CHANGE_EVENT,
 )
+from lso_sim.threads.prerequisite import ask_about_service
 
 THREAD = "10.3"
 
@@ -60,21 +61,20 @@ def _signal(customer: Customer, msg: Message) -> None:
 
 def run(world: World, request: ChangeRequest) -> Generator[simpy.Event, Any, None]:
     """The customer's life line for one change (a simpy process body)."""
-    if request.start > world.sim.now:
-        yield world.sim.env.timeout(request.start - world.sim.now)
-    customer = world.customer(request.customer)
-    sof = world.sof_sp.id
-    flow = Flow(THREAD, request.instance)
-    world.begin(THREAD, request.instance)
-
     # 1: what may be changed, within which bounds.
-    answer = yield from customer.call(
-        sof, RETRIEVE_CONTROL_POLICY, {"productOrder": request.product_order}, flow=flow, step="1"
+    asked = yield from ask_about_service(
+        world,
+        request.customer,
+        request.product_order,
+        request.start,
+        THREAD,
+        request.instance,
+        RETRIEVE_CONTROL_POLICY,
     )
-    if answer.status != 200:
-        world.finish(request.instance, "unknownService", status=answer.status)
+    if asked is None:
         return
-    service = answer.payload["service"]
+    customer, flow, service = asked
+    sof = world.sof_sp.id
 
     # 2: the change itself; SOF-sp checks it (3) before accepting it.
     body: dict[str, Any] = {"service": service, "bandwidthMbps": request.bandwidth_mbps}

@@ -14,13 +14,14 @@ import simpy
 
 from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
-from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
     LIST_REPORT_TYPES,
     REQUEST_SERVICE_REPORT,
     RETRIEVE_SERVICE_REPORT,
     SERVICE_REPORT_READY,
 )
+from lso_sim.threads.prerequisite import ask_about_service
 
 THREAD = "10.4"
 
@@ -74,21 +75,20 @@ def _signal(customer: Customer, msg: Message) -> None:
 
 def run(world: World, request: ReportRequest) -> Generator[simpy.Event, Any, None]:
     """The customer's life line for one report request (a simpy process body)."""
-    if request.start > world.sim.now:
-        yield world.sim.env.timeout(request.start - world.sim.now)
-    customer = world.customer(request.customer)
-    sof = world.sof_sp.id
-    flow = Flow(THREAD, request.instance)
-    world.begin(THREAD, request.instance)
-
     # 1: which reports the service offers.
-    answer = yield from customer.call(
-        sof, LIST_REPORT_TYPES, {"productOrder": request.product_order}, flow=flow, step="1"
+    asked = yield from ask_about_service(
+        world,
+        request.customer,
+        request.product_order,
+        request.start,
+        THREAD,
+        request.instance,
+        LIST_REPORT_TYPES,
     )
-    if answer.status != 200:
-        world.finish(request.instance, "unknownService", status=answer.status)
+    if asked is None:
         return
-    service = answer.payload["service"]
+    customer, flow, service = asked
+    sof = world.sof_sp.id
 
     # 2: the request.
     body: dict[str, Any] = {"service": service, "type": request.type, "window": request.window}
