@@ -411,6 +411,46 @@ def order_create(
     }
 
 
+def change_order_create(
+    buyer: str,
+    action: str,
+    product_id: str,
+    configuration: Mapping[str, Any] | None = None,
+    offering: Mapping[str, Any] | None = None,
+) -> JsonObject:
+    """Body of createProductOrder changing one delivered product (``modify``) or disconnecting it
+    (``delete``).
+
+    MEF's rules for such an item: the product is named by ``product.id``; a ``modify`` item carries
+    the whole new configuration (same schema as the ``add``); a ``delete`` item carries nothing else.
+    """
+    product: JsonObject = {"id": product_id}
+    if action == "modify":
+        if offering is not None:
+            product["productOffering"] = offering_ref(offering)
+        product["productConfiguration"] = dict(configuration or {})
+    return {
+        "externalId": f"PO-{buyer}",
+        "relatedContactInformation": [contact(buyer, "buyerContactInformation")],
+        "productOrderItem": [{"id": "1", "action": action, "product": product}],
+    }
+
+
+def reconfigured(configuration: Mapping[str, Any], bandwidth_mbps: float) -> JsonObject:
+    """A copy of a :func:`product_configuration` whose committed rates are ``bandwidth_mbps``."""
+    changed: JsonObject = {}
+    for key, value in configuration.items():
+        if isinstance(value, Mapping):
+            changed[key] = reconfigured(value, bandwidth_mbps)
+        elif isinstance(value, list):
+            changed[key] = [reconfigured(v, bandwidth_mbps) if isinstance(v, Mapping) else v for v in value]
+        else:
+            changed[key] = value
+    if "cir" in changed and isinstance(changed["cir"], Mapping):
+        changed["cir"] = {"irValue": bandwidth_mbps, "irUnits": "MBPS"}
+    return changed
+
+
 def cancel_order_create(buyer: str, order_id: str, reason: str) -> JsonObject:
     """Body of createCancelProductOrder (MEF ``CancelProductOrder_Create``)."""
     return {
@@ -481,6 +521,22 @@ def service_order_create(
                 },
             }
         ],
+    }
+
+
+def service_order_change(
+    product_order_id: str, service_id: str, action: str, bandwidth_mbps: float | None = None
+) -> JsonObject:
+    """Body of createServiceOrder changing (``modify``: the new bandwidth) or terminating
+    (``delete``: the service named, nothing else) a service in SOF's inventory."""
+    service: JsonObject = {"id": service_id}
+    if action == "modify":
+        service["serviceCharacteristic"] = [{"name": "bandwidthMbps", "value": bandwidth_mbps}]
+    return {
+        "externalId": product_order_id,
+        "requestedStartDate": EPOCH + ".000Z",
+        "requestedCompletionDate": "2026-12-31T00:00:00.000Z",
+        "serviceOrderItem": [{"id": "1", "action": action, "service": service}],
     }
 
 
@@ -601,6 +657,26 @@ def presto_connectivity_service(construct: str, nes: Sequence[str], bandwidth_mb
                 "operational-state": "ENABLED",
                 "administrative-state": "UNLOCKED",
                 "requested-capacity": {"total-size": {"value": round(bandwidth_mbps), "unit": "MBPS"}},
+                "end-point": [{"local-id": ne} for ne in nes],
+            }
+        }
+    }
+
+
+def presto_delete_connectivity(construct: str) -> JsonObject:
+    """Body of PRESTO delete-connectivity-service: the construct is named, nothing else."""
+    return {"input": {"service-id-or-name": construct}}
+
+
+def presto_deleted_service(construct: str, nes: Sequence[str]) -> JsonObject:
+    """Answer of delete-connectivity-service: the TAPI service, locked and on its way out."""
+    return {
+        "output": {
+            "service": {
+                "uuid": construct,
+                "lifecycle-state": "PENDING_REMOVAL",
+                "operational-state": "DISABLED",
+                "administrative-state": "LOCKED",
                 "end-point": [{"local-id": ne} for ne in nes],
             }
         }

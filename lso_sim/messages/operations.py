@@ -743,3 +743,23 @@ CANCEL_SERVICE_ORDER = _op(
     200,
     "BUS asks SOF to stop a service order before activation and release what it reserved",
 )
+
+# --- issue-modify ---
+# Product order items that modify or delete a delivered product (10.2 back office).
+DELETE_CONNECTIVITY = _op(
+    "delete-connectivity-service",
+    Irp.PRESTO,
+    REQ,
+    "presto-nrp",
+    200,
+    "remove a forwarding construct from one forwarding domain (its configuration leaves every NE)",
+    "400",
+)
+DEACTIVATE_PARTNER_COMPONENT = _op(
+    "deactivateServiceComponent",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    200,
+    "SOF-sp asks a partner SOF to remove a partner component and release what it holds",
+)

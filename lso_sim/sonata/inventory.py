@@ -1,11 +1,16 @@
 """productInventoryManagement: the buyer's product instances, created by completed product orders.
 
 A product starts ``pendingActive`` when its ``add`` order item completes and goes ``active`` at
-once (the service is activated and tested before the item completes). The inventory never shows
-one buyer another's products.
+once (the service is activated and tested before the item completes). A ``modify`` item in
+progress shows it ``active.pendingChange`` (back to ``active``, with the new configuration when
+the item completed); a ``delete`` item ``pendingTerminate``, then ``terminated`` (or ``active``
+again when the item failed). Each order item that created or changed a product is listed in its
+``productOrderItem``. The inventory never shows one buyer another's products.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from lso_sim.lifecycle.machines import PRODUCT
 from lso_sim.lifecycle.state_machine import Stateful
@@ -55,8 +60,47 @@ class InventoryApi(SellerApi):
         self.state.buyer(buyer).add(resource)
         return resource
 
+    def begin_change(self, buyer: str, product_id: str, action: str) -> None:
+        """An order item starts changing the product: MEF's status while the change is worked on."""
+        resource = self.state.buyer(buyer).get("product", product_id)
+        assert resource is not None  # checked when the order was accepted
+        target = "active.pendingChange" if action == "modify" else "pendingTerminate"
+        resource.move(target, self.now, field_name="status")
+        resource.body["lastUpdateDate"] = bodies.timestamp(self.now)
+
+    def end_change(
+        self, buyer: str, product_id: str, order: Resource, item: dict[str, Any], completed: bool
+    ) -> None:
+        """The item that changed the product ended: apply it (``completed``) or restore ``active``."""
+        resource = self.state.buyer(buyer).get("product", product_id)
+        assert resource is not None
+        body = resource.body
+        if resource.state in ("active.pendingChange", "pendingTerminate"):
+            delete = item["action"] == "delete"
+            resource.move("terminated" if completed and delete else "active", self.now, field_name="status")
+        if completed:
+            configuration = (item.get("product") or {}).get("productConfiguration")
+            if item["action"] == "modify" and configuration:
+                body["productConfiguration"] = dict(configuration)
+            if item["action"] == "delete":
+                body["terminationDate"] = bodies.timestamp(self.now)
+            body["productOrderItem"].append(
+                {
+                    "productOrderHref": f"/productOrder/{order.id}",
+                    "productOrderId": order.id,
+                    "productOrderItemId": str(item["id"]),
+                }
+            )
+        body["lastUpdateDate"] = bodies.timestamp(self.now)
+
     def list(self, msg: Message) -> None:
-        items = (summary(r.body, _SUMMARY) for r in self.store(msg).all("product"))
+        # productOrderId reads the full body (the summary does not show the order items).
+        wanted = param(msg.payload, "productOrderId", required=False)
+        items = (
+            summary(r.body, _SUMMARY)
+            for r in self.store(msg).all("product")
+            if wanted is None or any(str(i["productOrderId"]) == wanted for i in r.body["productOrderItem"])
+        )
         filters = {
             "status": field("status"),
             "productOfferingId": lambda item: item.get("productOffering", {}).get("id"),

@@ -17,9 +17,15 @@ Buyer requests on a running order:
   announced (the order's on its hub, the request's as ``cancelProductOrderStateChangeEvent``).
 - ``createModifyProductOrderItemRequestedDeliveryDate``: accepted on an item still in progress
   (the item's ``requestedCompletionDate`` changes, the request ends ``done``); otherwise 422.
-- ``modify`` and ``delete`` items must name a product the buyer has (``product.id``, else 422
-  ``missingProperty``/``referenceNotFound``); the back office delivers ``add`` items only, so such an
-  order is then refused with 422 ``invalidValue`` on the item's ``action``.
+- ``modify`` and ``delete`` items name a product the buyer has (``product.id``; else 422
+  ``missingProperty``/``referenceNotFound``) that is ``active`` (else 422 ``invalidValue``: a product
+  being changed or already terminated), at most once per order. A ``modify`` item carries the new
+  ``productConfiguration`` (``missingProperty`` without one), a ``delete`` item nothing but the id
+  (``unexpectedProperty``). While the order is in progress the product shows
+  ``active.pendingChange`` / ``pendingTerminate``; when the item ends the inventory applies it
+  (new configuration, or ``terminated``) or restores ``active``. Each item ends in its own state:
+  the back office reports them (``item_outcomes``), so a mixed order ends ``partial`` with the
+  right items ``failed``.
 - ``patchProductOrder``: changes administrative fields (``externalId``, contacts, notes) of an
   order that has not ended; a finished order answers 409.
 
@@ -245,6 +251,9 @@ class OrderApi(SellerApi):
                     item["expediteAcceptedIndicator"] = False
         before = snapshot(resource)
         self.move(resource, "inProgress")
+        for item in self._changes(resource):
+            self.inventory.begin_change(msg.src, str(item["product"]["id"]), str(item["action"]))
+            resource.private["changing"] = True
         self.announce(resource, before, final=False)
         outcome = yield from self.fulfil(msg, resource)
         resource.private["outcome"] = outcome
@@ -254,13 +263,20 @@ class OrderApi(SellerApi):
         # has ended the order.
 
     def _check_changes(self, msg: Message, items: Sequence[Mapping[str, Any]]) -> None:
-        """``modify`` and ``delete`` items act on a product the buyer has; the back office delivers
-        ``add`` items only, so an item that names one is refused (MEF 422) rather than half done."""
+        """``modify`` and ``delete`` items act on an ``active`` product of the buyer, once each;
+        MEF's rules on what such an item carries are checked here (see the module doc)."""
+        named: set[str] = set()
         for index, item in enumerate(items):
-            if item["action"] == "add":
-                continue
             where = f"/productOrderItem/{index}"
             product = item.get("product")
+            if item["action"] == "add":
+                if isinstance(product, Mapping) and "id" in product:
+                    raise unprocessable(
+                        "an add item may not name a product: the seller assigns its id",
+                        "unexpectedProperty",
+                        f"{where}/product/id",
+                    )
+                continue
             ident = product.get("id") if isinstance(product, Mapping) else None
             if not isinstance(ident, str):
                 raise unprocessable(
@@ -268,29 +284,87 @@ class OrderApi(SellerApi):
                     "missingProperty",
                     f"{where}/product/id",
                 )
-            if self.inventory.state.buyer(msg.src).get("product", ident) is None:
+            assert isinstance(product, Mapping)
+            found = self.inventory.state.buyer(msg.src).get("product", ident)
+            if found is None:
                 raise unprocessable(f"no product {ident}", "referenceNotFound", f"{where}/product/id")
-            raise unprocessable(
-                f"this seller delivers add items only; it cannot yet {item['action']} product {ident}",
-                "invalidValue",
-                f"{where}/action",
-            )
+            if found.state != "active" or ident in named:
+                reason = (
+                    f"product {ident} is {found.state}; only an active product can be changed"
+                    if found.state != "active"
+                    else f"product {ident} is named by more than one item of the order"
+                )
+                raise unprocessable(reason, "invalidValue", f"{where}/product/id")
+            named.add(ident)
+            if item["action"] == "delete":
+                extra = sorted(set(product) - {"id", "href", "@type"})
+                if extra:
+                    raise unprocessable(
+                        "a delete item names the product and nothing else",
+                        "unexpectedProperty",
+                        f"{where}/product/{extra[0]}",
+                    )
+                continue
+            configuration = product.get("productConfiguration")
+            if not isinstance(configuration, Mapping) or bodies.configured_bandwidth(configuration) is None:
+                raise unprocessable(
+                    "a modify item carries the product's new configuration (with its bandwidth)",
+                    "missingProperty",
+                    f"{where}/product/productConfiguration",
+                )
+            kind = found.body.get("productConfiguration", {}).get("@type")
+            if kind is not None and configuration.get("@type") != kind:
+                raise unprocessable(
+                    f"product {ident} is a {kind}; its configuration keeps that type",
+                    "invalidValue",
+                    f"{where}/product/productConfiguration/@type",
+                )
+            offering = product.get("productOffering", {}).get("id")
+            if offering is not None and offering != found.body["productOffering"]["id"]:
+                raise unprocessable(
+                    f"product {ident} is of offering {found.body['productOffering']['id']}",
+                    "invalidValue",
+                    f"{where}/product/productOffering/id",
+                )
+
+    def _changes(self, resource: Resource) -> list[dict[str, Any]]:
+        """The order's ``modify`` and ``delete`` items (as the order body shows them)."""
+        return [i for i in resource.body["productOrderItem"] if i["action"] != "add"]
 
     def finish(self, resource: Resource, outcome: str) -> None:
         """End an order the back office delivered: final state, products, announcement."""
         if outcome == "cancelled":
+            self._end_changes(resource, completed=set())
             return  # the back office stopped for a cancellation, which ends the order itself
         before = snapshot(resource)
         self.move(resource, outcome)
-        if outcome in ("completed", "partial"):
-            for item in resource.body["productOrderItem"]:
-                if item["action"] == "add" and item.get("state") == "completed":
-                    product = self.inventory.create(str(resource.private["buyer"]), resource, item)
-                    resource.private.setdefault("products", []).append(product.id)
+        buyer = str(resource.private["buyer"])
+        done = {str(i["id"]) for i in resource.body["productOrderItem"] if i.get("state") == "completed"}
+        for item in resource.body["productOrderItem"]:
+            if item["action"] == "add" and str(item["id"]) in done:
+                product = self.inventory.create(buyer, resource, item)
+                resource.private.setdefault("products", []).append(product.id)
+                # MEF: once the seller has assigned the product's id, the order shows it.
+                item["product"] = dict(item.get("product") or {}, id=product.id)
+        self._end_changes(resource, done)
         self.announce(resource, before, final=True)
 
+    def _end_changes(self, resource: Resource, completed: set[str]) -> None:
+        """Apply (or undo the pending status of) the products the order's change items name."""
+        if not resource.private.get("changing"):
+            return
+        resource.private["changing"] = False
+        buyer = str(resource.private["buyer"])
+        for item in self._changes(resource):
+            product_id = str(item["product"]["id"])
+            self.inventory.end_change(buyer, product_id, resource, item, str(item["id"]) in completed)
+
     def move(self, resource: Resource, target: str) -> None:
-        """Move an order and its unfinished items (``partial``: the first item completes, others fail)."""
+        """Move an order and its unfinished items.
+
+        ``partial``: each item ends as the back office reported it (``item_outcomes``); without a
+        report the first item completes and the others fail.
+        """
         resource.move(target, self.now)
         item_target = {
             "inProgress": "inProgress",
@@ -300,10 +374,11 @@ class OrderApi(SellerApi):
             "assessingCancellation": "pending",
             "held.assessingCharge": "held",
         }
+        outcomes: Mapping[str, str] = resource.private.get("item_outcomes", {})
         for index, (item_id, item) in enumerate(resource.items.items()):
             wanted = item_target.get(target)
             if target == "partial":
-                wanted = "completed" if index == 0 else "failed"
+                wanted = outcomes.get(item_id, "completed" if index == 0 else "failed")
             if target == "pendingCancellation":
                 wanted = "cancelled"
             if wanted and item.state != wanted and item.machine.can(item.state, wanted):

@@ -284,30 +284,161 @@ class Seller:
     # -- steps 4-7 and 14: the order -----------------------------------------------------------
 
     def fulfil(self, msg: Message, order: Resource) -> Generator[simpy.Event, Any, str]:
-        """Deliver the order: BUS-sp through partners and SOF-sp, a partner through its SOF."""
+        """Deliver the order: its ``add`` item through partners and SOF (BUS-sp) or through its SOF
+        (a partner); each ``modify``/``delete`` item as a change of the product's service, all at
+        once. Each item's end is reported in ``item_outcomes``; the order is ``completed`` when all
+        completed, ``failed`` when none did, else ``partial``."""
         work = OrderWork(msg.flow, self.world.sim.env.event())
         order.private["work"] = work
+        items = order.body["productOrderItem"]
+        adds = [i for i in items if i["action"] == "add"]
+        changes = [i for i in items if i["action"] != "add"]
+        if not changes:
+            return (yield from self._fulfil_add(msg, order, adds[0], work))
+        jobs: list[Generator[simpy.Event, Any, Any]] = [self._change(msg, order, i) for i in changes]
+        if adds:
+            jobs.insert(0, self._fulfil_add(msg, order, adds[0], work))
+        results = yield from self.bus.gather(jobs)
+        outcomes = {
+            str(i["id"]): "completed" if ok else "failed"
+            for i, ok in zip(changes, results[-len(changes) :], strict=True)
+        }
+        if adds:
+            for item in adds:
+                outcomes[str(item["id"])] = "completed" if results[0] == "completed" else "failed"
+        order.private["item_outcomes"] = outcomes
+        ended = set(outcomes.values())
+        return "partial" if len(ended) > 1 else ended.pop()
+
+    def _fulfil_add(
+        self, msg: Message, order: Resource, item: dict[str, Any], work: OrderWork
+    ) -> Generator[simpy.Event, Any, str]:
+        """Deliver the order's ``add`` item (steps 5-14 at BUS-sp, the partner's part at a partner)."""
+        product = item["product"]
         if self.is_provider:
-            quote_id = order.private["request"]["productOrderItem"][0]["quoteItem"]["quoteId"]
+            quote_id = item["quoteItem"]["quoteId"]
             quote = self.quotes.state.buyer(msg.src).get("quote", str(quote_id))
             assert quote is not None  # accepted by the order API before fulfilment starts
             order.private["monthly"] = quote.private.get("monthly", 0.0)
-            outcome = yield from self._fulfil_as_provider(msg, order.id, quote.private["design"], work)
+            outcome = yield from self._fulfil_as_provider(
+                msg, order.id, product, quote.private["design"], work
+            )
         else:
-            outcome = yield from self._fulfil_as_partner(msg, order.id, work)
+            outcome = yield from self._fulfil_as_partner(msg, order.id, product, work)
         if work.stop.triggered and outcome != "cancelled":
             # Delivery ended in the same instant a cancellation arrived: too late to cancel.
             pending = cast(simpy.Event, work.stop.value)
             pending.succeed(f"product order {order.id} has been delivered ({outcome})")
         return outcome
 
+    # -- modify and delete items -----------------------------------------------------------------
+
+    def _change(
+        self, msg: Message, order: Resource, item: dict[str, Any]
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Change (``modify``) or terminate (``delete``) the service behind a delivered product.
+
+        BUS-sp maps the product to its service (5: the service its order established) and sends
+        SOF-sp a LEGATO service order with a ``modify`` or ``delete`` item (7); a partner does the
+        same with its SOF at the step of the buyer's request. True when the service order completed.
+        """
+        bus, flow = self.bus, msg.flow
+        action = str(item["action"])
+        product_id = str(item["product"]["id"])
+        product = self.inventory.state.buyer(msg.src).get("product", product_id)
+        assert product is not None  # checked when the order was accepted
+        service_id = f"svc-{product.private['order']}"
+        step = msg.step
+        if self.is_provider:
+            yield from bus.activity(
+                "productToServiceMapping",
+                flow=flow,
+                step="5",
+                payload={"productOrder": order.id, "product": product_id, "service": service_id},
+            )
+            step = "7"
+        bandwidth = (
+            bodies.configured_bandwidth(item["product"]["productConfiguration"])
+            if action == "modify"
+            else None
+        )
+        body = bodies.service_order_change(order.id, service_id, action, bandwidth)
+        answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=flow, step=step)
+        if answer.status != 201:
+            return False
+        return (yield from self._service_order_end(str(answer.payload["id"])))
+
+    def _service_order_end(self, service_order: str) -> Generator[simpy.Event, Any, bool]:
+        """Wait for SOF's notification that a service order ended; True when it completed."""
+        done = self.bus.waiting.event(f"so:{service_order}:completed")
+        failed = self.bus.waiting.event(f"so:{service_order}:failed")
+        yield self.world.sim.env.any_of([done, failed])
+        return bool(done.triggered)
+
+    def _change_partner_product(
+        self, msg: Message, known: dict[str, Any]
+    ) -> Generator[simpy.Event, Any, None]:
+        """9b, option LEGATO then SONATA, for a change: SOF-sp asked BUS-sp to modify or disconnect
+        a partner component. BUS-sp reads the partner order that delivered it (its item names the
+        partner's product), orders the change from the partner over SONATA and follows that order."""
+        bus, world, flow = self.bus, self.world, msg.flow
+        action = str(msg.payload["action"])
+        partner_bus = str(known["bus"])
+        original = yield from bus.call(
+            partner_bus, RETRIEVE_PRODUCT_ORDER, {"id": msg.payload["partnerOrder"]}, flow=flow, step="9b"
+        )
+        delivered = (
+            original.payload["productOrderItem"][0].get("product", {}) if original.status == 200 else {}
+        )
+        if "id" not in delivered:
+            bus.respond(msg, 200, {"partnerOrder": None, "state": "failed"})
+            return
+        configuration = None
+        if action == "modify":
+            configuration = bodies.reconfigured(
+                delivered["productConfiguration"], float(msg.payload["bandwidthMbps"])
+            )
+        body = bodies.change_order_create(bus.id, action, str(delivered["id"]), configuration)
+        if partner_bus not in self.partner_hubs:
+            self.partner_hubs.add(partner_bus)
+            yield from register_listener(
+                bus,
+                partner_bus,
+                "productOrderManagement",
+                ["productOrderStateChangeEvent"],
+                flow=flow,
+                step="9b",
+            )
+        answer = yield from bus.call(partner_bus, CREATE_PRODUCT_ORDER, body, flow=flow, step="9b")
+        if answer.status != 201:
+            bus.respond(msg, 200, {"partnerOrder": None, "state": "failed"})
+            return
+        partner_order = str(answer.payload["id"])
+        bus.partner_orders[partner_order] = dict(known)
+        done = bus.waiting.event(f"partner-order:{partner_order}:completed")
+        failed = bus.waiting.event(f"partner-order:{partner_order}:failed")
+        yield world.sim.env.any_of([done, failed, world.sim.env.timeout(world.options.notification_wait)])
+        state = "completed" if done.triggered else "failed"
+        if not (done.triggered or failed.triggered):
+            answer = yield from bus.call(
+                partner_bus, RETRIEVE_PRODUCT_ORDER, {"id": partner_order}, flow=flow, step="9b"
+            )
+            state = answer.payload.get("state", "unknown") if answer.status == 200 else "unknown"
+        bus.respond(msg, 200, {"partnerOrder": partner_order, "state": state})
+
     # -- cancellation --------------------------------------------------------------------------
 
     def cancel_order(self, msg: Message, order: Resource) -> Generator[simpy.Event, Any, str | None]:
-        """The order API's cancel hook: ask the order's back office to stop, and wait for its answer."""
+        """The order API's cancel hook: ask the order's back office to stop, and wait for its answer.
+
+        An order that changes delivered products is past the point of no return once its back
+        office started: SOF works on a live service at once.
+        """
         work: OrderWork | None = order.private.get("work")
         if work is None:
             return None  # nothing started yet
+        if any(i["action"] != "add" for i in order.body["productOrderItem"]):
+            return f"product order {order.id} changes delivered products; the change has started"
         answer = self.world.sim.env.event()
         work.stop.succeed(answer)
         reason: str | None = yield answer
@@ -384,10 +515,9 @@ class Seller:
     # -- steps 4-7 and 14: delivery ------------------------------------------------------------
 
     def _fulfil_as_provider(
-        self, msg: Message, order_id: str, design: dict[str, Any], work: OrderWork
+        self, msg: Message, order_id: str, product: dict[str, Any], design: dict[str, Any], work: OrderWork
     ) -> Generator[simpy.Event, Any, str]:
         bus, world, flow = self.bus, self.world, msg.flow
-        product = msg.payload["productOrderItem"][0]["product"]
         bandwidth = bodies.configured_bandwidth(product.get("productConfiguration")) or 0.0
         places = [p["id"] for p in product["place"]]
         yield from bus.activity(
@@ -439,10 +569,10 @@ class Seller:
         return (yield from self._after_service_order(answer, work))
 
     def _fulfil_as_partner(
-        self, msg: Message, order_id: str, work: OrderWork
+        self, msg: Message, order_id: str, product: dict[str, Any], work: OrderWork
     ) -> Generator[simpy.Event, Any, str]:
         bus = self.bus
-        config = msg.payload["productOrderItem"][0]["product"]["productConfiguration"]
+        config = product["productConfiguration"]
         ends = bodies.configured_endpoints(config)
         bandwidth = bodies.configured_bandwidth(config) or 0.0
         body = bodies.service_order_create(order_id, f"svc-{order_id}", ends, bandwidth)
@@ -476,6 +606,9 @@ class Seller:
         known = bus.partner_orders.get(partner_order)
         if known is None:
             bus.respond(msg, 404, {"code": "notFound", "reason": f"no partner order {partner_order}"})
+            return
+        if msg.payload.get("action") in ("modify", "delete"):
+            yield from self._change_partner_product(msg, known)
             return
         done = bus.waiting.event(f"partner-order:{partner_order}:completed")
         failed = bus.waiting.event(f"partner-order:{partner_order}:failed")

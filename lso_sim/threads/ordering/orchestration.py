@@ -10,6 +10,10 @@ defines none): a SOF takes the capacity of a service's path when design starts a
 back until activation starts (the point of no return, :attr:`ServiceRecord.committed`). A
 cancelled record releases its reservation, its service goes ``terminated`` and its order
 ``failed`` (LEGATO has no cancelled state); the SOF's process for it starts no further hop.
+
+Changes (:mod:`lso_sim.threads.ordering.changes`): a service order whose item is ``modify`` (a new
+bandwidth) or ``delete`` acts on a service already in the inventory, with the 10.2 steps that
+correspond (8 check and book, 9a/9b reconfigure or remove, 10 below, 11 tests, 13 done).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from lso_sim.messages.operations import (
     CHECK_SERVICEABILITY,
     CREATE_PERFORMANCE_JOB,
     CREATE_SERVICE_ORDER,
+    DEACTIVATE_PARTNER_COMPONENT,
     DETERMINE_SERVICE_COMPONENTS,
     REQUEST_PARTNER_FULFILMENT,
     SERVICE_ORDER_STATE_CHANGE,
@@ -43,6 +48,7 @@ from lso_sim.messages.operations import (
     TEST_PARTNER_COMPONENT,
     Operation,
 )
+from lso_sim.threads.ordering.changes import ServiceChanges
 from lso_sim.threads.resource_layer import step_below
 from lso_sim.topology.network import ServiceComponent, group_by_forwarding_domain
 
@@ -62,6 +68,8 @@ def install(world: World) -> None:
         sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
         sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
         sof.handle(CREATE_PERFORMANCE_JOB, orchestrator.create_performance_job)
+        if not orchestrator.is_provider:
+            sof.handle(DEACTIVATE_PARTNER_COMPONENT, orchestrator.changes.deactivate_for_provider)
 
 
 class Orchestrator:
@@ -72,6 +80,7 @@ class Orchestrator:
         self.sof = sof
         self.is_provider = sof.role is Role.SOF_SP
         self.bus = world.bus[sof.domain].id
+        self.changes = ServiceChanges(self)
 
     # -- steps 3b, 3c (and the partner's 3d) ---------------------------------------------------
 
@@ -113,6 +122,9 @@ class Orchestrator:
     def create_service_order(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         sof, world = self.sof, self.world
         now = world.sim.now
+        if msg.payload["serviceOrderItem"][0]["action"] != "add":
+            yield from self.changes.service_order(msg)
+            return
         item = msg.payload["serviceOrderItem"][0]["service"]
         chars = {c["name"]: c["value"] for c in item["serviceCharacteristic"]}
         order_id = sof.next_id("so")
@@ -329,9 +341,13 @@ class Orchestrator:
         )
         return answer.status == 201 and answer.payload.get("state") == "inProgress"
 
-    def _finish(self, record: ServiceRecord, completed: bool, flow: Flow, step: str) -> None:
+    def _finish(
+        self, record: ServiceRecord, completed: bool, flow: Flow, step: str, order: Stateful | None = None
+    ) -> None:
+        """End a service order (``record``'s own, or ``order`` changing it) and tell BUS."""
         sof, now = self.sof, self.world.sim.now
-        record.order.move("completed" if completed else "failed", now)
+        order = order or record.order
+        order.move("completed" if completed else "failed", now)
         if completed:
             sof.tell(
                 record.buyer,
@@ -353,8 +369,8 @@ class Orchestrator:
             bodies.state_change_event(
                 "serviceOrderStateChangeEvent",
                 "serviceOrder",
-                record.order.id,
-                record.order.state,
+                order.id,
+                order.state,
                 now,
                 sof.next_id("event"),
             ),
