@@ -192,21 +192,34 @@ class NetworkTopology:
     # -- path computation ---------------------------------------------------------------------
 
     def find_path(
-        self, uni_a: str, uni_b: str, bandwidth_mbps: float = 0.0, *, avoid: frozenset[str] = frozenset()
+        self,
+        uni_a: str,
+        uni_b: str,
+        bandwidth_mbps: float = 0.0,
+        *,
+        avoid: frozenset[str] = frozenset(),
+        booked_by: str | None = None,
     ) -> list[str] | None:
         """Cheapest path between two UNIs with ``bandwidth_mbps`` free on every link.
 
-        ``avoid`` names NEs to route around (rerouting after a fault). Ties between equal-cost
-        paths are broken by networkx's deterministic search order, so runs stay reproducible.
+        ``avoid`` names NEs to route around (rerouting after a fault). ``booked_by`` checks free
+        capacity only on the links that domain books (see :meth:`link_owner`): an orchestrator
+        designing its part of a service leaves the partners' links to the partners, which may
+        already have booked their segment for this very service. Ties between equal-cost paths are
+        broken by networkx's deterministic search order, so runs stay reproducible.
         """
         for uni in (uni_a, uni_b):
             if uni not in self._uni_site:
                 raise LsoSimError(f"unknown UNI {uni!r}")
 
         def usable(a: str, b: str) -> bool:
+            if a in avoid or b in avoid:
+                return False
+            if booked_by is not None and self.link_owner(a, b) != booked_by:
+                return True
             data = self.graph.edges[a, b]
             free: float = data["capacity"] - data["used"]
-            return free >= bandwidth_mbps and a not in avoid and b not in avoid
+            return free >= bandwidth_mbps
 
         view = nx.subgraph_view(self.graph, filter_edge=usable)
         try:

@@ -196,7 +196,11 @@ class Orchestrator:
         topology = world.topology
         # The path's capacity is held while the components are designed (a cancellation before
         # activation gives it back: cancel_service_order).
-        path = topology.find_path(record.endpoints[0], record.endpoints[1], record.bandwidth_mbps)
+        # SOF-sp checks and books its own links and the ENNIs; the partners' segments are theirs
+        # (with legato-sonata, the partner has already booked its segment for this service).
+        path = topology.find_path(
+            record.endpoints[0], record.endpoints[1], record.bandwidth_mbps, booked_by=self.sof.domain
+        )
         decomposition = topology.decompose(record.service.id, path) if path is not None else None
         if path is not None:
             record.decomposition = decomposition

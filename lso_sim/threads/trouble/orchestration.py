@@ -250,7 +250,9 @@ class Troubleshooter:
         topology.release(held, record.bandwidth_mbps, self.sof.domain)
         avoid = frozenset(problem.faulty)
         if self.is_provider:
-            new_path = topology.find_path(*record.endpoints, record.bandwidth_mbps, avoid=avoid)
+            new_path = topology.find_path(
+                *record.endpoints, record.bandwidth_mbps, avoid=avoid, booked_by=self.sof.domain
+            )
             keep_partners = new_path is not None and [n for n in new_path if not self._is_own(n)] == [
                 n for n in old_path if not self._is_own(n)
             ]
