@@ -36,6 +36,7 @@ plus body; the conformance validator checks each part against the definition.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
@@ -194,7 +195,7 @@ def json_copy(value: Any) -> Any:
     return value
 
 
-class SellerApi:
+class SellerApi(ABC):
     """One MEF management API served by one seller actor.
 
     Subclasses set :attr:`api` and implement :meth:`routes`; see the module docstring.
@@ -222,9 +223,9 @@ class SellerApi:
         """
         self.actor.respond(msg, status, json_copy(body))
 
+    @abstractmethod
     def routes(self) -> dict[Operation, ApiHandler]:
         """The handler of each operation of the API (hub operations excluded)."""
-        raise NotImplementedError
 
     def install(self) -> None:
         """Register the API's handlers, and its hub's, on the seller actor."""
