@@ -1,17 +1,28 @@
-"""Shared fixtures: canonical scenarios and a helper that runs one into memory."""
+"""Shared fixtures: canonical scenarios and a helper that runs one into memory.
+
+Hypothesis: property tests run whole simulations, so no example has a deadline (a slow CI
+machine must not turn them flaky); with ``CI`` set, examples are derandomized so a pipeline run is
+the same every time (exploring new examples is the job of runs on developers' machines).
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from lso_sim.engine.observers import MemoryTrace
 from lso_sim.scenarios import load_scenario, run_scenario
 from lso_sim.scenarios.runner import RunResult
 from lso_sim.scenarios.schema import Scenario
+
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
