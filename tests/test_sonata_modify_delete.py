@@ -42,9 +42,7 @@ def scenario(mode: str, **links: float) -> Scenario:
     """The 10.2 scenario with ``partner_fulfilment: mode`` (and link capacities overridden)."""
     data = BASE.model_dump(mode="json")
     data["options"]["partner_fulfilment"] = mode
-    # Access links as wide as the core: the tests narrow one link of the path on purpose. (With
-    # option legato-sonata the partner books its segment before SOF-sp designs the whole path; an
-    # access link the new product would fill is then seen full by SOF-sp: a limit of add orders.)
+    # Access links as wide as the core: the tests narrow one link of the path on purpose.
     for customer in data["customers"]:
         for site in customer["sites"]:
             site["capacity_mbps"] = 10000.0
