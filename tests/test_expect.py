@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,8 @@ from lso_sim.cli.main import main
 from lso_sim.engine.observers import MemoryTrace
 from lso_sim.errors import ScenarioError
 from lso_sim.expect import evaluate
-from lso_sim.expect.model import CountRange
+from lso_sim.expect.evaluate import matches
+from lso_sim.expect.model import MISSING, CountRange, PayloadTest, RecordMatch, lookup
 from lso_sim.scenarios import parse_scenario, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace import to_record
@@ -34,14 +37,30 @@ def _scenario(expect: Any) -> Scenario:
     return parse_scenario(_data(expect), "test.yaml")
 
 
-@pytest.fixture(scope="module")
-def canonical_run() -> tuple[list[dict[str, Any]], list[Any]]:
-    """Records (as JSON dicts) and outcomes of one run of the canonical 10.2 scenario."""
-    scenario = parse_scenario(yaml.safe_load(CANONICAL.read_text(encoding="utf-8")), str(CANONICAL))
+Run = tuple[list[dict[str, Any]], list[Any]]
+
+
+@cache
+def _canonical(name: str) -> Run:
+    """Records (as JSON dicts) and outcomes of one run of the canonical scenario ``name``."""
+    path = SCENARIOS / f"{name}.yaml"
+    scenario = parse_scenario(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
     memory = MemoryTrace()
     result = run_scenario(scenario, [memory])
     records = [json.loads(json.dumps(to_record(m))) for m in memory.records]
     return records, list(result.world.outcomes.values())
+
+
+@pytest.fixture(scope="module")
+def canonical_run() -> Run:
+    """One run of the canonical 10.2 scenario."""
+    return _canonical("thread-10.2")
+
+
+@pytest.fixture(scope="module")
+def run_10_3() -> Run:
+    """One run of the canonical 10.3 scenario: four changes, the second refused."""
+    return _canonical("thread-10.3")
 
 
 def test_canonical_expectations_hold(canonical_run: tuple[list[dict[str, Any]], list[Any]]) -> None:
@@ -125,6 +144,37 @@ def test_steps_reached_and_lost_messages_read_the_trace(
         ({"must_not": [{"status": 42}]}, "expect.must_not.0.status.min"),
         ({"no_lost_mesages": True}, "expect.no_lost_mesages"),
         ("all good", "expect"),
+        (
+            {"must_not": [{"payload": {"productOrderItem..state": "x"}}]},
+            "expect.must_not.0.payload.productOrderItem..state",
+        ),
+        ({"must_not": [{"payload": {".state": "x"}}]}, "expect.must_not.0.payload..state"),
+        ({"must_not": [{"payload": {}}]}, "expect.must_not.0.payload"),
+        ({"must_not": [{"payload": "state"}]}, "expect.must_not.0.payload"),
+        (
+            {"messages": [{"payload": {"a.value": {"min": 5, "max": 1}}, "count": 1}]},
+            "expect.messages.0.payload.a.value",
+        ),
+        (
+            {"messages": [{"payload": {"a.value": {"min": "x"}}, "count": 1}]},
+            "expect.messages.0.payload.a.value.min",
+        ),
+        (
+            {"messages": [{"payload": {"a.value": {"min": True}}, "count": 1}]},
+            "expect.messages.0.payload.a.value.min",
+        ),
+        ({"messages": [{"payload": {"a": {"state": "x"}}, "count": 1}]}, "expect.messages.0.payload.a"),
+        ({"messages": [{"payload": {"a": {}}, "count": 1}]}, "expect.messages.0.payload.a"),
+        ({"messages": [{"payload": {"a": []}, "count": 1}]}, "expect.messages.0.payload.a"),
+        ({"messages": [{"payload": {"a": [{"b": 1}]}, "count": 1}]}, "expect.messages.0.payload.a"),
+        ({"instance_steps": [{"thread": "10.3", "steps": ["1", "99"]}]}, "expect.instance_steps.0.steps"),
+        ({"instance_steps": [{"thread": "10.3", "steps": []}]}, "expect.instance_steps.0.steps"),
+        ({"instance_steps": [{"thread": "11.1", "steps": ["1"]}]}, "expect.instance_steps.0.thread"),
+        ({"instance_steps": [{"steps": ["1"]}]}, "expect.instance_steps.0.thread"),
+        (
+            {"instance_steps": [{"thread": "10.3", "instances": "a", "steps": ["1"]}]},
+            "expect.instance_steps.0.instances",
+        ),
     ],
 )
 def test_bad_expect_block_names_the_field(expect: Any, field: str) -> None:
@@ -133,6 +183,217 @@ def test_bad_expect_block_names_the_field(expect: Any, field: str) -> None:
         _scenario(expect)
     assert info.value.source == "test.yaml"
     assert info.value.field == field
+
+
+BANDWIDTH_A = (
+    "productOrderItem.0.product.productConfiguration.evcEndPointA"
+    ".ingressBandwidthProfilePerClassofServiceName.0.bwpFlow.cir.irValue"
+)
+
+
+@pytest.mark.parametrize(
+    ("selector", "count"),
+    [
+        (
+            {
+                "irp": "CANTATA",
+                "kind": "response",
+                "operation": "createProductOrder",
+                "payload": {"state": "acknowledged"},
+            },
+            1,
+        ),
+        (
+            {
+                "irp": "CANTATA",
+                "operation": "productOrderStateChangeEvent",
+                "payload": {"event.state": ["inProgress", "completed"]},
+            },
+            2,
+        ),
+        (
+            {
+                "irp": "CANTATA",
+                "kind": "request",
+                "operation": "createProductOrder",
+                "payload": {BANDWIDTH_A: {"min": 100, "max": 200}, "productOrderItem.0.id": "1"},
+            },
+            1,
+        ),
+        ({"kind": "request", "operation": "acceptProductInstance", "payload": {"accepted": True}}, 1),
+        (
+            {"kind": "request", "operation": "acceptProductInstance", "payload": {"accepted": 1}},
+            0,
+        ),  # true is not 1
+        (
+            {"irp": "CANTATA", "operation": "createProductOrder", "payload": {"productOrderItem.0.id": 1}},
+            0,
+        ),  # "1"
+        ({"irp": "CANTATA", "operation": "createProductOrder", "payload": {"productOrderItem.1.id": "1"}}, 0),
+        ({"irp": "CANTATA", "operation": "createProductOrder", "payload": {BANDWIDTH_A: {"min": 201}}}, 0),
+        (
+            {"irp": "CANTATA", "operation": "listProductOffering", "payload": {"0.id": "epl-retail"}},
+            1,
+        ),  # a list body
+    ],
+)
+def test_payload_selector_counts_on_a_real_run(
+    canonical_run: Run, selector: dict[str, Any], count: int
+) -> None:
+    """A payload selector counts exactly the records whose payload holds the values (or range) at
+    its dotted paths: its true count passes, one more fails naming the selector."""
+    records, outcomes = canonical_run
+    assert evaluate(_scenario({"messages": [{**selector, "count": count}]}).expect, records, outcomes) == []
+    failures = evaluate(_scenario({"messages": [{**selector, "count": count + 1}]}).expect, records, outcomes)
+    assert [f.path for f in failures] == ["expect.messages.0"]
+    assert f"{count} records match {{" in failures[0].message
+    assert "payload." in failures[0].message
+
+
+def test_a_missed_payload_selector_shows_what_the_payloads_hold(canonical_run: Run) -> None:
+    """Too few matches: the message shows the selector, then the values found at its paths in
+    the records that match all but the payload tests (quoted when they could be read as numbers)."""
+    records, outcomes = canonical_run
+    expect = {
+        "messages": [
+            {
+                "irp": "CANTATA",
+                "kind": "response",
+                "operation": "createProductOrder",
+                "payload": {"state": "completed", "productOrderItem.0.id": "1", "productOrderItem.1.id": "2"},
+                "count": {"min": 1},
+            }
+        ]
+    }
+    [failure] = evaluate(_scenario(expect).expect, records, outcomes)
+    seq = next(
+        r["seq"] for r in records if r["operation"] == "createProductOrder" and r["kind"] == "response"
+    )
+    assert failure.message == (
+        "0 records match {irp=CANTATA kind=response operation=createProductOrder payload.state=completed "
+        'payload.productOrderItem.0.id="1" payload.productOrderItem.1.id="2"}, expected at least 1; '
+        f"without the payload tests 1 match: seq {seq} payload.state=acknowledged "
+        'payload.productOrderItem.0.id="1" payload.productOrderItem.1.id=missing'
+    )
+
+
+def test_must_not_with_a_payload_selector(canonical_run: Run) -> None:
+    """must_not fails only on records whose payload matches, and names them."""
+    records, outcomes = canonical_run
+    rule = {"irp": "CANTATA", "kind": "response", "operation": "createProductOrder"}
+    held = _scenario({"must_not": [{**rule, "payload": {"state": ["rejected", "failed"]}}]}).expect
+    assert evaluate(held, records, outcomes) == []
+    [failure] = evaluate(
+        _scenario({"must_not": [{**rule, "payload": {"state": "acknowledged"}}]}).expect, records, outcomes
+    )
+    assert failure.path == "expect.must_not.0"
+    assert "payload.state=acknowledged}: seq " in failure.message
+    assert "response createProductOrder 201" in failure.message
+
+
+CHANGE_STEPS = ["1", "2", "3", "4", "5a", "5b", "6", "7", "8", "9a", "9b", "10", "11", "12", "13", "14", "15"]
+
+
+def test_instance_steps_hold_for_every_matching_instance(run_10_3: Run) -> None:
+    """Each accepted change of the canonical 10.3 run went through every step; the refused one stopped."""
+    records, outcomes = run_10_3
+    expect = {
+        "instance_steps": [
+            {"thread": "10.3", "instance": "acme/change-[134]", "steps": CHANGE_STEPS},
+            {"thread": "10.3", "instance": "acme/change-2", "steps": ["1", "2"]},
+        ]
+    }
+    assert evaluate(_scenario(expect).expect, records, outcomes) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            {"thread": "10.3", "steps": ["1", "5a", "15"]},
+            "1 of 4 instances of thread 10.3 missed steps: acme/change-2 never reached 5a, 15",
+        ),
+        (
+            {"thread": "10.3", "instance": "acme/change-[12]", "steps": ["9b", "15"]},
+            "1 of 2 instances of thread 10.3 matching 'acme/change-[12]' missed steps: "
+            "acme/change-2 never reached 9b, 15",
+        ),
+        (
+            {"thread": "10.3", "instance": "globex/*", "steps": ["1"]},
+            "no instances of thread 10.3 matching 'globex/*'",
+        ),
+    ],
+)
+def test_instance_steps_name_the_instances_that_missed_steps(
+    run_10_3: Run, rule: dict[str, Any], message: str
+) -> None:
+    """A failure names each instance that missed steps, and which ones."""
+    records, outcomes = run_10_3
+    failures = evaluate(_scenario({"instance_steps": [rule]}).expect, records, outcomes)
+    assert [(f.path, f.message) for f in failures] == [("expect.instance_steps.0", message)]
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**12), 10**12)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6)
+)
+_KEYS = st.text(st.characters(exclude_characters="."), min_size=1, max_size=6)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@given(value=_JSON, data=st.data())
+def test_a_path_into_a_json_value_finds_that_value(value: Any, data: st.DataObject) -> None:
+    """A dotted path built by walking a random JSON value finds the value it walked to; a scalar
+    there matches as a selector; one more segment that is not there finds nothing and matches nothing."""
+    payload: Any = {"body": value}
+    segments, node = ["body"], value
+    while isinstance(node, dict | list) and node and data.draw(st.booleans()):
+        key: Any = data.draw(
+            st.sampled_from(sorted(node)) if isinstance(node, dict) else st.integers(0, len(node) - 1)
+        )
+        segments.append(str(key))
+        node = node[key]
+    path = ".".join(segments)
+    assert lookup(payload, path) is node
+    if not isinstance(node, dict | list):
+        rule = RecordMatch.model_validate({"payload": {path: node}})
+        assert matches(rule, {"payload": payload})
+        if isinstance(node, int | float) and not isinstance(node, bool) and math.isfinite(node):
+            assert PayloadTest.model_validate({"min": node, "max": node}).holds(lookup(payload, path))
+    absent = str(len(node)) if isinstance(node, list) else "\u2603" * 7  # past the end; longer than any key
+    assert lookup(payload, f"{path}.{absent}") is MISSING
+    assert not matches(
+        RecordMatch.model_validate({"payload": {f"{path}.{absent}": None}}), {"payload": payload}
+    )
+
+
+@pytest.mark.parametrize("name", ["thread-10.3", "thread-10.7", "sonata-api-tour"])
+def test_expect_blocks_survive_a_dump_and_reload(name: str) -> None:
+    """A dumped scenario (as tests and tools override fields) validates back to the same expectations."""
+    path = SCENARIOS / f"{name}.yaml"
+    scenario = parse_scenario(yaml.safe_load(path.read_text(encoding="utf-8")), str(path))
+    assert scenario.expect is not None
+    again = Scenario.model_validate(json.loads(json.dumps(scenario.model_dump(mode="json"))))
+    assert again.expect == scenario.expect
+
+
+def test_run_exits_2_on_a_bad_payload_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed payload path is bad input: exit status 2, the field path named, no traceback."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        yaml.safe_dump(_data({"must_not": [{"payload": {"event..state": "x"}}]})), encoding="utf-8"
+    )
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: expect.must_not.0.payload.event..state: " in err
+    assert "Traceback" not in err
 
 
 def test_run_exits_1_listing_failed_expectations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,15 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from lso_sim.actors.world import Outcome
-from lso_sim.expect.model import ExpectModel, OutcomeExpectation, RecordMatch
+from lso_sim.expect.model import (
+    ExpectModel,
+    InstanceSteps,
+    MessageCount,
+    OutcomeExpectation,
+    RecordMatch,
+    lookup,
+    show_value,
+)
 from lso_sim.messages.envelope import MESSAGE_KINDS
 
 Record = Mapping[str, Any]
@@ -63,14 +71,9 @@ def evaluate(
     for i, outcome_rule in enumerate(expect.outcomes):
         failures.extend(_outcomes(f"expect.outcomes.{i}", outcome_rule, instances))
     for i, count_rule in enumerate(expect.messages):
-        n = sum(1 for r in records if matches(count_rule, r))
-        if not count_rule.count.holds(n):
-            failures.append(
-                Failure(
-                    f"expect.messages.{i}",
-                    f"{n} records match {describe(count_rule)}, expected {count_rule.count.describe()}",
-                )
-            )
+        failure = _message_count(f"expect.messages.{i}", count_rule, records)
+        if failure is not None:
+            failures.append(failure)
     for thread, steps in expect.steps_reached.items():
         reached = {r.get("step") for r in records if r.get("thread") == thread}
         missing = [s for s in steps if s not in reached]
@@ -81,6 +84,8 @@ def evaluate(
                     f"thread {thread} never reached step {', '.join(missing)}",
                 )
             )
+    for i, steps_rule in enumerate(expect.instance_steps):
+        failures.extend(_instance_steps(f"expect.instance_steps.{i}", steps_rule, records, instances))
     for i, forbidden in enumerate(expect.must_not):
         hits = [r for r in records if matches(forbidden, r)]
         if hits:
@@ -116,8 +121,11 @@ def evaluate(
     return failures
 
 
-def matches(rule: RecordMatch, record: Record) -> bool:
-    """True when ``record`` has every field value ``rule`` gives."""
+def matches(rule: RecordMatch, record: Record, *, payload: bool = True) -> bool:
+    """True when ``record`` has every field value ``rule`` gives.
+
+    ``payload=False`` leaves the payload tests out (to show what near misses hold there).
+    """
     for name in _SELECTOR_FIELDS:
         wanted = getattr(rule, name)
         if wanted is None:
@@ -132,6 +140,9 @@ def matches(rule: RecordMatch, record: Record) -> bool:
         status = record.get("status")
         if not isinstance(status, int) or not rule.status.holds(status):
             return False
+    if payload and rule.payload is not None:
+        body = record.get("payload")
+        return all(test.holds(lookup(body, path)) for path, test in rule.payload.items())
     return True
 
 
@@ -144,7 +155,65 @@ def describe(rule: RecordMatch) -> str:
             parts.append(f"status={low}")
         else:
             parts.append(f"status in [{low if low is not None else ''}..{high if high is not None else ''}]")
+    if rule.payload is not None:
+        parts.extend(test.describe(f"payload.{path}") for path, test in rule.payload.items())
     return "{" + " ".join(parts) + "}" if parts else "{any record}"
+
+
+def _message_count(path: str, rule: MessageCount, records: Sequence[Record]) -> Failure | None:
+    """The failure of a ``messages`` count, showing the records when there are too many and,
+    when a payload test left too few, what the records that match the rest hold at its paths."""
+    hits = [r for r in records if matches(rule, r)]
+    if rule.count.holds(len(hits)):
+        return None
+    text = f"{len(hits)} records match {describe(rule)}, expected {rule.count.describe()}"
+    if rule.count.max is not None and len(hits) > rule.count.max:
+        text += f": {_records(hits)}"
+    elif rule.payload is not None:
+        near = [r for r in records if matches(rule, r, payload=False) and not matches(rule, r)]
+        if near:
+            text += f"; without the payload tests {len(near)} match: " + _some(
+                near, lambda r: _payload_values(rule, r)
+            )
+    return Failure(path, text)
+
+
+def _payload_values(rule: RecordMatch, record: Record) -> str:
+    """What ``record``'s payload holds at each path ``rule`` tests, e.g. ``seq 4 state=inProgress``."""
+    paths = rule.payload or {}
+    body = record.get("payload")
+    shown = " ".join(f"payload.{path}={show_value(lookup(body, path))}" for path in paths)
+    return f"seq {record.get('seq')} {shown}"
+
+
+def _instance_steps(
+    path: str, rule: InstanceSteps, records: Sequence[Record], instances: list[Outcome]
+) -> list[Failure]:
+    """Each matching instance (known from its outcome or its records) must show every step."""
+    reached: dict[str, set[str]] = {}
+    for outcome in instances:
+        if outcome.thread == rule.thread and fnmatchcase(outcome.instance, rule.instance):
+            reached.setdefault(outcome.instance, set())
+    for r in records:
+        instance = r.get("instance")
+        if r.get("thread") != rule.thread or not isinstance(instance, str):
+            continue
+        if fnmatchcase(instance, rule.instance):
+            reached.setdefault(instance, set()).add(str(r.get("step")))
+    what = _instances(rule.thread, rule.instance)
+    if not reached:
+        return [Failure(path, f"no {what}")]
+    missed = [(name, [s for s in rule.steps if s not in got]) for name, got in reached.items()]
+    missed = [(name, steps) for name, steps in missed if steps]
+    if not missed:
+        return []
+    return [
+        Failure(
+            path,
+            f"{len(missed)} of {len(reached)} {what} missed steps: "
+            + _some(missed, lambda item: f"{item[0]} never reached {', '.join(item[1])}"),
+        )
+    ]
 
 
 def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> list[Failure]:
@@ -153,8 +222,7 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
         for o in instances
         if (rule.thread is None or o.thread == rule.thread) and fnmatchcase(o.instance, rule.instance)
     ]
-    what = f"instances of thread {rule.thread}" if rule.thread else "thread instances"
-    what += f" matching {rule.instance!r}" if rule.instance != "*" else ""
+    what = _instances(rule.thread, rule.instance)
     if rule.count is not None and not rule.count.holds(len(chosen)):
         return [Failure(path, f"{len(chosen)} {what}, expected {rule.count.describe()}")]
     if rule.count is None and not chosen:
@@ -182,6 +250,12 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
                 )
             )
     return failures
+
+
+def _instances(thread: str | None, instance: str) -> str:
+    """``instances of thread 10.3 matching 'acme/*'``: which instances an expectation covers."""
+    what = f"instances of thread {thread}" if thread else "thread instances"
+    return what + (f" matching {instance!r}" if instance != "*" else "")
 
 
 def _lead_time(outcome: Outcome) -> str:
@@ -223,6 +297,7 @@ def expectation_count(expect: ExpectModel | None) -> int:
         len(expect.outcomes)
         + len(expect.messages)
         + len(expect.steps_reached)
+        + len(expect.instance_steps)
         + len(expect.must_not)
         + sum(1 for flag in flags if flag)
     )

@@ -4,8 +4,10 @@ Expectations read only what every thread leaves behind: the trace records and th
 instance outcomes (``world.outcomes``). So one vocabulary covers every thread:
 
 - ``outcomes``: final state and lead time of the matching thread instances;
-- ``messages``: how many records match a selector (per IRP, operation, kind, status...);
+- ``messages``: how many records match a selector (per IRP, operation, kind, status, and
+  payload fields by dotted path);
 - ``steps_reached``: MEF steps each thread must have realised;
+- ``instance_steps``: MEF steps every matching instance of a thread must have realised;
 - ``must_not``: selectors no record may match;
 - ``no_lost_messages``, ``timeouts``, ``errors``, ``end_time``: run-wide bounds.
 
@@ -14,9 +16,20 @@ docs/scenario-format.md#expectations documents the block for users; keep the two
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.messages.envelope import Kind
@@ -122,8 +135,172 @@ def _known_thread(value: str | None) -> str | None:
     return value
 
 
+def _known_steps(thread: str, steps: list[str]) -> list[str]:
+    """Reject a step the catalog does not know for ``thread`` (the message lists the known ones)."""
+    known = [*THREADS[thread].steps, *EXTRA_STEPS.get(thread, {})]  # MEF's, then our labels
+    unknown = [s for s in steps if known and s not in known]
+    if unknown:
+        given = ", ".join(map(repr, unknown))
+        raise ValueError(f"steps of thread {thread} ({', '.join(known)}); {given} is not one")
+    return steps
+
+
+Scalar = str | int | float | bool | None
+"""A JSON scalar a payload field may be compared with."""
+
+MISSING: Final = object()
+"""What :func:`lookup` returns for a path the payload does not have."""
+
+
+def _payload_path(path: str) -> str:
+    """Reject a dotted path with an empty segment (``a..b``, ``.a``, ``a.``, ``""``)."""
+    if not path or any(segment == "" for segment in path.split(".")):
+        raise ValueError(
+            "a dotted path of field names and list indices, e.g. productOrderItem.0.state (no empty segment)"
+        )
+    return path
+
+
+PayloadPath = Annotated[str, AfterValidator(_payload_path)]
+
+
+def lookup(payload: Any, path: str) -> Any:
+    """The value at the dotted ``path`` in ``payload``, or :data:`MISSING`.
+
+    Each segment is a key of a mapping or, in a list, a 0-based index; a segment that names
+    nothing there (an absent key, an index past the end, a scalar in the way) means the payload
+    does not have the path, which no test matches.
+    """
+    node = payload
+    for segment in path.split("."):
+        if isinstance(node, Mapping):
+            if segment not in node:
+                return MISSING
+            node = node[segment]
+        elif isinstance(node, Sequence) and not isinstance(node, str | bytes):
+            if not (segment.isascii() and segment.isdigit()) or int(segment) >= len(node):
+                return MISSING
+            node = node[int(segment)]
+        else:
+            return MISSING
+    return node
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def same_value(wanted: Scalar, value: Any) -> bool:
+    """JSON equality: numbers compare by value (``1`` is ``1.0``), but ``true`` is not ``1``."""
+    if _is_number(wanted) and _is_number(value):
+        return bool(wanted == value)
+    return type(wanted) is type(value) and bool(wanted == value)
+
+
+def _plain_word(text: str) -> bool:
+    """True for a string that reads unambiguously without quotes (not ``1``, ``true``, ``a b``)."""
+    if not text or not all(c.isalnum() or c in "-_/:@." for c in text) or text in ("true", "false", "null"):
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return True
+    return False
+
+
+def show_value(value: Any) -> str:
+    """A value as a failure message shows it: a plain word bare, anything else as JSON."""
+    if value is MISSING:
+        return "missing"
+    if isinstance(value, str) and _plain_word(value):
+        return value
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class PayloadTest(_Strict):
+    """What the payload field at one dotted path must hold.
+
+    In the file it is a value (that value), a list (any one of them) or ``{min, max}`` (a number
+    within both inclusive bounds). Nested conditions are written as dotted paths, not mappings,
+    so a mapping here is always a range.
+    """
+
+    one_of: tuple[Scalar, ...] | None = Field(default=None, min_length=1)
+    min: float | None = Field(default=None, strict=True)
+    max: float | None = Field(default=None, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, PayloadTest):
+            return value
+        if isinstance(value, Mapping):
+            unknown = [str(key) for key in value if key not in ("min", "max")]
+            if unknown:
+                raise ValueError(
+                    "a value, a list of values or a number range {min, max}; "
+                    f"{', '.join(map(repr, unknown))} is not a bound (write a nested field as a dotted path)"
+                )
+            if not value:
+                raise ValueError("a number range needs 'min', 'max' or both")
+            return value
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            raise ValueError("a list of accepted values needs at least one value")
+        odd = [(i, v) for i, v in enumerate(values) if not (v is None or isinstance(v, str | int | float))]
+        if odd:
+            at, what = odd[0]
+            raise ValueError(
+                "values to compare are strings, numbers, true/false or null (write a nested field "
+                f"as a dotted path, quote a date); item {at} is a {type(what).__name__}"
+            )
+        return {"one_of": values}
+
+    @model_serializer
+    def _as_written(self) -> Any:
+        """Dump as the file writes it, so a dumped scenario validates back to the same test."""
+        if self.one_of is not None:
+            return self.one_of[0] if len(self.one_of) == 1 else list(self.one_of)
+        return {name: bound for name, bound in (("min", self.min), ("max", self.max)) if bound is not None}
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PayloadTest:
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError(f"max ({self.max:g}) must not be below min ({self.min:g})")
+        return self
+
+    def holds(self, value: Any) -> bool:
+        """True when ``value`` (possibly :data:`MISSING`) passes the test."""
+        if value is MISSING:
+            return False
+        if self.one_of is not None:
+            return any(same_value(wanted, value) for wanted in self.one_of)
+        if not _is_number(value):
+            return False
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def describe(self, name: str) -> str:
+        """The test on field ``name`` in words, e.g. ``payload.state=completed``."""
+        if self.one_of is not None:
+            if len(self.one_of) == 1:
+                return f"{name}={show_value(self.one_of[0])}"
+            return f"{name} in ({'|'.join(show_value(v) for v in self.one_of)})"
+        if self.min is not None and self.min == self.max:
+            return f"{name}={self.min:g}"
+        if self.max is None:
+            return f"{name}>={self.min:g}"
+        if self.min is None:
+            return f"{name}<={self.max:g}"
+        return f"{name} in [{self.min:g}..{self.max:g}]"
+
+
 class RecordMatch(_Strict):
-    """Selects trace records: every given field must match (``instance`` is a glob, e.g. ``acme/*``)."""
+    """Selects trace records: every given field must match (``instance`` is a glob, e.g. ``acme/*``).
+
+    ``payload`` maps dotted paths into the record's payload (``productOrderItem.0.state``) to
+    a :class:`PayloadTest`; a record whose payload lacks a path does not match.
+    """
 
     thread: str | None = None
     instance: str | None = None
@@ -137,6 +314,7 @@ class RecordMatch(_Strict):
     operation: str | None = None
     api: str | None = None
     status: StatusRange | None = None
+    payload: dict[PayloadPath, PayloadTest] | None = Field(default=None, min_length=1)
 
     _status = field_validator("status", mode="before")(_exact_count)
     _thread = field_validator("thread")(_known_thread)
@@ -178,12 +356,35 @@ class OutcomeExpectation(_Strict):
         return [self.state] if isinstance(self.state, str) else list(self.state)
 
 
+class InstanceSteps(_Strict):
+    """MEF steps every matching instance of one thread must have reached.
+
+    Attributes:
+        thread: the thread whose instances are checked.
+        instance: glob on instance ids (``*`` when left out); at least one instance must match.
+        steps: the steps each of those instances must show in its records.
+    """
+
+    thread: str
+    instance: str = "*"
+    steps: list[str] = Field(min_length=1)
+
+    _thread = field_validator("thread")(_known_thread)
+
+    @field_validator("steps")
+    @classmethod
+    def _steps_of_thread(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        thread = info.data.get("thread")
+        return value if thread is None else _known_steps(thread, value)
+
+
 class ExpectModel(_Strict):
     """The ``expect:`` block of a scenario."""
 
     outcomes: list[OutcomeExpectation] = Field(default_factory=list)
     messages: list[MessageCount] = Field(default_factory=list)
     steps_reached: dict[str, list[str]] = Field(default_factory=dict)
+    instance_steps: list[InstanceSteps] = Field(default_factory=list)
     must_not: list[RecordMatch] = Field(default_factory=list)
     no_lost_messages: bool = False
     timeouts: CountRange | None = None
@@ -195,12 +396,8 @@ class ExpectModel(_Strict):
 
     @field_validator("steps_reached")
     @classmethod
-    def _known_steps(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+    def _steps_of_threads(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for thread, steps in value.items():
             _known_thread(thread)
-            known = [*THREADS[thread].steps, *EXTRA_STEPS.get(thread, {})]  # MEF's, then our labels
-            unknown = [s for s in steps if known and s not in known]
-            if unknown:
-                given = ", ".join(map(repr, unknown))
-                raise ValueError(f"steps of thread {thread} ({', '.join(known)}); {given} is not one")
+            _known_steps(thread, steps)
         return value
