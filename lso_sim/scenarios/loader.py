@@ -69,7 +69,7 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 
 
 def _expectation(error: Any) -> str:
-    message = str(error["msg"])
+    message = str(error["msg"]).removeprefix("Value error, ")  # our validators' own words, as is
     kind = error["type"]
     if kind == "missing":
         return "required field is missing"
