@@ -51,7 +51,11 @@ EXPECTED_HOPS = {
     ("11", "PRESTO", "ICM", "SOF-sp", "forwardingConstructTaskResult"),
     ("11", "PRESTO", "ICM", "SOF-partner", "forwardingConstructTaskResult"),
     ("12", "INTERLUDE", "SOF-partner", "SOF-sp", "serviceComponentTaskResult"),
+    ("8", "LEGATO", "SOF-partner", "BUS-partner", "serviceAttributeValueChangeEvent"),
+    ("8", "LEGATO", "BUS-partner", "SOF-partner", "serviceGet"),
     ("13", None, "SOF-sp", "SOF-sp", "synchroniseInventoryAndAssurance"),
+    ("13", "LEGATO", "SOF-sp", "BUS-sp", "serviceAttributeValueChangeEvent"),
+    ("13", "LEGATO", "BUS-sp", "SOF-sp", "serviceGet"),
     ("14", "LEGATO", "SOF-sp", "BUS-sp", "serviceUsageEvent"),
     ("15", "ALLEGRO", "SOF-sp", "Customer", "serviceChangeStateChangeEvent"),
 }

@@ -131,6 +131,8 @@ class ServiceRecord:
     """Activation has started: past the point of no return, a cancellation is refused."""
     cancelled: bool = False
     """Cancelled by its buyer: the SOF's process for it starts no further work."""
+    events: int = 0
+    """Inventory events SOF sent its BUS about this service (numbers their event ids)."""
 
 
 class ServiceOrchestrator(RoleActor):

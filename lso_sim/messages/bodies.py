@@ -554,6 +554,65 @@ def service_order(order_id: str, request: Mapping[str, Any], state: str, now: fl
     }
 
 
+# -- LEGATO service inventory -----------------------------------------------------------------------
+
+EVC_SERVICE = "urn:mef:lso:spec:legato:carrier-ethernet-evc:v0.0.1:all"
+"""Specification of the services SOF keeps (the ``@type`` of their service configuration)."""
+
+
+def service_event(event_type: str, service_id: str, now: float, event_id: str) -> JsonObject:
+    """A MEF ``ServiceEvent``: which service of SOF's inventory changed; BUS reads it back."""
+    return {
+        "eventId": event_id,
+        "eventTime": timestamp(now),
+        "eventType": event_type,
+        "event": {"id": service_id, "href": f"/service/{service_id}"},
+    }
+
+
+def inventory_service(
+    service_id: str, state: str, bandwidth_mbps: float, product_order: str | None
+) -> JsonObject:
+    """A MEF ``Service`` of SOF's inventory (the answer to ``serviceGet``).
+
+    The configuration is a Carrier Ethernet EVC (its specification's required administrative
+    state included); the bandwidth is the ``bandwidthMbps`` characteristic the LEGATO service
+    orders of lso-sim carry, which the definition leaves open.
+    """
+    admin = {"state": "UNLOCKED" if state == "active" else "LOCKED"}
+    body: JsonObject = {
+        "id": service_id,
+        "href": f"/service/{service_id}",
+        "state": state,
+        "serviceType": "carrier-ethernet-evc",
+        "serviceConfiguration": {
+            "@type": EVC_SERVICE,
+            "identifier": service_id[:45],
+            "adminState": admin,
+            "administrativeState": admin,
+            "operationalState": {"state": "ENABLED" if state == "active" else "DISABLED"},
+            "cTagPcpPreservation": "ENABLED",
+            "cTagDeiPreservation": "ENABLED",
+            "connectionType": "POINT_TO_POINT",
+            "frameDisposition": {k: "UNCONDITIONALLY" for k in ("unicast", "multicast", "broadcast")},
+            "listOfCosNames": ["default"],
+            "maximumFrameSize": 1522,
+        },
+        "serviceCharacteristic": [{"name": "bandwidthMbps", "value": bandwidth_mbps}],
+    }
+    if product_order is not None:
+        body["externalId"] = product_order
+    return body
+
+
+def service_bandwidth(service: Mapping[str, Any]) -> float | None:
+    """The bandwidth (Mb/s) an :func:`inventory_service` body carries, or ``None``."""
+    for characteristic in service.get("serviceCharacteristic") or []:
+        if characteristic.get("name") == "bandwidthMbps":
+            return float(characteristic["value"])
+    return None
+
+
 # -- lso-sim's own operations --------------------------------------------------------------------
 
 

@@ -763,3 +763,32 @@ DEACTIVATE_PARTNER_COMPONENT = _op(
     200,
     "SOF-sp asks a partner SOF to remove a partner component and release what it holds",
 )
+
+# --- issue-sync ---
+# A service changed below BUS outside a service order BUS placed (10.3, INTERLUDE changes of a
+# partner component): SOF tells its BUS, which reads the service back and updates the product.
+SERVICE_ATTRIBUTE_CHANGE = _op(
+    "serviceAttributeValueChangeEvent",
+    Irp.LEGATO,
+    NOTE,
+    "serviceInventoryNotification",
+    None,
+    "an attribute (the bandwidth) of a service in SOF's inventory changed",
+)
+SERVICE_DELETE = _op(
+    "serviceDeleteEvent",
+    Irp.LEGATO,
+    NOTE,
+    "serviceInventoryNotification",
+    None,
+    "a service in SOF's inventory was removed (terminated) without BUS ordering it",
+)
+RETRIEVE_SERVICE = _op(
+    "serviceGet",
+    Irp.LEGATO,
+    REQ,
+    "serviceInventoryManagement",
+    200,
+    "BUS reads one service of SOF's inventory (MEF's retrieve service)",
+    "400 404",
+)

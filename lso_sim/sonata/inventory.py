@@ -5,7 +5,10 @@ once (the service is activated and tested before the item completes). A ``modify
 progress shows it ``active.pendingChange`` (back to ``active``, with the new configuration when
 the item completed); a ``delete`` item ``pendingTerminate``, then ``terminated`` (or ``active``
 again when the item failed). Each order item that created or changed a product is listed in its
-``productOrderItem``. The inventory never shows one buyer another's products.
+``productOrderItem``. A change of the product's service that no order asked for (10.3, a
+partner component changed over INTERLUDE) reaches the product through
+:mod:`lso_sim.threads.inventory_sync` (:meth:`InventoryApi.follow_service`). The inventory never
+shows one buyer another's products.
 """
 
 from __future__ import annotations
@@ -92,6 +95,43 @@ class InventoryApi(SellerApi):
                 }
             )
         body["lastUpdateDate"] = bodies.timestamp(self.now)
+
+    def product_of_service(self, service_id: str) -> Resource | None:
+        """The product (of any buyer) whose order established SOF's service ``service_id``.
+
+        A seller names the service of a product after the order that delivered it.
+        """
+        for store in self.state.buyers.values():
+            for resource in store.all("product"):
+                if f"svc-{resource.private.get('order')}" == service_id:
+                    return resource
+        return None
+
+    def follow_service(self, resource: Resource, bandwidth_mbps: float | None, state: str) -> bool:
+        """Show what SOF's service now is: its bandwidth, or ``terminated``. True when it changed."""
+        body = resource.body
+        changed = False
+        if state == "terminated":
+            if resource.state != "terminated":
+                # Through MEF's states: a change in progress ends, then the termination.
+                assert resource.entity is not None
+                machine = resource.entity.machine
+                if resource.state == "active.pendingChange":
+                    resource.move("active", self.now, field_name="status")
+                for target in ("pendingTerminate", "suspendedPendingTerminate", "terminated"):
+                    if machine.can(resource.state, target):
+                        resource.move(target, self.now, field_name="status")
+                body["terminationDate"] = bodies.timestamp(self.now)
+                changed = resource.state == "terminated"
+        else:
+            configuration = body.get("productConfiguration")
+            shown = bodies.configured_bandwidth(configuration)
+            if configuration and bandwidth_mbps is not None and shown != bandwidth_mbps:
+                body["productConfiguration"] = bodies.reconfigured(configuration, bandwidth_mbps)
+                changed = True
+        if changed:
+            body["lastUpdateDate"] = bodies.timestamp(self.now)
+        return changed
 
     def list(self, msg: Message) -> None:
         # productOrderId reads the full body (the summary does not show the order items).

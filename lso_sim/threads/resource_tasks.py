@@ -55,6 +55,7 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.telemetry import Metric, Sample, compose
+from lso_sim.threads import inventory_sync
 
 METRICS: tuple[Metric, ...] = ("utilisation", "frame_loss_ratio", "delay_ms", "jitter_ms", "availability")
 _PAYLOAD_KEY: dict[str, str] = {
@@ -76,12 +77,15 @@ class TaskSteps:
         adagio: step of the partner's ADAGIO hops (below INTERLUDE only).
         report: step of the ICM's result notification.
         partner_report: step of the partner SOF's result notification (INTERLUDE).
+        sync: step of the partner SOF's inventory event to its BUS when the task changed the
+            component (:mod:`lso_sim.threads.inventory_sync`).
     """
 
     below: str
     adagio: str
     report: str
     partner_report: str
+    sync: str
 
 
 _STEPS: dict[tuple[str, str], TaskSteps] = {}
@@ -95,20 +99,21 @@ def declare_steps(
     adagio: str | None = None,
     report: str | None = None,
     partner_report: str | None = None,
+    sync: str | None = None,
 ) -> None:
     """Declare the steps of the hops below a request of ``thread`` sent at ``step``.
 
-    Anything left out is ``step`` itself (the hops below carry the request's step).
+    Anything left out is ``step`` itself (the hops below carry the request's step); ``sync``
+    defaults to the partner's report step.
     """
     under = below or step
-    _STEPS[(thread, step)] = TaskSteps(
-        under, adagio or under, report or step, partner_report or report or step
-    )
+    reported = partner_report or report or step
+    _STEPS[(thread, step)] = TaskSteps(under, adagio or under, report or step, reported, sync or reported)
 
 
 def steps_of(msg: Message) -> TaskSteps:
     """The steps of the hops below ``msg``."""
-    return _STEPS.get((msg.thread, msg.step), TaskSteps(msg.step, msg.step, msg.step, msg.step))
+    return _STEPS.get((msg.thread, msg.step), TaskSteps(msg.step, msg.step, msg.step, msg.step, msg.step))
 
 
 def install(world: World) -> None:
@@ -420,6 +425,7 @@ class PartnerTasks:
         sof.respond(msg, 202, {"taskId": msg.id, "state": "inProgress"})
         steps = steps_of(msg)
         update = op is UPDATE_CONNECTIVITY_SERVICE
+        before = record.bandwidth_mbps
         if update:
             wanted = float(msg.payload.get("bandwidthMbps", record.bandwidth_mbps))
             _rebook(world, record, wanted - record.bandwidth_mbps, sof.domain)
@@ -454,6 +460,9 @@ class PartnerTasks:
             flow=msg.flow,
             step=steps.partner_report,
         )
+        if record.bandwidth_mbps != before:
+            # The component changed without BUS ordering it: BUS's product must follow.
+            inventory_sync.announce(sof, record, flow=msg.flow, step=steps.sync)
 
     def performance_report(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         """INTERLUDE createPerformanceReport: gather this domain's figures of the component."""

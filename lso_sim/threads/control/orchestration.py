@@ -27,6 +27,7 @@ from lso_sim.messages.operations import (
     SERVICE_CHANGE_EVENT,
     SERVICE_USAGE_EVENT,
 )
+from lso_sim.threads import inventory_sync
 from lso_sim.threads.resource_tasks import (
     declare_steps,
     find_service,
@@ -237,6 +238,9 @@ class Controller:
                 payload={"service": record.service.id, "bandwidthMbps": bandwidth},
             )
             record.bandwidth_mbps = bandwidth
+            if bandwidth != old:
+                # BUS-sp's product shows the ordered bandwidth until BUS-sp reads the service.
+                inventory_sync.announce(sof, record, flow=flow, step="13")
             sof.tell(
                 world.bus_sp.id,
                 SERVICE_USAGE_EVENT,

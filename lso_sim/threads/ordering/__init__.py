@@ -26,7 +26,9 @@ def install(world: World) -> None:
     resource_tasks.install(world)
     teardown.install(world)
     resource_tasks.declare_steps(THREAD, "9a", below="10", report="9a")
-    resource_tasks.declare_steps(THREAD, "9b", below="9b", adagio="10", report="9b", partner_report="9b")
+    resource_tasks.declare_steps(
+        THREAD, "9b", below="9b", adagio="10", report="9b", partner_report="9b", sync="13"
+    )
     sof = world.sof_sp
     for op in (FORWARDING_CONSTRUCT_RESULT, PARTNER_COMPONENT_RESULT):
         if not sof.handles(op.name):

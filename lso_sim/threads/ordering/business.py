@@ -55,6 +55,7 @@ from lso_sim.sonata.qualification import QualificationApi
 from lso_sim.sonata.quote import QuoteApi
 from lso_sim.sonata.site import SiteApi
 from lso_sim.sonata.store import Resource
+from lso_sim.threads import inventory_sync
 from lso_sim.threads.ordering.locate import locate_site
 
 
@@ -69,6 +70,7 @@ def install(world: World) -> None:
         listen(bus, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-order"))
         listen(bus, CANCEL_PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-cancel"))
         bus.handle(REQUEST_PARTNER_FULFILMENT, seller.obtain_partner_component)
+        inventory_sync.install_product_sync(bus, seller.inventory)
 
 
 def _signal(bus: BusinessApplications, resource: str, msg: Message) -> None:

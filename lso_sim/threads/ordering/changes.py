@@ -44,7 +44,14 @@ from lso_sim.messages.operations import (
     TEST_PARTNER_COMPONENT,
     UPDATE_CONNECTIVITY_SERVICE,
 )
-from lso_sim.threads.resource_tasks import find_service, partner_components, run_task, sp_constructs
+from lso_sim.threads import inventory_sync
+from lso_sim.threads.resource_tasks import (
+    find_service,
+    partner_components,
+    run_task,
+    sp_constructs,
+    steps_of,
+)
 
 if TYPE_CHECKING:
     from lso_sim.threads.ordering.orchestration import Orchestrator
@@ -250,6 +257,8 @@ class ServiceChanges:
             return
         ok = yield from self._remove(record, msg.flow, msg.step)
         sof.respond(msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"})
+        # Removed without BUS-partner ordering it: its product must show the termination.
+        inventory_sync.announce(sof, record, flow=msg.flow, step=steps_of(msg).sync)
 
     # -- shared ----------------------------------------------------------------------------------
 

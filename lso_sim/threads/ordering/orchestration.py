@@ -48,6 +48,7 @@ from lso_sim.messages.operations import (
     TEST_PARTNER_COMPONENT,
     Operation,
 )
+from lso_sim.threads import inventory_sync
 from lso_sim.threads.ordering.changes import ServiceChanges
 from lso_sim.threads.resource_layer import step_below
 from lso_sim.topology.network import ServiceComponent, group_by_forwarding_domain
@@ -68,6 +69,7 @@ def install(world: World) -> None:
         sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
         sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
         sof.handle(CREATE_PERFORMANCE_JOB, orchestrator.create_performance_job)
+        inventory_sync.install_service_inventory(sof)
         if not orchestrator.is_provider:
             sof.handle(DEACTIVATE_PARTNER_COMPONENT, orchestrator.changes.deactivate_for_provider)
 

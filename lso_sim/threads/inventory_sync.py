@@ -1,0 +1,80 @@
+"""Keeping a BUS's product inventory in step with services changed below it.
+
+A BUS learns the end of the service orders it places, and updates its products from them. A
+service can also change without one: a Customer's change over ALLEGRO (10.3) or a partner
+component changed or removed over INTERLUDE by SOF-sp. Then the SOF whose service changed tells
+its BUS over LEGATO (MEF service inventory notification: ``serviceAttributeValueChangeEvent``, or
+``serviceDeleteEvent`` when it was removed), the BUS reads the service back (``serviceGet``) and
+shows its bandwidth or its termination on the product the service delivers. Nothing is sent when
+nothing a product shows changed (a remedy or a reroute keeps the bandwidth). MEF's product
+inventory defines no notifications, so the product's buyer sees the change when it reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from functools import partial
+from typing import Any
+
+import simpy
+
+from lso_sim.actors.roles import BusinessApplications, ServiceOrchestrator, ServiceRecord
+from lso_sim.messages import Kind, bodies
+from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.operations import RETRIEVE_SERVICE, SERVICE_ATTRIBUTE_CHANGE, SERVICE_DELETE
+from lso_sim.sonata.inventory import InventoryApi
+
+
+def announce(sof: ServiceOrchestrator, record: ServiceRecord, *, flow: Flow, step: str) -> None:
+    """Tell the service's BUS that it changed (its bandwidth) or was removed (``terminated``)."""
+    record.events += 1
+    deleted = record.service.state == "terminated"
+    op = SERVICE_DELETE if deleted else SERVICE_ATTRIBUTE_CHANGE
+    event = bodies.service_event(
+        op.name, record.service.id, sof.sim.now, f"{record.service.id}-event-{record.events}"
+    )
+    sof.tell(record.buyer, op, event, flow=flow, step=step)
+
+
+def install_service_inventory(sof: ServiceOrchestrator) -> None:
+    """SOF answers ``serviceGet`` for the services its BUS ordered (idempotent)."""
+    if not sof.handles(RETRIEVE_SERVICE.name):
+        sof.handle(RETRIEVE_SERVICE, lambda msg: _serve(sof, msg))
+
+
+def _serve(sof: ServiceOrchestrator, msg: Message) -> None:
+    ident = str(msg.payload.get("id"))
+    record = next((r for r in sof.services.values() if r.service.id == ident), None)
+    if record is None or record.buyer != msg.src:
+        sof.respond(msg, 404, {"code": "notFound", "reason": f"no service {ident}"})
+        return
+    body = bodies.inventory_service(ident, record.service.state, record.bandwidth_mbps, record.product_order)
+    sof.respond(msg, 200, body)
+
+
+def install_product_sync(bus: BusinessApplications, inventory: InventoryApi) -> None:
+    """BUS follows its SOF's service events into the product inventory (idempotent)."""
+    for op in (SERVICE_ATTRIBUTE_CHANGE, SERVICE_DELETE):
+        if not bus.handles(op.name):
+            bus.handle(op, partial(_follow, bus, inventory))
+
+
+def _follow(
+    bus: BusinessApplications, inventory: InventoryApi, msg: Message
+) -> Generator[simpy.Event, Any, None]:
+    """Read the service the event names and show it on the product it delivers."""
+    service_id = str(msg.payload["event"]["id"])
+    answer = yield from bus.call(msg.src, RETRIEVE_SERVICE, {"id": service_id}, flow=msg.flow, step=msg.step)
+    product = inventory.product_of_service(service_id)
+    if answer.status != 200 or product is None:
+        problem = "service not readable" if answer.status != 200 else "no product for the service"
+        bus.sim.record_local(
+            bus,
+            Kind.ERROR,
+            "productInventoryNotUpdated",
+            {"service": service_id, "reason": problem, "status": answer.status},
+            flow=msg.flow,
+            step=msg.step,
+        )
+        return
+    inventory.follow_service(product, bodies.service_bandwidth(answer.payload), str(answer.payload["state"]))
