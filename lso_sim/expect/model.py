@@ -40,17 +40,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class CountRange(_Strict):
-    """A count between ``min`` and ``max`` (both inclusive, either may be left out).
+class _Range(_Strict):
+    """Bounds ``min`` and ``max``, both inclusive, at least one given (subclasses set their types)."""
 
-    A bare integer in the file means exactly that many.
-    """
-
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    min: float | None = None
+    max: float | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> CountRange:
+    def _ordered(self) -> _Range:
         if self.min is None and self.max is None:
             raise ValueError("give 'min', 'max' or both")
         if self.min is not None and self.max is not None and self.max < self.min:
@@ -60,6 +57,16 @@ class CountRange(_Strict):
     def holds(self, value: float) -> bool:
         """True when ``value`` lies within the range."""
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
+class CountRange(_Range):
+    """A count between ``min`` and ``max`` (both inclusive, either may be left out).
+
+    A bare integer in the file means exactly that many.
+    """
+
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=0)
 
     def describe(self) -> str:
         """The range in words, e.g. ``between 2 and 5`` or ``exactly 0``."""
@@ -72,23 +79,11 @@ class CountRange(_Strict):
         return f"between {self.min} and {self.max}"
 
 
-class DurationRange(_Strict):
+class DurationRange(_Range):
     """Simulated seconds between ``min`` and ``max``; a bare number in the file means at most."""
 
     min: float | None = Field(default=None, ge=0)
     max: float | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> DurationRange:
-        if self.min is None and self.max is None:
-            raise ValueError("give 'min', 'max' or both")
-        if self.min is not None and self.max is not None and self.max < self.min:
-            raise ValueError(f"max ({self.max}) must not be below min ({self.min})")
-        return self
-
-    def holds(self, value: float) -> bool:
-        """True when ``value`` lies within the range."""
-        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
     def describe(self) -> str:
         """The range in words, in seconds."""
@@ -99,21 +94,12 @@ class DurationRange(_Strict):
         return f"between {self.min:g} and {self.max:g} s"
 
 
-class StatusRange(_Strict):
+class StatusRange(_Range):
     """Response statuses between ``min`` and ``max``; a bare integer means that status."""
 
     min: int | None = Field(default=None, ge=100, le=599)
     max: int | None = Field(default=None, ge=100, le=599)
 
-    @model_validator(mode="after")
-    def _some_bound(self) -> StatusRange:
-        if self.min is None and self.max is None:
-            raise ValueError("give 'min', 'max' or both")
-        return self
-
-    def holds(self, status: int) -> bool:
-        """True when ``status`` lies within the range."""
-        return (self.min is None or status >= self.min) and (self.max is None or status <= self.max)
 
 
 def _exact_count(value: Any) -> Any:
