@@ -23,6 +23,9 @@ class Kind(StrEnum):
     service mapping, service design...): ``time`` is its start and ``delivered`` its end.
     ``timeout`` marks a request whose response did not arrive in time; ``error`` marks a
     handler that failed. Neither crosses a channel; both exist so nothing is silently dropped.
+    ``fault`` marks an injected fault starting or ending (a channel spike, an actor down, a link
+    failing). ``outcome`` is written once per thread instance when it ends: its payload holds the
+    end ``state`` and the ``reason``.
     """
 
     REQUEST = "request"
@@ -31,6 +34,8 @@ class Kind(StrEnum):
     ACTIVITY = "activity"
     TIMEOUT = "timeout"
     ERROR = "error"
+    FAULT = "fault"
+    OUTCOME = "outcome"
 
 
 MESSAGE_KINDS = frozenset({Kind.REQUEST, Kind.RESPONSE, Kind.NOTIFICATION})

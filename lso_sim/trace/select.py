@@ -25,7 +25,7 @@ Record = Mapping[str, Any]
 MESSAGE_KINDS = frozenset({"request", "response", "notification"})
 """Kinds that cross a channel."""
 
-RECORD_KINDS = MESSAGE_KINDS | {"activity", "timeout", "error"}
+RECORD_KINDS = MESSAGE_KINDS | {"activity", "timeout", "error", "fault", "outcome"}
 """Kinds of records the views draw: messages and the local events of docs/trace-format.md."""
 
 
