@@ -91,7 +91,7 @@ def test_change_outside_constraints_is_refused_with_reason(scenario: Scenario, r
     result, trace = run(scenario)
     outcome = result.world.outcomes["acme/change-2"]
     assert outcome.state == "refused"
-    assert "outside the permitted 50-1000" in str(outcome.detail["reason"])
+    assert "outside the permitted 50-1000" in str(outcome.reason)
     (refusal,) = [
         r
         for r in trace.records
@@ -109,7 +109,7 @@ def test_refusal_when_capacity_is_missing(scenario: Scenario, run: Runner) -> No
     control["changes"] = [{"after": 60, "bandwidth_mbps": 20000}]
     result, _trace = run(Scenario.model_validate(data))
     outcome = result.world.outcomes["acme/change-1"]
-    assert outcome.state == "refused" and "free along the service's path" in str(outcome.detail["reason"])
+    assert outcome.state == "refused" and "free along the service's path" in str(outcome.reason)
 
 
 def test_scheduled_change_applies_at_its_time(scenario: Scenario, run: Runner) -> None:

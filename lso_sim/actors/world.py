@@ -6,9 +6,12 @@ forwarding domain, the ECM of a network element.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import simpy
 
 from lso_sim.actors.roles import (
     BusinessApplications,
@@ -18,10 +21,15 @@ from lso_sim.actors.roles import (
     ServiceOrchestrator,
 )
 from lso_sim.architecture.roles import DomainKind
+from lso_sim.engine.actor import Actor
 from lso_sim.engine.simulation import Simulation
 from lso_sim.errors import LsoSimError
+from lso_sim.messages.envelope import Flow, Kind, Message
 from lso_sim.telemetry import NetworkTelemetry
 from lso_sim.topology.network import NetworkTopology
+
+END_STEP = "end"
+"""Step label of an instance's ``outcome`` record, in every thread."""
 
 
 class PartnerFulfilment(StrEnum):
@@ -46,6 +54,9 @@ class Options:
     partner_fulfilment: PartnerFulfilment = PartnerFulfilment.INTERLUDE
     notification_wait: float = 86400.0
     sat_failure_probability: float = 0.0
+    poll_limit: int = 10
+    """How many times a party polls for a resource that does not reach an end state before it
+    gives up on it (a buyer on its order, BUS on a service order)."""
 
 
 @dataclass(slots=True)
@@ -56,22 +67,39 @@ class Outcome:
         thread: thread id.
         instance: instance id.
         started: simulated time it started.
+        driver: the actor whose process is the instance's life line (it signs the outcome record).
         ended: simulated time it ended (``None`` while still running).
-        state: final state in MEF terms (e.g. the product order state), or why it stopped.
+        state: final state in MEF terms (e.g. the product order state), or why it stopped
+            (docs/faults.md lists the end states).
+        reason: why it ended there, for any end but a success; ``None`` when there is nothing to say.
         detail: extra facts for summaries (order id, product id...).
     """
 
     thread: str
     instance: str
     started: float
+    driver: Actor | None = None
     ended: float | None = None
     state: str = "running"
+    reason: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lead_time(self) -> float | None:
         """Ended minus started, when ended."""
         return None if self.ended is None else self.ended - self.started
+
+
+class _LastRecord:
+    """Observer keeping the last record of each instance (one dict store per record)."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: dict[str, Message] = {}
+
+    def on_record(self, record: Message) -> None:
+        self.last[record.instance] = record
 
 
 @dataclass(slots=True)
@@ -92,8 +120,12 @@ class World:
     telemetry: NetworkTelemetry = field(init=False)
     """The ECM metric model of the network (see :mod:`lso_sim.telemetry`)."""
 
+    _last: _LastRecord = field(init=False)
+
     def __post_init__(self) -> None:
         self.telemetry = NetworkTelemetry(self.sim.random.seed, lambda: self.sim.now, self._ne_capacity)
+        self._last = _LastRecord()
+        self.sim.add_observer(self._last)
 
     def _ne_capacity(self, ne: str) -> float:
         """An NE's forwarding capacity: its fastest attached link (what utilisation is measured on)."""
@@ -109,18 +141,88 @@ class World:
                 return offering
         raise LsoSimError(f"unknown product offering {offering_id!r}")
 
-    def begin(self, thread: str, instance: str) -> Outcome:
-        """Record that a thread instance starts now."""
-        outcome = Outcome(thread, instance, self.sim.now)
+    def begin(self, thread: str, instance: str, driver: Actor) -> Outcome:
+        """Record that a thread instance starts now, driven by ``driver``."""
+        outcome = Outcome(thread, instance, self.sim.now, driver)
         self.outcomes[instance] = outcome
         return outcome
 
-    def finish(self, instance: str, state: str, **detail: Any) -> None:
-        """Record that a thread instance ended now in ``state``."""
+    def finish(self, instance: str, state: str, reason: str | None = None, **detail: Any) -> None:
+        """Record that a thread instance ended now in ``state``, and write its ``outcome`` record.
+
+        An instance ends once: a later call (a late answer after the driver gave up, say) changes
+        nothing, so every instance has exactly one outcome.
+        """
         outcome = self.outcomes[instance]
+        if outcome.ended is not None:
+            return
         outcome.ended = self.sim.now
         outcome.state = state
+        outcome.reason = reason
         outcome.detail.update(detail)
+        driver = outcome.driver or self.bus_sp
+        self._last.last.pop(instance, None)
+        self.sim.record_local(
+            driver,
+            Kind.OUTCOME,
+            "outcome",
+            {"state": state, "reason": reason},
+            flow=Flow(outcome.thread, instance),
+            step=END_STEP,
+        )
+
+    def guarded(
+        self, body: Generator[simpy.Event, Any, Any], instance: str | None = None
+    ) -> Generator[simpy.Event, Any, None]:
+        """Run a thread's life line; a failure it did not handle ends its instance, never the run.
+
+        ``instance`` is the instance the life line drives (when known before it begins); one that
+        began and has not ended gets outcome ``failed`` with the error as reason.
+        """
+        try:
+            yield from body
+        except LsoSimError as exc:
+            outcome = self.outcomes.get(instance) if instance is not None else None
+            driver = outcome.driver if outcome is not None and outcome.driver else self.bus_sp
+            flow = Flow(outcome.thread, outcome.instance) if outcome is not None else Flow("-", "-")
+            self.sim.record_local(
+                driver,
+                Kind.ERROR,
+                "instanceFailed",
+                {"error": type(exc).__name__, "reason": str(exc)},
+                flow=flow,
+                step="-",
+            )
+            if outcome is not None:
+                self.finish(outcome.instance, "failed", str(exc))
+
+    def close_open(self, at_horizon: bool) -> list[Outcome]:
+        """End every instance still running when the run stops, in state ``open``, saying what it
+        was waiting for; returns them. Call once, after the simulation stopped."""
+        pending: dict[str, list[str]] = {}
+        for actor in self.sim.actors.values():
+            for flow, what in actor.pending_calls():
+                pending.setdefault(flow.instance, []).append(what)
+        still = [o for o in self.outcomes.values() if o.ended is None]
+        for outcome in still:
+            waits = pending.get(outcome.instance)
+            if waits:
+                waiting = "waiting for " + "; ".join(sorted(waits))
+            else:
+                last = self.last_records.get(outcome.instance)
+                waiting = "waiting for a notification or a timer" + (
+                    f" (last: {last.kind} {last.operation} {last.src} -> {last.dst} at {last.time:g} s)"
+                    if last is not None
+                    else ""
+                )
+            why = "still running at the horizon" if at_horizon else "nothing left to happen"
+            self.finish(outcome.instance, "open", f"{why}: {waiting}")
+        return still
+
+    @property
+    def last_records(self) -> dict[str, Message]:
+        """The last record of each thread instance (what an open instance did last)."""
+        return self._last.last
 
     @property
     def bus_sp(self) -> BusinessApplications:

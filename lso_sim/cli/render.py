@@ -26,6 +26,8 @@ _KIND_STYLE = {
     Kind.ACTIVITY: "yellow",
     Kind.TIMEOUT: "bold red",
     Kind.ERROR: "bold red",
+    Kind.FAULT: "bold red",
+    Kind.OUTCOME: "bold",
 }
 
 

@@ -107,6 +107,10 @@ def message_label(record: Mapping[str, Any]) -> str:
     return label
 
 
+SUCCESS_STATES = frozenset({"completed", "closed", "resolved", "billed", "incidentClosed"})
+"""Outcome states drawn without the alert colour: the instance ended as its thread intends."""
+
+
 def local_note(record: Mapping[str, Any]) -> tuple[str, bool]:
     """Text of the note drawn for a local event, and whether it is an alert (timeout/error)."""
     kind = _field(record, "kind")
@@ -130,6 +134,16 @@ def local_note(record: Mapping[str, Any]) -> tuple[str, bool]:
                 reason = reason[: _MAX_REASON - 3] + "..."
             detail = ": " + " - ".join(p for p in (error, reason) if p) if error or reason else ""
         return f"error: {operation} [{step}]{detail}", True
+    if kind == "outcome" and isinstance(payload, Mapping):
+        state = str(payload.get("state") or "")
+        reason = str(payload.get("reason") or "")
+        if len(reason) > _MAX_REASON:
+            reason = reason[: _MAX_REASON - 3] + "..."
+        text = f"outcome: {_field(record, 'instance')} ended {state}" + (f" - {reason}" if reason else "")
+        return text, state not in SUCCESS_STATES
+    if kind == "fault" and isinstance(payload, Mapping):
+        what = ", ".join(f"{k}={v}" for k, v in payload.items() if not isinstance(v, Mapping | list))
+        return f"fault: {operation} ({what})", True
     # A kind this version does not know (traces only ever gain fields and kinds): still shown.
     return f"{kind}: {operation} [{step}]", False
 

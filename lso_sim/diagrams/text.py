@@ -30,7 +30,7 @@ def listing_rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
         operation = str(r.get("operation") or "")
         if kind in MESSAGE_KINDS and r.get("delivered") is None:
             status = (status + " LOST").strip()
-        elif kind in ("timeout", "error"):
+        elif kind in ("timeout", "error", "outcome", "fault"):
             operation = local_note(r)[0]
         rows.append(
             (

@@ -22,6 +22,7 @@ import simpy
 from lso_sim.architecture.model import ActorSpec
 from lso_sim.architecture.roles import Role
 from lso_sim.engine.distributions import Distribution
+from lso_sim.engine.retry import NO_RETRY, AnswerMemory, RetryPolicy
 from lso_sim.errors import LsoSimError
 from lso_sim.messages.envelope import Flow, Kind, Message
 
@@ -36,13 +37,51 @@ Handler = Callable[[Message], "Process | None"]
 
 
 class RequestTimeout(LsoSimError):
-    """A request got no response within its timeout."""
+    """A request got no response within its timeout, however often it was sent: the requester gives up."""
 
-    def __init__(self, request: Message, limit: float) -> None:
-        super().__init__(request, limit)
+    def __init__(self, request: Message, limit: float, attempts: int = 1) -> None:
+        super().__init__(request, limit, attempts)
         self.request = request
         self.limit = limit
-        self.message = f"{request.operation} from {request.src} to {request.dst} timed out after {limit:g} s"
+        self.attempts = attempts
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        self.message = (
+            f"{request.operation} from {request.src} to {request.dst} got no response "
+            f"within {limit:g} s{tries}"
+        )
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Call:
+    """One logical request and its attempts (see :mod:`lso_sim.engine.retry`)."""
+
+    __slots__ = ("api", "attempt", "dst", "first", "flow", "ids", "limit", "operation", "payload", "step",
+                 "waiter")
+
+    def __init__(
+        self,
+        waiter: simpy.Event,
+        dst: str,
+        operation: str,
+        payload: Any,
+        flow: Flow,
+        step: str,
+        api: str | None,
+        limit: float | None,
+    ) -> None:
+        self.waiter = waiter
+        self.dst = dst
+        self.operation = operation
+        self.payload = payload
+        self.flow = flow
+        self.step = step
+        self.api = api
+        self.limit = limit
+        self.attempt = 0
+        self.first: Message | None = None
+        self.ids: list[str] = []
 
 
 class ActorStats:
@@ -66,6 +105,7 @@ class Actor:
         capacity: workers serving its mailbox; ``None`` means unlimited.
         service_time: processing time drawn per incoming request or notification.
         request_timeout: default time to wait for a response; ``None`` waits forever.
+        retry: how a request that timed out is re-sent before the actor gives up.
         timings: duration of each named activity (see :meth:`activity`).
     """
 
@@ -77,6 +117,7 @@ class Actor:
         capacity: int | None = None,
         service_time: Distribution | None = None,
         request_timeout: float | None = None,
+        retry: RetryPolicy = NO_RETRY,
         timings: dict[str, Distribution] | None = None,
     ) -> None:
         self.sim = sim
@@ -86,12 +127,16 @@ class Actor:
         self.role: Role = spec.role
         self.domain = spec.domain
         self.request_timeout = request_timeout
+        self.retry = retry
         self.timings = dict(timings or {})
         self.stats = ActorStats()
         self._rng = sim.random.stream(f"actor/{spec.id}")
         self._handlers: dict[str, tuple[Handler, bool]] = {}
-        self._pending: dict[str, simpy.Event] = {}
+        self._pending: dict[str, _Call] = {}
         self._open: set[str] = set()
+        self._working: dict[str, list[Message]] = {}
+        """Idempotency key -> re-sent attempts that joined a request still being handled."""
+        self._answers: AnswerMemory | None = None
         self._service_time = service_time
         self._mailbox: simpy.Store | None = None
         if capacity is not None:
@@ -101,6 +146,8 @@ class Actor:
             for _ in range(capacity):
                 self.env.process(self._worker())
         sim.add_actor(self)
+        if request_timeout is not None and retry.attempts > 1:
+            sim.allow_resends(retry.horizon(request_timeout))
 
     # -- handlers -----------------------------------------------------------------------------
 
@@ -122,10 +169,14 @@ class Actor:
         """Take an arriving message: wake its requester, or queue it for a handler."""
         self.stats.received += 1
         if msg.kind is Kind.RESPONSE:
-            waiter = self._pending.pop(msg.correlation_id or "", None)
-            if waiter is not None:
-                waiter.succeed(msg)
-            # A response to a request that already timed out is in the trace; nobody waits for it.
+            call = self._pending.pop(msg.correlation_id or "", None)
+            if call is not None:
+                for attempt in call.ids:
+                    self._pending.pop(attempt, None)
+                call.waiter.succeed(msg)
+            # A response to a request given up on is in the trace; nobody waits for it.
+            return
+        if msg.kind is Kind.REQUEST and self.sim.resend_window and self._resent(msg):
             return
         if self._mailbox is not None:
             self._mailbox.put(msg)
@@ -136,6 +187,21 @@ class Actor:
             simpy.Timeout(self.env, hold, msg).callbacks.append(self._dispatch_event)
         else:
             self._dispatch(msg)
+
+    def _resent(self, msg: Message) -> bool:
+        """Answer or join a re-sent request (True); note a new one so its re-sends can join it."""
+        key = msg.correlation_id or msg.id
+        if key != msg.id:
+            answer = self._answers.recall(key) if self._answers is not None else None
+            if answer is not None:
+                self._answer(msg, *answer)
+                return True
+            joined = self._working.get(key)
+            if joined is not None:
+                joined.append(msg)
+                return True
+        self._working[key] = []
+        return False
 
     def _worker(self) -> Process:
         assert self._mailbox is not None
@@ -220,40 +286,106 @@ class Actor:
     ) -> Generator[simpy.Event, Any, Message]:
         """Send a request and wait for its response (``yield from``); returns the response.
 
+        Each attempt waits ``timeout`` (default: the actor's ``request_timeout``); the actor's
+        ``retry`` policy says how many attempts are made, and how long to back off between them.
+
         Raises:
-            RequestTimeout: no response within ``timeout`` (default: the actor's).
+            RequestTimeout: no attempt got a response; the actor gives up.
         """
-        msg = self.sim.send(self.id, dst, Kind.REQUEST, operation, payload, flow=flow, step=step, api=api)
-        self.stats.sent += 1
-        waiter = self.env.event()
-        self._pending[msg.id] = waiter
         limit = self.request_timeout if timeout is None else timeout
-        if limit is not None:
-            simpy.Timeout(self.env, limit, (msg, limit)).callbacks.append(self._expire)
-        response: Message = yield waiter
+        call = _Call(self.env.event(), dst, operation, payload, flow, step, api, limit)
+        self._attempt(call)
+        response: Message = yield call.waiter
         return response
 
+    def _attempt(self, call: _Call) -> None:
+        """Send one attempt of ``call`` (a re-send carries the first attempt's id) and time it."""
+        first = call.first
+        msg = self.sim.send(
+            self.id,
+            call.dst,
+            Kind.REQUEST,
+            call.operation,
+            call.payload,
+            flow=call.flow,
+            step=call.step,
+            api=call.api,
+            correlation_id=None if first is None else first.id,
+        )
+        if first is None:
+            call.first = msg
+        self.stats.sent += 1
+        call.attempt += 1
+        call.ids.append(msg.id)
+        self._pending[msg.id] = call
+        if call.limit is not None:
+            simpy.Timeout(self.env, call.limit, (call, msg)).callbacks.append(self._expire)
+
     def _expire(self, event: simpy.Event) -> None:
-        request, limit = cast(tuple[Message, float], event.value)
-        waiter = self._pending.pop(request.id, None)
-        if waiter is None:
+        call, attempt = cast(tuple[_Call, Message], event.value)
+        if call.waiter.triggered or attempt.id not in self._pending:
             return
+        limit = cast(float, call.limit)
+        policy = self.retry
+        last = call.attempt >= policy.attempts
+        payload: dict[str, Any] = {"timeout": limit}
+        if policy.attempts > 1:
+            payload.update(attempt=call.attempt, attempts=policy.attempts, givingUp=last)
         self.sim.record_local(
             self,
             Kind.TIMEOUT,
-            request.operation,
-            {"timeout": limit},
-            flow=request.flow,
-            step=request.step,
-            peer=self.sim.actor(request.dst),
-            correlation_id=request.id,
-            api=request.api,
+            attempt.operation,
+            payload,
+            flow=attempt.flow,
+            step=attempt.step,
+            peer=self.sim.actor(attempt.dst),
+            correlation_id=attempt.id,
+            api=attempt.api,
         )
-        waiter.fail(RequestTimeout(request, limit))
+        if not last:
+            # Earlier attempts stay pending: a late answer to any of them still ends the call.
+            simpy.Timeout(self.env, policy.delay(call.attempt), call).callbacks.append(self._resend)
+            return
+        for ident in call.ids:
+            self._pending.pop(ident, None)
+        assert call.first is not None
+        call.waiter.fail(RequestTimeout(call.first, limit, call.attempt))
+
+    def _resend(self, event: simpy.Event) -> None:
+        call = cast(_Call, event.value)
+        if not call.waiter.triggered:
+            self._attempt(call)
+
+    def pending_calls(self) -> list[tuple[Flow, str]]:
+        """The requests this actor still waits on: their flow and a phrase saying what it waits for."""
+        calls = {id(call): call for call in self._pending.values()}
+        return [
+            (
+                call.flow,
+                f"the response to {call.operation} from {call.dst}"
+                + (f" (attempt {call.attempt} of {self.retry.attempts})" if self.retry.attempts > 1 else ""),
+            )
+            for call in calls.values()
+        ]
 
     def respond(self, request: Message, status: int, payload: Any) -> Message:
-        """Answer ``request`` with an HTTP-like ``status``; the response keeps its step and api."""
+        """Answer ``request`` with an HTTP-like ``status``; the response keeps its step and api.
+
+        Re-sent attempts that joined the request get the same answer, and the answer is remembered
+        for later re-sends (:mod:`lso_sim.engine.retry`).
+        """
         self._open.discard(request.id)
+        response = self._answer(request, status, payload)
+        if self.sim.resend_window:
+            key = request.correlation_id or request.id
+            if self._answers is None:
+                self._answers = AnswerMemory(self.sim.resend_window)
+            self._answers.remember(key, status, payload, self.env.now)
+            for joined in self._working.pop(key, None) or ():
+                self._answer(joined, status, payload)
+        return response
+
+    def _answer(self, request: Message, status: int, payload: Any) -> Message:
         self.stats.sent += 1
         return self.sim.send(
             self.id,
@@ -302,18 +434,48 @@ class Actor:
         return self._rng
 
     def start(self, body: Process) -> simpy.Process:
-        """Run ``body`` as a process of this actor."""
-        return self.env.process(body)
+        """Run ``body`` as a process of this actor; a failure is recorded, never a crash of the run."""
+        return self.env.process(self._background(body))
+
+    def _background(self, body: Process) -> Process:
+        try:
+            return (yield from body)
+        except LsoSimError as exc:
+            self.sim.record_local(
+                self,
+                Kind.ERROR,
+                "backgroundFailed",
+                {"error": type(exc).__name__, "reason": str(exc)},
+                flow=Flow("-", "-"),
+                step="-",
+            )
+            return None
 
     def gather(self, bodies: Iterable[Process]) -> Generator[simpy.Event, Any, list[Any]]:
         """Run several bodies in parallel and wait for all; returns their results in order.
 
-        Used for fan-out steps (SOF to every ICM, an ICM to every ECM).
+        Used for fan-out steps (SOF to every ICM, an ICM to every ECM). A branch that fails (a
+        request given up on, say) does not cut the others short: every branch runs to its end,
+        then the first failure is raised, so two branches failing together are one failure of the
+        step, never a crash of the run.
         """
-        processes = [self.env.process(body) for body in bodies]
+        processes = [self.env.process(_settled(body)) for body in bodies]
         if processes:
             yield self.env.all_of(processes)
-        return [p.value for p in processes]
+        settled = [cast(tuple[Any, LsoSimError | None], p.value) for p in processes]
+        for _value, error in settled:
+            if error is not None:
+                raise error
+        return [value for value, _error in settled]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id} ({self.role})>"
+
+
+def _settled(body: Process) -> Generator[simpy.Event, Any, tuple[Any, LsoSimError | None]]:
+    """Run ``body``; its result, or the lso-sim error it failed with, as a value."""
+    try:
+        value = yield from body
+    except LsoSimError as exc:
+        return None, exc
+    return value, None

@@ -68,6 +68,8 @@ class Simulation:
         self._actors: dict[str, Actor] = {}
         self._routes: dict[tuple[str, str], Channel] = {}
         self._seq = 0
+        self.resend_window = 0.0
+        """How long a receiver remembers its answers for re-sent requests (0: nobody re-sends)."""
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -78,6 +80,11 @@ class Simulation:
         if actor.id in self._actors:
             raise LsoSimError(f"actor {actor.id!r} registered twice")
         self._actors[actor.id] = actor
+
+    def allow_resends(self, horizon: float) -> None:
+        """An actor may re-send requests for up to ``horizon`` seconds: receivers remember answers
+        that long (see :mod:`lso_sim.engine.retry`)."""
+        self.resend_window = max(self.resend_window, horizon)
 
     def actor(self, actor_id: str) -> Actor:
         """The live actor called ``actor_id``."""

@@ -190,7 +190,7 @@ def start(scenario: Scenario, work: WorkloadModel, world: World) -> None:
         actor = world.sim.actor(name)
         assert isinstance(actor, RoleActor)
         api.listen_for_script(actor)
-    world.sim.env.process(api.run(world, script))
+    world.sim.env.process(world.guarded(api.run(world, script)))
 
 
 __all__ = ["PROVIDER", "check", "start"]

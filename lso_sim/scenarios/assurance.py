@@ -23,6 +23,9 @@ from lso_sim.threads.prerequisite import establish
 OnActive = Callable[[int, ServiceRecord, OrderRequest], None]
 """Called when the service of order ``index`` of the block is active."""
 
+Planned = Callable[[int, OrderRequest], list[str]]
+"""The thread instances a block would start on the service of order ``index``."""
+
 
 def prerequisite_orders(scenario: Scenario, work: WorkloadModel) -> list[OrderRequest]:
     """The 10.2 orders that establish the services of a workload block, with unique instance ids."""
@@ -41,16 +44,31 @@ def prerequisite_orders(scenario: Scenario, work: WorkloadModel) -> list[OrderRe
 
 
 def _establish_then(
-    world: World, index: int, request: OrderRequest, on_active: OnActive
+    world: World, index: int, request: OrderRequest, on_active: OnActive, planned: Planned, thread: str
 ) -> Generator[simpy.Event, Any, None]:
     record = yield from establish(world, request)
     if record is not None:
         on_active(index, record, request)
+        return
+    # No service to act on: the instances planned on it still end, saying why they never ran.
+    order = world.outcomes.get(request.instance)
+    why = f"order {request.instance} ended {order.state if order else 'unstarted'}"
+    if order is not None and order.reason:
+        why += f": {order.reason}"
+    for instance in planned(index, request):
+        world.begin(thread, instance, world.customer(request.customer))
+        world.finish(instance, "noService", why)
 
 
-def _start_block(scenario: Scenario, work: WorkloadModel, world: World, on_active: OnActive) -> None:
+def _start_block(
+    scenario: Scenario, work: WorkloadModel, world: World, on_active: OnActive, planned: Planned
+) -> None:
     for index, request in enumerate(prerequisite_orders(scenario, work)):
-        world.sim.env.process(_establish_then(world, index, request, on_active))
+        world.sim.env.process(
+            world.guarded(
+                _establish_then(world, index, request, on_active, planned, work.thread), request.instance
+            )
+        )
 
 
 def start_control(scenario: Scenario, work: WorkloadModel, world: World) -> None:
@@ -73,22 +91,29 @@ def start_control(scenario: Scenario, work: WorkloadModel, world: World) -> None
         for n, change in numbered:
             if change.order != index:
                 continue
+            instance = f"{request.customer}/change-{n}"
             world.sim.env.process(
-                control.run(
-                    world,
-                    control.ChangeRequest(
-                        request.customer,
-                        record.product_order,
-                        change.bandwidth_mbps,
-                        now + change.after,
-                        f"{request.customer}/change-{n}",
-                        change.delay,
-                        change.duration,
+                world.guarded(
+                    control.run(
+                        world,
+                        control.ChangeRequest(
+                            request.customer,
+                            record.product_order,
+                            change.bandwidth_mbps,
+                            now + change.after,
+                            instance,
+                            change.delay,
+                            change.duration,
+                        ),
                     ),
+                    instance,
                 )
             )
 
-    _start_block(scenario, work, world, on_active)
+    def planned(index: int, request: OrderRequest) -> list[str]:
+        return [f"{request.customer}/change-{n}" for n, change in numbered if change.order == index]
+
+    _start_block(scenario, work, world, on_active, planned)
 
 
 def start_reports(scenario: Scenario, work: WorkloadModel, world: World) -> None:
@@ -109,24 +134,31 @@ def start_reports(scenario: Scenario, work: WorkloadModel, world: World) -> None
                 if item.trigger is None
                 else reports.Trigger(item.trigger.metric, item.trigger.threshold, item.trigger.within)
             )
+            instance = f"{request.customer}/report-{n}"
             world.sim.env.process(
-                reports.run(
-                    world,
-                    reports.ReportRequest(
-                        request.customer,
-                        record.product_order,
-                        item.type,
-                        now + item.after,
-                        f"{request.customer}/report-{n}",
-                        window=item.window,
-                        every=item.every,
-                        count=item.count if item.every is not None else 1,
-                        trigger=trigger,
+                world.guarded(
+                    reports.run(
+                        world,
+                        reports.ReportRequest(
+                            request.customer,
+                            record.product_order,
+                            item.type,
+                            now + item.after,
+                            instance,
+                            window=item.window,
+                            every=item.every,
+                            count=item.count if item.every is not None else 1,
+                            trigger=trigger,
+                        ),
                     ),
+                    instance,
                 )
             )
 
-    _start_block(scenario, work, world, on_active)
+    def planned(index: int, request: OrderRequest) -> list[str]:
+        return [f"{request.customer}/report-{n}" for n, item in numbered if item.order == index]
+
+    _start_block(scenario, work, world, on_active, planned)
 
 
 def start_sls(scenario: Scenario, work: WorkloadModel, world: World) -> None:
@@ -142,18 +174,25 @@ def start_sls(scenario: Scenario, work: WorkloadModel, world: World) -> None:
     }
 
     def on_active(index: int, record: ServiceRecord, request: OrderRequest) -> None:
+        instance = f"{request.customer}/sls-{index + 1}"
         world.sim.env.process(
-            sls.run(
-                world,
-                sls.Assessment(
-                    record.service.id,
-                    objectives,
-                    world.sim.now + block.after,
-                    block.period,
-                    block.periods,
-                    f"{request.customer}/sls-{index + 1}",
+            world.guarded(
+                sls.run(
+                    world,
+                    sls.Assessment(
+                        record.service.id,
+                        objectives,
+                        world.sim.now + block.after,
+                        block.period,
+                        block.periods,
+                        instance,
+                    ),
                 ),
+                instance,
             )
         )
 
-    _start_block(scenario, work, world, on_active)
+    def planned(index: int, request: OrderRequest) -> list[str]:
+        return [f"{request.customer}/sls-{index + 1}"]
+
+    _start_block(scenario, work, world, on_active, planned)

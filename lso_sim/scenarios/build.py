@@ -22,8 +22,16 @@ from lso_sim.architecture.roles import DomainKind, Irp, Role
 from lso_sim.engine.channel import ChannelSpec
 from lso_sim.engine.distributions import Constant, Distribution, Exponential, LogNormal, Uniform
 from lso_sim.engine.observers import TraceObserver
+from lso_sim.engine.retry import RetryPolicy
 from lso_sim.engine.simulation import ChannelFactory, Simulation
-from lso_sim.scenarios.schema import ActorModel, DistributionSpec, OrderModel, Scenario
+from lso_sim.scenarios.schema import (
+    DEFAULT_REQUEST_TIMEOUT,
+    ActorModel,
+    DistributionSpec,
+    OrderModel,
+    RetryModel,
+    Scenario,
+)
 from lso_sim.telemetry import Impairment, ImpairmentKind, TrafficProfile
 from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.registry import install_threads
@@ -119,7 +127,10 @@ def build_world(
         topology=build_topology(scenario),
         provider=scenario.provider.id,
         options=Options(
-            PartnerFulfilment(o.partner_fulfilment), o.notification_wait, o.sat_failure_probability
+            PartnerFulfilment(o.partner_fulfilment),
+            o.notification_wait,
+            o.sat_failure_probability,
+            o.poll_limit,
         ),
         offerings=[offering.model_dump() for offering in scenario.offerings],
     )
@@ -133,7 +144,8 @@ def build_world(
         return {
             "capacity": model.capacity if model.capacity is not None else base.capacity,
             "service_time": distribution(service) if service is not None else None,
-            "request_timeout": model.request_timeout or base.request_timeout,
+            "request_timeout": model.request_timeout or base.request_timeout or DEFAULT_REQUEST_TIMEOUT,
+            "retry": _retry(model.retry or base.retry or RetryModel()),
             "timings": {name: distribution(d) for name, d in scenario.timings.get(role, {}).items()},
         }
 
@@ -167,6 +179,10 @@ def build_world(
         needed.insert(0, "10.2")
     install_threads(world, needed)
     return world
+
+
+def _retry(model: RetryModel) -> RetryPolicy:
+    return RetryPolicy(model.attempts, model.backoff, model.factor, model.max_backoff)
 
 
 def _configure_telemetry(scenario: Scenario, world: World) -> None:

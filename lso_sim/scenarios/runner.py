@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from lso_sim.actors.world import World
+from lso_sim.actors.world import Outcome, World
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory
 from lso_sim.scenarios import api_script
+from lso_sim.scenarios.assurance import prerequisite_orders
 from lso_sim.scenarios.build import build_world, order_requests
-from lso_sim.scenarios.schema import Scenario
+from lso_sim.scenarios.schema import HORIZON_AFTER_LAST_ARRIVAL, Scenario
 from lso_sim.scenarios.starters import STARTERS
 from lso_sim.threads import ordering
 
 
 @dataclass(slots=True)
 class RunResult:
-    """What a run leaves: the world (actors, outcomes, channels) and the scenario it ran."""
+    """What a run leaves: the world (actors, outcomes, channels) and the scenario it ran.
+
+    Attributes:
+        horizon: the simulated time the run was allowed to reach.
+        cut: True when the horizon stopped the run with work still scheduled.
+        open: instances that were still running when it stopped (each ended ``open``).
+    """
 
     scenario: Scenario
     world: World
+    horizon: float = 0.0
+    cut: bool = False
+    open: list[Outcome] = field(default_factory=list)
 
     @property
     def end_time(self) -> float:
@@ -36,14 +46,32 @@ def run_scenario(
     channel_factory: ChannelFactory | None = None,
     pace: float | None = None,
 ) -> RunResult:
-    """Run ``scenario`` to completion (or to simulated time ``until``)."""
+    """Run ``scenario`` until nothing is left to happen or its horizon (``until`` overrides it).
+
+    Every thread instance that began ends with an outcome: those still running at the horizon (or
+    stuck with nothing left to happen) end ``open``, saying what they were waiting for.
+    """
     world = build_world(scenario, observers, channel_factory=channel_factory, pace=pace)
-    for request in order_requests(scenario, world):
-        world.sim.env.process(ordering.run(world, request))
+    requests = order_requests(scenario, world)
+    horizon = until if until is not None else scenario.horizon or default_horizon(scenario, requests)
+    for request in requests:
+        world.sim.env.process(world.guarded(ordering.run(world, request), request.instance))
     for work in scenario.workload:
         if work.thread != ordering.THREAD:
             STARTERS[work.thread](scenario, work, world)
         elif work.api_script is not None:
             api_script.start(scenario, work, world)
-    world.sim.run(until=until)
-    return RunResult(scenario, world)
+    world.sim.run(until=horizon)
+    cut = world.sim.env.peek() != float("inf")
+    still = world.close_open(at_horizon=cut)
+    return RunResult(scenario, world, horizon, cut, still)
+
+
+def default_horizon(scenario: Scenario, requests: list[ordering.OrderRequest]) -> float:
+    """A year (:data:`HORIZON_AFTER_LAST_ARRIVAL`) after the last arrival the workload schedules."""
+    starts = [r.start for r in requests]
+    for work in scenario.workload:
+        if work.thread != ordering.THREAD:
+            starts += [r.start for r in prerequisite_orders(scenario, work)]
+        starts += [step.at for step in work.api_script or [] if step.at is not None]
+    return max(starts, default=0.0) + HORIZON_AFTER_LAST_ARRIVAL

@@ -78,12 +78,38 @@ class ChannelModel(_Strict):
     _shorthand = field_validator("latency", mode="before")(_constant_shorthand)
 
 
+class RetryModel(_Strict):
+    """How a requester re-sends a request that timed out (see docs/faults.md).
+
+    Re-sends are safe: a re-sent request carries the first attempt's id, and the receiver answers
+    it from what it already did instead of doing it again.
+    """
+
+    attempts: int = Field(default=4, ge=1, le=100)
+    backoff: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    factor: float = Field(default=2.0, ge=1, le=100, allow_inf_nan=False)
+    max_backoff: float = Field(default=3600.0, ge=0, allow_inf_nan=False)
+
+
+HORIZON_AFTER_LAST_ARRIVAL = 365 * 86400.0
+"""Default horizon: this long after the last arrival the workload schedules."""
+
+DEFAULT_REQUEST_TIMEOUT = 86400.0
+"""Seconds a requester waits for each attempt when a scenario says nothing (one simulated day).
+
+Finite by default so that a lost message can never leave a thread instance waiting forever."""
+
+
 class ActorModel(_Strict):
     """Capacity and timing of the actors of one role."""
 
     capacity: int | None = Field(default=None, ge=1)
     service_time: DistributionSpec | None = None
-    request_timeout: float | None = Field(default=None, gt=0)
+    request_timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds to wait for each attempt of a request; unset: the ``default`` entry's, else
+    :data:`DEFAULT_REQUEST_TIMEOUT`."""
+    retry: RetryModel | None = None
+    """Re-sending policy; unset: the ``default`` entry's, else :class:`RetryModel`'s defaults."""
 
     _shorthand = field_validator("service_time", mode="before")(_constant_shorthand)
 
@@ -166,8 +192,10 @@ class OptionsModel(_Strict):
     """Behavioural options (see :class:`lso_sim.actors.world.Options`)."""
 
     partner_fulfilment: Literal["interlude", "legato-sonata"] = "interlude"
-    notification_wait: float = Field(default=86400.0, gt=0)
+    notification_wait: float = Field(default=86400.0, gt=0, allow_inf_nan=False)
     sat_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0)
+    poll_limit: int = Field(default=10, ge=1, le=10_000)
+    """Polls for a resource that never reaches an end state before the poller gives up on it."""
 
 
 class OrderModel(_Strict):
@@ -436,6 +464,9 @@ class Scenario(_Strict):
     workload: list[WorkloadModel] = Field(min_length=1)
     telemetry: TelemetryModel = TelemetryModel()
     impairments: list[ImpairmentModel] = Field(default_factory=list)
+    horizon: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Simulated seconds after which the run stops; instances still running end ``open``. Unset:
+    a year after the last scheduled arrival (:data:`HORIZON_AFTER_LAST_ARRIVAL`)."""
     expect: ExpectModel | None = None
 
     @field_validator("timings", mode="before")

@@ -31,7 +31,7 @@ def start_trouble(scenario: Scenario, work: WorkloadModel, world: World) -> None
             report.detection,
             report.report_delay,
         )
-        world.sim.env.process(trouble.run(world, plan))
+        world.sim.env.process(world.guarded(trouble.run(world, plan), plan.instance))
 
 
 def start_billing(scenario: Scenario, work: WorkloadModel, world: World) -> None:
@@ -42,4 +42,4 @@ def start_billing(scenario: Scenario, work: WorkloadModel, world: World) -> None
         setattr(settings, name, value)
     for n, request in enumerate(prerequisite_orders(scenario, work), start=1):
         plan = billing.BillingPlan(f"{request.customer}/billing-{n}", request)
-        world.sim.env.process(billing.run(world, plan))
+        world.sim.env.process(world.guarded(billing.run(world, plan), plan.instance))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lso_sim.actors.world import END_STEP
 from lso_sim.errors import UnknownThreadError
 
 
@@ -179,9 +180,15 @@ EXTRA_STEPS: dict[str, dict[str, str]] = {
 """Step labels a thread's records may carry for work MEF gives no step number (not in ``steps``)."""
 
 
+COMMON_STEPS: dict[str, str] = {
+    END_STEP: "Not a MEF step: the thread instance ended; its outcome gives the end state and the reason",
+}
+"""Step labels any thread's records may carry."""
+
+
 def explain_step(thread_id: str, step: str) -> str:
     """Our one-line explanation of ``step`` of ``thread_id`` ('' when none is written)."""
     info = THREADS.get(thread_id)
     if info is None:
         return ""
-    return info.steps.get(step) or EXTRA_STEPS.get(thread_id, {}).get(step, "")
+    return info.steps.get(step) or EXTRA_STEPS.get(thread_id, {}).get(step) or COMMON_STEPS.get(step, "")

@@ -44,7 +44,7 @@ def begin_on_product(
     """
     yield from ordering.run(world, request)
     outcome = world.outcomes[request.instance]
-    world.begin(thread, instance)
+    world.begin(thread, instance, world.customer(request.customer))
     product = outcome.detail.get("product")
     if outcome.state != "completed" or product is None:
         world.finish(instance, "noService", order=request.instance, reason=outcome.state)
@@ -74,7 +74,7 @@ def ask_about_service(
         yield world.sim.env.timeout(start - world.sim.now)
     customer = world.customer(customer_id)
     flow = Flow(thread, instance)
-    world.begin(thread, instance)
+    world.begin(thread, instance, customer)
     answer = yield from customer.call(
         world.sof_sp.id, op, {"productOrder": product_order}, flow=flow, step="1"
     )

@@ -34,6 +34,10 @@ def describe(record: Mapping[str, Any]) -> str:
         return f"activity of {src}: {operation}, until {float(record.get('delivered') or 0.0):.3f} s"
     if kind == "timeout":
         return f"timeout: {src} got no answer from {dst} to {operation}"
+    payload = record.get("payload")
+    if kind == "outcome" and isinstance(payload, dict):
+        reason = f" ({payload['reason']})" if payload.get("reason") else ""
+        return f"outcome: instance {record.get('instance')} ended {payload.get('state')}{reason}"
     return f"{kind} at {src}: {operation}"
 
 

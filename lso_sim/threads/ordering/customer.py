@@ -106,7 +106,7 @@ def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None
         yield world.sim.env.timeout(request.start - world.sim.now)
     customer = world.customer(request.customer)
     flow = Flow(THREAD, request.instance)
-    world.begin(THREAD, request.instance)
+    world.begin(THREAD, request.instance, customer)
     try:
         yield from _order(world, customer, request, flow)
     except LsoSimError as exc:

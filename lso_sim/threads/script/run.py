@@ -153,7 +153,7 @@ def run(world: World, script: Script) -> Generator[simpy.Event, Any, None]:
         flow = flows.get(step.buyer)
         if flow is None:
             flow = flows[step.buyer] = Flow(THREAD, script.instance(step.buyer))
-            world.begin(THREAD, flow.instance)
+            world.begin(THREAD, flow.instance, buyer)
         where = f"{script.field}.{index}"
         try:
             if step.op is not None:

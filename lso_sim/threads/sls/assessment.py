@@ -92,7 +92,7 @@ def run(world: World, assessment: Assessment) -> Generator[simpy.Event, Any, Non
         yield world.sim.env.timeout(assessment.start - world.sim.now)
     sof = world.sof_sp
     flow = Flow(THREAD, assessment.instance)
-    world.begin(THREAD, assessment.instance)
+    world.begin(THREAD, assessment.instance, sof)
     record = find_service(sof, assessment.service)
     if record is None:
         world.finish(assessment.instance, "unknownService")
