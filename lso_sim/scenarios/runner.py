@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from lso_sim.actors.world import World
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory
+from lso_sim.invariants import InvariantReport, MessageLedger, check_run
 from lso_sim.scenarios import api_script
 from lso_sim.scenarios.build import build_world, order_requests
 from lso_sim.scenarios.schema import Scenario
@@ -21,6 +22,8 @@ class RunResult:
 
     scenario: Scenario
     world: World
+    invariants: InvariantReport | None = None
+    """The invariants checked after the run (docs/faults.md, "Invariants")."""
 
     @property
     def end_time(self) -> float:
@@ -37,7 +40,8 @@ def run_scenario(
     pace: float | None = None,
 ) -> RunResult:
     """Run ``scenario`` to completion (or to simulated time ``until``)."""
-    world = build_world(scenario, observers, channel_factory=channel_factory, pace=pace)
+    ledger = MessageLedger()
+    world = build_world(scenario, [ledger, *observers], channel_factory=channel_factory, pace=pace)
     for request in order_requests(scenario, world):
         world.sim.env.process(ordering.run(world, request))
     for work in scenario.workload:
@@ -46,4 +50,4 @@ def run_scenario(
         elif work.api_script is not None:
             api_script.start(scenario, work, world)
     world.sim.run(until=until)
-    return RunResult(scenario, world)
+    return RunResult(scenario, world, check_run(world, ledger))
