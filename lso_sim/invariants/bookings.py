@@ -63,7 +63,10 @@ def check_bookings(world: World, *, cut: bool = False) -> InvariantResult:
     )
     if cut and problems:
         return InvariantResult(
-            BOOKINGS_MATCH, Status.SKIPPED, f"not conclusive at a horizon cut: {listed(problems)}", len(problems)
+            BOOKINGS_MATCH,
+            Status.SKIPPED,
+            f"not conclusive at a horizon cut: {listed(problems)}",
+            len(problems),
         )
     return result
 

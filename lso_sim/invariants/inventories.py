@@ -28,7 +28,9 @@ from lso_sim.sonata.api import state_of
 from lso_sim.sonata.store import Resource
 
 INVENTORIES_AGREE = "inventories-agree"
-TRANSITIONAL = frozenset({"pendingActive", "active.pendingChange", "pendingTerminate", "suspendedPendingTerminate"})
+TRANSITIONAL = frozenset(
+    {"pendingActive", "active.pendingChange", "pendingTerminate", "suspendedPendingTerminate"}
+)
 """Product statuses that only last while an order item is being worked on."""
 TOLERANCE_MBPS = 1e-6
 
@@ -113,7 +115,8 @@ def _orders_left_products(world: World, domain: str) -> list[str]:
             adds = [
                 str(item["id"])
                 for item in order.body.get("productOrderItem", [])
-                if item.get("action") == "add" and order.items.get(str(item["id"])) is not None
+                if item.get("action") == "add"
+                and order.items.get(str(item["id"])) is not None
                 and order.items[str(item["id"])].state == "completed"
             ]
             if adds:
@@ -140,7 +143,9 @@ def _partner_components(
     for domain, partner_order in sorted(record.partner_orders.items()):
         bus = world.bus.get(domain)
         if bus is None:
-            problems.append(f"service {record.service.id}: partner order {partner_order} of unknown domain {domain}")
+            problems.append(
+                f"service {record.service.id}: partner order {partner_order} of unknown domain {domain}"
+            )
             continue
         product = by_order.get(domain, {}).get(partner_order)
         if product is None:

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 from lso_sim.engine.actor import Actor
 from lso_sim.engine.channel import Channel
-from lso_sim.messages.envelope import MESSAGE_KINDS, Kind, Message
 from lso_sim.invariants.result import InvariantResult, held, listed, verdict
+from lso_sim.messages.envelope import MESSAGE_KINDS, Kind, Message
 
 ONE_OUTCOME = "one-outcome-per-instance"
 REQUESTS_ANSWERED = "requests-answered"
@@ -106,7 +106,9 @@ class MessageLedger:
             f"{record.id} {record.operation} {record.src}->{record.dst} "
             f"({record.thread}/{record.instance}, t={record.time:g})"
         )
-        self._open[record.id] = _Open(first, label, "request lost" if record.delivered is None else "unanswered")
+        self._open[record.id] = _Open(
+            first, label, "request lost" if record.delivered is None else "unanswered"
+        )
         self._chains.setdefault(first, set()).add(record.id)
 
     def _response(self, record: Message) -> None:

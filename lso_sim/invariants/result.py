@@ -96,7 +96,9 @@ def verdict(name: str, offenders: Sequence[str], what: str, fine: str) -> Invari
     """
     if not offenders:
         return held(name, fine)
-    return InvariantResult(name, Status.BROKEN, f"{len(offenders)} {what}: {listed(offenders)}", len(offenders))
+    return InvariantResult(
+        name, Status.BROKEN, f"{len(offenders)} {what}: {listed(offenders)}", len(offenders)
+    )
 
 
 def listed(items: Iterable[str], limit: int = MAX_LISTED) -> str:
