@@ -20,7 +20,6 @@ from lso_sim.actors.roles import (
 from lso_sim.architecture.roles import DomainKind
 from lso_sim.engine.simulation import Simulation
 from lso_sim.errors import LsoSimError
-from lso_sim.messages.envelope import Flow, Kind
 from lso_sim.telemetry import NetworkTelemetry
 from lso_sim.topology.network import NetworkTopology
 
@@ -122,26 +121,6 @@ class World:
         outcome.ended = self.sim.now
         outcome.state = state
         outcome.detail.update(detail)
-        self._record_outcome(outcome)
-
-    def _record_outcome(self, outcome: Outcome) -> None:
-        """Write the instance's ``outcome`` record (what the invariants count).
-
-        Stand-in of issue 11's outcome records until the integrator's version lands: recorded by
-        the SP's BUS (or the first actor), with the end state and the reason, if any.
-        """
-        actor = self.bus.get(self.provider) or next(iter(self.sim.actors.values()), None)
-        if actor is None:
-            return
-        reason = outcome.detail.get("reason")
-        self.sim.record_local(
-            actor,
-            Kind.OUTCOME,
-            outcome.thread,
-            {"state": outcome.state, "reason": None if reason is None else str(reason)},
-            flow=Flow(outcome.thread, outcome.instance),
-            step="",
-        )
 
     @property
     def bus_sp(self) -> BusinessApplications:

@@ -35,7 +35,7 @@ def check_run(world: World, ledger: MessageLedger, *, cut: bool | None = None) -
     sim = world.sim
     return InvariantReport(
         (
-            ledger.check_outcomes(world.outcomes),
+            ledger.check_outcomes(world.outcomes, cut),
             ledger.check_requests(cut),
             ledger.check_conservation(sim.channels(), sim.actors, sim.now, cut),
             check_bookings(world, cut=cut),
