@@ -238,6 +238,8 @@ class MessageLedger:
                     f"{transit[actor_id]} in transit"
                 )
         in_transit = sum(transit.values())
+        if in_transit and not cut:
+            problems.append(f"{in_transit} messages still in transit although the run ended")
         return verdict(
             MESSAGES_CONSERVED,
             problems,
