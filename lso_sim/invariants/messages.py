@@ -83,8 +83,8 @@ class MessageLedger:
             self.outcomes[record.instance] += 1
 
     def _count(self, record: Message) -> None:
-        a, b = sorted((record.src, record.dst))
-        key = (record.irp or "", (a, b))
+        src, dst = record.src, record.dst
+        key = (record.irp or "", (src, dst) if src < dst else (dst, src))
         self._channel_sent[key] += 1
         if record.delivered is None:
             self._channel_lost[key] += 1
