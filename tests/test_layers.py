@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"actors"},
     {"sonata"},
     {"threads"},
-    {"expect"},
+    {"expect", "invariants"},
     {"scenarios"},
     {"replay", "report", "diagrams"},
     {"viewer"},

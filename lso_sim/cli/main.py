@@ -129,7 +129,8 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         result = run_scenario(scenario, observers)
     console.print(f"[bold]{scenario.name}[/] (seed {scenario.seed}): {scenario.description}")
     tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]
-    render.print_all(console, [*tables, *render.summary_tables(result.world, summary)])
+    checked = [] if result.invariants is None else [render.invariants_table(result.invariants)]
+    render.print_all(console, [*tables, *render.summary_tables(result.world, summary), *checked])
     if args.trace_out is not None:
         console.print(f"trace: {args.trace_out} ({len(memory.records)} records)")
     records = [to_record(msg) for msg in memory.records]
@@ -138,9 +139,10 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     trace_cmd.after_run(
         args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
     )
-    failures = evaluate(scenario.expect, records, result.world.outcomes.values())
-    if failures:
-        console.print(failures_report([str(f) for f in failures]))
+    failures = [str(f) for f in evaluate(scenario.expect, records, result.world.outcomes.values())]
+    broken = [] if result.invariants is None else result.invariants.failures()
+    if failures or broken:
+        console.print(failures_report(failures, broken))
         return EXIT_EXPECTATIONS
     return EXIT_OK
 

@@ -10,10 +10,12 @@ from collections.abc import Iterable
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from lso_sim.actors.world import World
 from lso_sim.architecture.model import Architecture
+from lso_sim.invariants import InvariantReport, Status
 from lso_sim.messages.envelope import Kind, Message
 from lso_sim.threads.catalog import THREADS, explain_step
 from lso_sim.threads.registry import is_implemented
@@ -122,6 +124,22 @@ def summary_tables(world: World, summary: TraceSummary) -> list[Table]:
     health.add_column("errors", justify="right")
     health.add_row(str(summary.lost), str(summary.timeouts), str(summary.rejected), str(summary.errors))
     return [outcomes, irps, health]
+
+
+_STATUS_STYLE = {Status.HELD: "green", Status.BROKEN: "bold red", Status.SKIPPED: "yellow"}
+
+
+def invariants_table(report: InvariantReport) -> Table:
+    """Each invariant checked after the run: held, broken or skipped, and why (plain text)."""
+    title = "Invariants" + (" (run cut at the horizon)" if report.cut else "")
+    table = Table(title=title)
+    table.add_column("invariant")
+    table.add_column("status")
+    table.add_column("explanation")
+    for result in report.results:
+        status = Text(str(result.status), style=_STATUS_STYLE[result.status])
+        table.add_row(result.name, status, Text(result.explanation))
+    return table
 
 
 def _duration(seconds: float) -> str:

@@ -236,10 +236,24 @@ class Simulation:
         """How many records (messages and local events) have been created."""
         return self._seq
 
-    def run(self, until: float | None = None) -> None:
-        """Run until no event is left, or until simulated time ``until``.
+    def run(self, until: float | None = None) -> bool:
+        """Run until no event is left, or until simulated time ``until`` (the horizon).
 
+        Unlike simpy's ``run(until=...)``, a run that runs out of events before the horizon stops
+        there, at the time of its last event; only a run with work left beyond the horizon has its
+        clock moved to it. Returns True when the horizon cut the run (events were left).
         Full garbage collections are made rarer while it runs (see :mod:`lso_sim.engine.collector`).
         """
+        env = self.env
         with fewer_full_collections():
-            self.env.run(until=until)
+            if until is None:
+                env.run()
+                return False
+            step, peek = env.step, env.peek
+            while peek() <= until:
+                step()
+            if peek() == float("inf"):
+                return False
+            if until > env.now:
+                env.run(until=until)
+            return True

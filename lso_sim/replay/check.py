@@ -121,6 +121,7 @@ class CheckResult:
         records: trace records of the run.
         expectations: how many expectations the scenario states.
         failures: the failed expectations, one line each.
+        invariants: the broken invariants of the run, one line each (docs/faults.md).
         golden: what became of the golden (``none`` when the scenario has none).
         replay: the golden comparison, when there was one.
         error: why the scenario could not be checked (bad input), else ``None``.
@@ -137,13 +138,14 @@ class CheckResult:
     replay: ReplayResult | None = None
     error: str | None = None
     seconds: float = field(default=0.0, compare=False)
+    invariants: tuple[str, ...] = ()
 
     @property
     def status(self) -> Literal["passed", "failed", "error"]:
         """``error`` for bad input, ``failed`` for a missed expectation or a differing golden."""
         if self.error is not None:
             return "error"
-        if self.failures or self.golden in ("differs", "missing"):
+        if self.failures or self.invariants or self.golden in ("differs", "missing"):
             return "failed"
         return "passed"
 
@@ -163,6 +165,7 @@ def check_scenario(
         scenario = recording.scenario
         name = scenario.name
         failures = evaluate(scenario.expect, recording.records, recording.result.world.outcomes.values())
+        invariants = recording.result.invariants
         golden_file = golden_path(path)
         outcome: ReplayResult | None = None
         state: GoldenState
@@ -193,6 +196,7 @@ def check_scenario(
             state,
             outcome,
             seconds=time.perf_counter() - started,
+            invariants=tuple(invariants.failures()) if invariants is not None else (),
         )
     except LsoSimError as exc:
         return CheckResult(path, name, error=str(exc), seconds=time.perf_counter() - started)

@@ -25,6 +25,8 @@ def _summary(result: CheckResult) -> str:
     parts: list[str] = []
     if result.failures:
         parts.append(f"{len(result.failures)} expectation{'s' if len(result.failures) != 1 else ''} failed")
+    if result.invariants:
+        parts.append(f"{len(result.invariants)} invariant{'s' if len(result.invariants) != 1 else ''} broken")
     if result.golden == "missing":
         parts.append("no golden trace")
     if result.golden == "differs" and result.replay is not None and result.replay.comparison is not None:

@@ -130,11 +130,14 @@ def replay_report(result: ReplayResult) -> list[RenderableType]:
     return parts
 
 
-def failures_report(failures: Sequence[str]) -> RenderableType:
-    """The failed expectations as a list."""
-    text = Text(f"{len(failures)} expectation{'s' if len(failures) != 1 else ''} failed:\n", style="bold red")
-    for failure in failures:
-        text.append(f"  - {failure}\n", style="red")
+def failures_report(failures: Sequence[str], invariants: Sequence[str] = ()) -> RenderableType:
+    """The failed expectations, then the broken invariants, as lists (plain text, never markup)."""
+    text = Text()
+    for lines, noun, verb in ((failures, "expectation", "failed"), (invariants, "invariant", "broken")):
+        if lines:
+            text.append(f"{len(lines)} {noun}{'s' if len(lines) != 1 else ''} {verb}:\n", style="bold red")
+            for line in lines:
+                text.append(f"  - {line}\n", style="red")
     text.rstrip()
     return text
 
@@ -144,8 +147,8 @@ def check_report(result: CheckResult) -> list[RenderableType]:
     parts: list[RenderableType] = []
     if result.error is not None:
         parts.append(Text(f"error: {result.error}", style="bold red"))
-    if result.failures:
-        parts.append(failures_report(result.failures))
+    if result.failures or result.invariants:
+        parts.append(failures_report(result.failures, result.invariants))
     if result.golden == "missing":
         parts.append(Text(f"no golden trace for {result.scenario} (record one with --update-goldens)", "red"))
     if result.replay is not None and result.golden == "differs":

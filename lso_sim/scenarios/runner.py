@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from lso_sim.actors.world import Outcome, World
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory
+from lso_sim.invariants import InvariantReport, MessageLedger, check_run
 from lso_sim.scenarios import api_script
 from lso_sim.scenarios.assurance import prerequisite_orders
 from lso_sim.scenarios.build import build_world, order_requests
@@ -31,6 +32,8 @@ class RunResult:
     horizon: float = 0.0
     cut: bool = False
     open: list[Outcome] = field(default_factory=list)
+    invariants: InvariantReport | None = None
+    """The invariants checked after the run (docs/faults.md, "Invariants")."""
 
     @property
     def end_time(self) -> float:
@@ -49,9 +52,11 @@ def run_scenario(
     """Run ``scenario`` until nothing is left to happen or its horizon (``until`` overrides it).
 
     Every thread instance that began ends with an outcome: those still running at the horizon (or
-    stuck with nothing left to happen) end ``open``, saying what they were waiting for.
+    stuck with nothing left to happen) end ``open``, saying what they were waiting for. The
+    invariants are checked after the run.
     """
-    world = build_world(scenario, observers, channel_factory=channel_factory, pace=pace)
+    ledger = MessageLedger()
+    world = build_world(scenario, [ledger, *observers], channel_factory=channel_factory, pace=pace)
     requests = order_requests(scenario, world)
     horizon = until if until is not None else scenario.horizon or default_horizon(scenario, requests)
     for request in requests:
@@ -61,10 +66,9 @@ def run_scenario(
             STARTERS[work.thread](scenario, work, world)
         elif work.api_script is not None:
             api_script.start(scenario, work, world)
-    world.sim.run(until=horizon)
-    cut = world.sim.env.peek() != float("inf")
+    cut = world.sim.run(until=horizon)
     still = world.close_open(at_horizon=cut)
-    return RunResult(scenario, world, horizon, cut, still)
+    return RunResult(scenario, world, horizon, cut, still, check_run(world, ledger, cut=cut))
 
 
 def default_horizon(scenario: Scenario, requests: list[ordering.OrderRequest]) -> float:
