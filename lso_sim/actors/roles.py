@@ -155,6 +155,10 @@ class ServiceOrchestrator(RoleActor):
         """Constraints on customer control of a service, by product order id (10.3)."""
         self.alarms: list[dict[str, Any]] = []
         """Faults ICMs reported (raised and cleared), which trouble handling correlates with."""
+        self.service_orders: dict[str, tuple[Stateful, dict[str, Any]]] = {}
+        """Every service order it accepted (``add`` and changes): its state and the request, by id."""
+        self.order_reasons: dict[str, str] = {}
+        """Why a service order failed, by id (shown as a note when BUS reads the order)."""
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""

@@ -62,6 +62,10 @@ class MessageLedger:
         self._delivered_to: Counter[str] = Counter()
         self._in_transit: list[tuple[float, str]] = []
         """Heap of (arrival time, receiver) of messages whose arrival may not have happened yet."""
+        self._members: dict[str, list[str]] = {}
+        """Every attempt of each chain still open, by the chain's first attempt."""
+        self._first_of: dict[str, str] = {}
+        """Attempt id -> the first attempt of its chain, while the chain is open."""
         self.outcomes: Counter[str] = Counter()
         """Outcome records per instance id."""
         self.requests = 0
@@ -78,7 +82,11 @@ class MessageLedger:
             elif kind is Kind.RESPONSE:
                 self._response(record)
         elif kind is Kind.TIMEOUT:
-            self._settle(record.correlation_id or "")
+            # An attempt that timed out is settled; unless the requester gave up, its chain stays
+            # known, so that a late answer to it also settles the re-send that follows.
+            payload = record.payload
+            retrying = isinstance(payload, dict) and payload.get("givingUp") is False
+            self._settle(record.correlation_id or "", keep_chain=retrying)
         elif kind is Kind.OUTCOME:
             self.outcomes[record.instance] += 1
 
@@ -101,8 +109,9 @@ class MessageLedger:
         first = record.correlation_id or record.id
         if first != record.id:
             # A retry: the earlier attempts of its chain were given up by the requester.
-            for attempt in self._chains.pop(first, set()):
+            for attempt in self._chains.get(first, set()):
                 self._open.pop(attempt, None)
+            self._chains[first] = set()
         label = (
             f"{record.id} {record.operation} {record.src}->{record.dst} "
             f"({record.thread}/{record.instance}, t={record.time:g})"
@@ -111,25 +120,35 @@ class MessageLedger:
             first, label, "request lost" if record.delivered is None else "unanswered"
         )
         self._chains.setdefault(first, set()).add(record.id)
+        self._members.setdefault(first, []).append(record.id)
+        self._first_of[record.id] = first
 
     def _response(self, record: Message) -> None:
-        attempt = self._open.get(record.correlation_id or "")
-        if attempt is None:
-            return  # a late answer to an attempt already settled (timed out or retried)
+        answered = record.correlation_id or ""
+        first = self._first_of.get(answered)
+        if first is None:
+            return  # a late answer to a request whose whole chain is settled
         if record.delivered is None:
-            attempt.note = "response lost"
+            attempt = self._open.get(answered)
+            if attempt is not None:
+                attempt.note = "response lost"
             return
-        self._settle(record.correlation_id or "")
+        # The requester has its answer: every attempt of the chain is settled, even a later
+        # re-send that was lost (the requester stops waiting on it).
+        for attempt_id in list(self._chains.get(first, ())):
+            self._settle(attempt_id)
 
-    def _settle(self, request_id: str) -> None:
+    def _settle(self, request_id: str, keep_chain: bool = False) -> None:
         attempt = self._open.pop(request_id, None)
         if attempt is None:
             return
         chain = self._chains.get(attempt.first)
         if chain is not None:
             chain.discard(request_id)
-            if not chain:
+            if not chain and not keep_chain:
                 del self._chains[attempt.first]
+                for member in self._members.pop(attempt.first, ()):
+                    self._first_of.pop(member, None)
 
     # -- after the run ----------------------------------------------------------------------------
 

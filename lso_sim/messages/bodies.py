@@ -554,6 +554,11 @@ def service_order(order_id: str, request: Mapping[str, Any], state: str, now: fl
     }
 
 
+def sof_note(note_id: str, text: str, now: float) -> JsonObject:
+    """A LEGATO ``Note_BusSof`` written by SOF (why a service order failed, say)."""
+    return {"id": note_id, "author": "SOF", "date": timestamp(now), "source": "sof", "text": text}
+
+
 # -- LEGATO service inventory -----------------------------------------------------------------------
 
 EVC_SERVICE = "urn:mef:lso:spec:legato:carrier-ethernet-evc:v0.0.1:all"

@@ -735,6 +735,15 @@ RETRIEVE_ELEMENT_USAGE = _op(
 )
 
 # --- issue-sonata3 ---
+RETRIEVE_SERVICE_ORDER = _op(
+    "retrieveServiceOrder",
+    Irp.LEGATO,
+    REQ,
+    "serviceOrderingManagement",
+    200,
+    "BUS reads a service order it placed (after a silence, or to learn why it failed)",
+    "400 404",
+)
 CANCEL_SERVICE_ORDER = _op(
     "cancelServiceOrder",
     Irp.LEGATO,

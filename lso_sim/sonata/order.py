@@ -51,6 +51,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import RoleActor
+from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import CANCEL_PRODUCT_ORDER, PRODUCT_ORDER, PRODUCT_ORDER_ITEM
 from lso_sim.lifecycle.state_machine import Stateful, StateMachine, machine
 from lso_sim.messages import bodies
@@ -255,7 +256,13 @@ class OrderApi(SellerApi):
             self.inventory.begin_change(msg.src, str(item["product"]["id"]), str(item["action"]))
             resource.private["changing"] = True
         self.announce(resource, before, final=False)
-        outcome = yield from self.fulfil(msg, resource)
+        try:
+            outcome = yield from self.fulfil(msg, resource)
+        except LsoSimError as exc:
+            # The back office gave up (a request to SOF or a partner got no answer): the order
+            # fails with that reason instead of staying inProgress while the buyer polls forever.
+            resource.private.setdefault("reason", str(exc))
+            outcome = "failed"
         resource.private["outcome"] = outcome
         if resource.state == "inProgress":
             self.finish(resource, outcome)
@@ -338,6 +345,11 @@ class OrderApi(SellerApi):
             return  # the back office stopped for a cancellation, which ends the order itself
         before = snapshot(resource)
         self.move(resource, outcome)
+        reason = resource.private.get("reason")
+        if outcome != "completed" and reason:
+            resource.body.setdefault("stateChange", []).append(
+                {"state": outcome, "changeDate": bodies.timestamp(self.now), "changeReason": str(reason)}
+            )
         buyer = str(resource.private["buyer"])
         done = {str(i["id"]) for i in resource.body["productOrderItem"] if i.get("state") == "completed"}
         for item in resource.body["productOrderItem"]:

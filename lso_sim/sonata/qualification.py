@@ -16,6 +16,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import RoleActor
+from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import PRODUCT_OFFERING_QUALIFICATION, PRODUCT_OFFERING_QUALIFICATION_ITEM
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import bodies
@@ -99,7 +100,7 @@ class QualificationApi(SellerApi):
         resource.private["request"] = body
         self.store(msg).add(resource)
         if body.get("instantSyncQualification"):
-            ready = yield from self.assess(msg, resource)
+            ready = yield from self._guarded_assess(msg, resource)
             self._conclude(resource, ready)
             self.actor.waiting.fire(f"poq:{ident}", resource.private.get("design"))  # quotes may cite it
             self.reply(msg, 201, resource.body)
@@ -109,7 +110,7 @@ class QualificationApi(SellerApi):
         before = snapshot(resource)
         self._progress(resource)
         self.announce(resource, before, final=False)
-        ready = yield from self.assess(msg, resource)
+        ready = yield from self._guarded_assess(msg, resource)
         before = snapshot(resource)
         self._conclude(resource, ready)
         self.actor.waiting.fire(f"poq:{ident}", resource.private.get("design"))
@@ -128,6 +129,16 @@ class QualificationApi(SellerApi):
             for shown in resource.body["productOfferingQualificationItem"]:
                 if shown["id"] == item:
                     shown["serviceabilityConfidence"] = "green" if ready else "red"
+
+
+    def _guarded_assess(self, msg: Message, resource: Resource) -> Generator[simpy.Event, Any, bool]:
+        """Run the back office; when it gives up (a request got no answer), the answer is negative
+        with that reason, instead of the resource staying ``inProgress`` forever."""
+        try:
+            return (yield from self.assess(msg, resource))
+        except LsoSimError as exc:
+            resource.private.setdefault("reason", str(exc))
+            return False
 
     def list(self, msg: Message) -> None:
         items = (

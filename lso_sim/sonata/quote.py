@@ -17,6 +17,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import RoleActor
+from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import QUOTE, QUOTE_ITEM
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import bodies
@@ -105,7 +106,7 @@ class QuoteApi(SellerApi):
         resource.private["request"] = body
         self.store(msg).add(resource)
         if body.get("instantSyncQuote"):
-            monthly = yield from self.price(msg, resource)
+            monthly = yield from self._guarded_price(msg, resource)
             self._conclude(resource, monthly)
             self.reply(msg, 201, resource.body)
             return
@@ -116,12 +117,22 @@ class QuoteApi(SellerApi):
         before = snapshot(resource)
         self.move(resource, "inProgress")
         self.announce(resource, before, final=False)
-        monthly = yield from self.price(msg, resource)
+        monthly = yield from self._guarded_price(msg, resource)
         if resource.state != "inProgress":
             return  # cancelled by the buyer meanwhile: the price is not given
         before = snapshot(resource)
         self._conclude(resource, monthly)
         self.announce(resource, before, final=True)
+
+
+    def _guarded_price(self, msg: Message, resource: Resource) -> Generator[simpy.Event, Any, float | None]:
+        """Run the back office; when it gives up (a request got no answer), the answer is negative
+        with that reason, instead of the resource staying ``inProgress`` forever."""
+        try:
+            return (yield from self.price(msg, resource))
+        except LsoSimError as exc:
+            resource.private.setdefault("reason", str(exc))
+            return None
 
     def move(self, resource: Resource, target: str) -> None:
         """Move a quote and its items (items of a priced quote show ``approved.orderable``)."""
@@ -134,6 +145,10 @@ class QuoteApi(SellerApi):
     def _conclude(self, resource: Resource, monthly: float | None) -> None:
         if monthly is None:
             self.move(resource, "unableToProvide")
+            reason = resource.private.get("reason")
+            if reason:
+                change = {"state": "unableToProvide", "changeDate": bodies.timestamp(self.now)}
+                resource.body.setdefault("stateChange", []).append(dict(change, changeReason=reason))
             return
         resource.private["monthly"] = monthly
         priced = bodies.quote(

@@ -42,6 +42,7 @@ from lso_sim.messages.operations import (
     PRODUCT_ORDER_STATE_CHANGE,
     REQUEST_PARTNER_FULFILMENT,
     RETRIEVE_PRODUCT_ORDER,
+    RETRIEVE_SERVICE_ORDER,
     SERVICE_ORDER_STATE_CHANGE,
     SERVICE_STATE_CHANGE,
 )
@@ -199,6 +200,7 @@ class Seller:
             step="3c",
         )
         feasible = answer.status == 200 and bool(answer.payload["serviceable"])
+        reason = None if feasible else "the SP's part of the path has no capacity left"
         partners: dict[str, dict[str, Any]] = {}
         for component in (c for c in components if c["partner"]):
             partner_bus = world.bus[component["domain"]].id
@@ -208,6 +210,7 @@ class Seller:
             located = yield from locate_site(bus, partner_bus, line, flow=flow, step="3d")
             if located is None:
                 feasible = False
+                reason = reason or f"{partner_bus} does not know the site at {line}"
                 partners[component["domain"]] = {
                     "bus": partner_bus,
                     "site": None,
@@ -236,6 +239,8 @@ class Seller:
                     price = answer.payload["quoteItem"][0]["quoteItemPrice"][0]["price"]["dutyFreeAmount"][
                         "value"
                     ]
+            if not ok and reason is None:
+                reason = f"{partner_bus} cannot qualify or quote its part ({answer.status}: {_why(answer)})"
             feasible = feasible and ok
             partners[component["domain"]] = {
                 "bus": partner_bus,
@@ -246,7 +251,7 @@ class Seller:
                 "price": price,
                 "offering": offering["id"],
             }
-        return {"feasible": feasible, "components": components, "partners": partners}
+        return {"feasible": feasible, "components": components, "partners": partners, "reason": reason}
 
     def _partner_offering(self) -> dict[str, Any]:
         # The wholesale offering partners sell to the SP: the catalog entry marked for it.
@@ -273,6 +278,12 @@ class Seller:
         qualification = item.get("qualificationItem", {}).get("qualificationId")
         if self.qualifications.state.buyer(msg.src).get("productOfferingQualification", str(qualification)):
             _fired, design = yield from bus.waiting.wait(f"poq:{qualification}", None)
+            if design is None:  # the qualification gave up before it had a design
+                poq = self.qualifications.state.buyer(msg.src).get(
+                    "productOfferingQualification", str(qualification)
+                )
+                why = poq.private.get("reason") if poq is not None else None
+                design = {"feasible": False, "partners": {}, "reason": why or "the qualification failed"}
         else:
             places = [p["id"] for p in product.get("place", [])]
             design = yield from self._qualify(msg.src, places, bandwidth, msg.flow)
@@ -280,6 +291,7 @@ class Seller:
         step = msg.step if instant else "3e"
         yield from bus.activity("priceQuote", flow=msg.flow, step=step, payload={"quote": quote.id})
         if not design["feasible"]:
+            quote.private["reason"] = design.get("reason") or "the product cannot be delivered"
             return None
         return _price(offering, bandwidth) + sum(p["price"] or 0.0 for p in design["partners"].values())
 
@@ -322,11 +334,9 @@ class Seller:
             quote = self.quotes.state.buyer(msg.src).get("quote", str(quote_id))
             assert quote is not None  # accepted by the order API before fulfilment starts
             order.private["monthly"] = quote.private.get("monthly", 0.0)
-            outcome = yield from self._fulfil_as_provider(
-                msg, order.id, product, quote.private["design"], work
-            )
+            outcome = yield from self._fulfil_as_provider(msg, order, product, quote.private["design"], work)
         else:
-            outcome = yield from self._fulfil_as_partner(msg, order.id, product, work)
+            outcome = yield from self._fulfil_as_partner(msg, order, product, work)
         if work.stop.triggered and outcome != "cancelled":
             # Delivery ended in the same instant a cancellation arrived: too late to cancel.
             pending = cast(simpy.Event, work.stop.value)
@@ -367,15 +377,55 @@ class Seller:
         body = bodies.service_order_change(order.id, service_id, action, bandwidth)
         answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=flow, step=step)
         if answer.status != 201:
+            order.private.setdefault("reason", f"SOF refused the {action} of {service_id} ({answer.status})")
             return False
-        return (yield from self._service_order_end(str(answer.payload["id"])))
+        state, reason = yield from self._follow_service_order(
+            str(answer.payload["id"]), flow, "13" if self.is_provider else step
+        )
+        if reason is not None:
+            order.private.setdefault("reason", reason)
+        return state == "completed"
 
-    def _service_order_end(self, service_order: str) -> Generator[simpy.Event, Any, bool]:
-        """Wait for SOF's notification that a service order ended; True when it completed."""
-        done = self.bus.waiting.event(f"so:{service_order}:completed")
-        failed = self.bus.waiting.event(f"so:{service_order}:failed")
-        yield self.world.sim.env.any_of([done, failed])
-        return bool(done.triggered)
+    def _follow_service_order(
+        self, service_order: str, flow: Flow, step: str, work: OrderWork | None = None
+    ) -> Generator[simpy.Event, Any, tuple[str, str | None]]:
+        """Follow a service order to its end: ``(state, reason)``.
+
+        SOF's notification ends the wait; after ``notification_wait`` of silence BUS reads the order
+        (LEGATO retrieveServiceOrder), at most ``poll_limit`` times, then gives up on it (``failed``).
+        A failed order is read once more for SOF's reason. With ``work``, a cancellation asked
+        meanwhile is carried out (state ``cancelled``) or refused (the wait goes on).
+        """
+        bus, env, options = self.bus, self.world.sim.env, self.world.options
+        done = bus.waiting.event(f"so:{service_order}:completed")
+        failed = bus.waiting.event(f"so:{service_order}:failed")
+        polls = 0
+        while True:
+            waits = [done, failed, env.timeout(options.notification_wait)]
+            if work is not None:
+                waits.append(work.stop)
+            yield env.any_of(waits)
+            if done.triggered:
+                return "completed", None
+            if work is not None and work.stop.triggered:
+                if (yield from self._checkpoint(work)):
+                    return "cancelled", None
+                continue
+            if not failed.triggered and polls >= options.poll_limit:
+                return "failed", f"service order {service_order} reached no end state after {polls} reads"
+            polls += 1
+            answer = yield from bus.call(
+                self.sof, RETRIEVE_SERVICE_ORDER, {"id": service_order}, flow=flow, step=step
+            )
+            if answer.status == 404:
+                return "failed", f"SOF knows no service order {service_order}"
+            state = answer.payload.get("state") if answer.status == 200 else None
+            if state == "completed":
+                return "completed", None
+            if state == "failed" or failed.triggered:
+                notes = answer.payload.get("note") or [] if answer.status == 200 else []
+                reason = notes[-1]["text"] if notes else f"service order {service_order} failed"
+                return "failed", str(reason)
 
     def _change_partner_product(
         self, msg: Message, known: dict[str, Any]
@@ -517,9 +567,10 @@ class Seller:
     # -- steps 4-7 and 14: delivery ------------------------------------------------------------
 
     def _fulfil_as_provider(
-        self, msg: Message, order_id: str, product: dict[str, Any], design: dict[str, Any], work: OrderWork
+        self, msg: Message, order: Resource, product: dict[str, Any], design: dict[str, Any], work: OrderWork
     ) -> Generator[simpy.Event, Any, str]:
         bus, world, flow = self.bus, self.world, msg.flow
+        order_id = order.id
         bandwidth = bodies.configured_bandwidth(product.get("productConfiguration")) or 0.0
         places = [p["id"] for p in product["place"]]
         yield from bus.activity(
@@ -560,6 +611,9 @@ class Seller:
             if (yield from self._checkpoint(work)):
                 return "cancelled"
             if answer.status != 201:
+                order.private.setdefault(
+                    "reason", f"{part['bus']} refused the partner order ({answer.status}): {_why(answer)}"
+                )
                 return "failed"
         unis = [world.topology.sites[p].uni for p in places]
         service_id = f"svc-{order_id}"
@@ -568,36 +622,35 @@ class Seller:
             {"name": "partnerOrders", "value": partner_orders}
         )
         answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=flow, step="7")
-        return (yield from self._after_service_order(answer, work))
+        return (yield from self._after_service_order(answer, work, order, "13"))
 
     def _fulfil_as_partner(
-        self, msg: Message, order_id: str, product: dict[str, Any], work: OrderWork
+        self, msg: Message, order: Resource, product: dict[str, Any], work: OrderWork
     ) -> Generator[simpy.Event, Any, str]:
         bus = self.bus
+        order_id = order.id
         config = product["productConfiguration"]
         ends = bodies.configured_endpoints(config)
         bandwidth = bodies.configured_bandwidth(config) or 0.0
         body = bodies.service_order_create(order_id, f"svc-{order_id}", ends, bandwidth)
         answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=msg.flow, step=msg.step)
-        return (yield from self._after_service_order(answer, work))
+        return (yield from self._after_service_order(answer, work, order, msg.step))
 
-    def _after_service_order(self, answer: Message, work: OrderWork) -> Generator[simpy.Event, Any, str]:
+    def _after_service_order(
+        self, answer: Message, work: OrderWork, order: Resource, step: str
+    ) -> Generator[simpy.Event, Any, str]:
         """Wait for the service order's end (or a cancellation that SOF accepts)."""
         if answer.status == 201:
             work.service_order = str(answer.payload["id"])
         if (yield from self._checkpoint(work)):
             return "cancelled"
         if work.service_order is None:
+            order.private.setdefault("reason", f"SOF refused the service order ({answer.status})")
             return "failed"
-        env = self.world.sim.env
-        done = self.bus.waiting.event(f"so:{work.service_order}:completed")
-        failed = self.bus.waiting.event(f"so:{work.service_order}:failed")
-        while True:
-            yield env.any_of([done, failed, work.stop])
-            if done.triggered or failed.triggered:
-                return "completed" if done.triggered else "failed"
-            if (yield from self._checkpoint(work)):
-                return "cancelled"
+        state, reason = yield from self._follow_service_order(work.service_order, work.flow, step, work)
+        if reason is not None:
+            order.private.setdefault("reason", reason)
+        return state
 
     # -- step 9b, option LEGATO then SONATA ----------------------------------------------------
 
@@ -658,6 +711,16 @@ def known_places(world: World, bus: BusinessApplications) -> list[KnownPlace]:
 
 def _price(offering: dict[str, Any], bandwidth: float) -> float:
     return float(offering.get("monthly_base", 0.0)) + float(offering.get("per_mbps", 0.0)) * bandwidth
+
+
+def _why(answer: Message) -> str:
+    """The reason a refusal gives (MEF error bodies: a dict or a list of them)."""
+    body = answer.payload
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]
+    if isinstance(body, dict):
+        return str(body.get("reason") or body.get("message") or body.get("code") or "no reason given")
+    return "no reason given"
 
 
 def _unis_of(world: World) -> set[str]:

@@ -31,6 +31,7 @@ import simpy
 
 from lso_sim.actors.roles import ServiceRecord
 from lso_sim.actors.world import PartnerFulfilment
+from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import SERVICE_ORDER
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import assurance, bodies
@@ -93,16 +94,25 @@ class ServiceChanges:
             )
             return
         order = Stateful(sof.next_id("so"), SERVICE_ORDER, now)
+        sof.service_orders[order.id] = (order, msg.payload)
         sof.respond(msg, 201, bodies.service_order(order.id, msg.payload, "acknowledged", now))
         order.move("inProgress", now)
         provider = self.orchestrator.is_provider
         step = msg.step
-        if action == "modify":
-            chars = {c["name"]: c["value"] for c in item["service"]["serviceCharacteristic"]}
-            wanted = float(chars["bandwidthMbps"])
-            ok = yield from self._modify(record, wanted, msg.flow, step)
-        else:
-            ok = yield from self._delete(record, msg.flow, step)
+        try:
+            if action == "modify":
+                chars = {c["name"]: c["value"] for c in item["service"]["serviceCharacteristic"]}
+                wanted = float(chars["bandwidthMbps"])
+                ok = yield from self._modify(record, wanted, msg.flow, step)
+            else:
+                ok = yield from self._delete(record, msg.flow, step)
+        except LsoSimError as exc:
+            # A request given up on: the change fails with the reason (what it had booked for a
+            # larger bandwidth stays with the service until a later change or delete).
+            self.orchestrator.fail(record, str(exc), order)
+            ok = False
+        if not ok:
+            self.orchestrator.fail(record, f"the {action} of service {service_id} did not complete", order)
         self.orchestrator._finish(record, ok, msg.flow, "13" if provider else step, order)
 
     # -- modify ----------------------------------------------------------------------------------

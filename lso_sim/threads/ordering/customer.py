@@ -59,6 +59,9 @@ class OrderRequest:
     instance: str
 
 
+QUOTE_PENDING_STATES = frozenset({"acknowledged", "inProgress", "inProgress.draft"})
+"""Quote states on the way to an answer: the customer reads the quote again later."""
+
 HUBS: tuple[tuple[str, str], ...] = (
     ("productOfferingQualificationManagement", "poqStateChangeEvent"),
     ("quoteManagement", "quoteStateChangeEvent"),
@@ -99,8 +102,9 @@ def _signal(customer: Customer, resource: str, msg: Message) -> None:
 def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:
     """The customer's life line for one order (a simpy process body).
 
-    A failure the customer cannot recover from (a request that timed out, say) ends the instance
-    in state ``aborted`` with an ``error`` record naming the cause: never silently.
+    A request the customer gives up on (no response after every attempt) ends the instance in
+    state ``abandoned`` with an ``error`` record and the cause as the outcome's reason: never
+    silently.
     """
     if request.start > world.sim.now:
         yield world.sim.env.timeout(request.start - world.sim.now)
@@ -118,7 +122,7 @@ def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None
             flow=flow,
             step="-",
         )
-        world.finish(request.instance, "aborted", reason=str(exc))
+        world.finish(request.instance, "abandoned", str(exc))
 
 
 def _order(
@@ -147,13 +151,15 @@ def _order(
         line = world.topology.sites[site].address
         found = yield from locate_site(customer, bus, line, flow=flow, step="2")
         if found is None:
-            world.finish(request.instance, "addressNotValidated", address=line)
+            world.finish(
+                request.instance, "addressNotValidated", f"no site of {bus} matches {line!r}", address=line
+            )
             return
         places.append(found)
     poq_body = bodies.poq_create(customer.id, offering, places, request.bandwidth_mbps, instant=False)
     answer = yield from customer.call(bus, CREATE_POQ, poq_body, flow=flow, step="2")
     if answer.status != 201:
-        world.finish(request.instance, "qualificationRefused", status=answer.status)
+        world.finish(request.instance, "qualificationRefused", _refusal(answer), status=answer.status)
         return
     poq_id = answer.payload["id"]
     quote_body = bodies.quote_create(
@@ -161,32 +167,43 @@ def _order(
     )
     answer = yield from customer.call(bus, CREATE_QUOTE, quote_body, flow=flow, step="2")
     if answer.status != 201:
-        world.finish(request.instance, "quoteRefused", status=answer.status)
+        world.finish(request.instance, "quoteRefused", _refusal(answer), status=answer.status)
         return
     quote_id = answer.payload["id"]
 
-    # 3e: the quote is ready when BUS-sp says so (or when the customer stops waiting and reads it).
-    yield from customer.waiting.wait(f"quote:{quote_id}", wait)
-    answer = yield from customer.call(bus, RETRIEVE_QUOTE, {"id": quote_id}, flow=flow, step="3e")
-    quote_state = answer.payload.get("state") if answer.status == 200 else None
+    # 3e: the quote is ready when BUS-sp says so (or when the customer stops waiting and reads it,
+    # at most poll_limit times while the quote is still being worked on).
+    for _read in range(world.options.poll_limit):
+        yield from customer.waiting.wait(f"quote:{quote_id}", wait)
+        answer = yield from customer.call(bus, RETRIEVE_QUOTE, {"id": quote_id}, flow=flow, step="3e")
+        quote_state = answer.payload.get("state") if answer.status == 200 else None
+        if quote_state not in QUOTE_PENDING_STATES:
+            break
     if quote_state not in ("approved.orderable", "approved.orderableAlternate"):
-        world.finish(request.instance, f"quote {quote_state}", quote=quote_id)
+        changes = answer.payload.get("stateChange") if answer.status == 200 else None
+        reason = changes[-1].get("changeReason") if changes else None
+        world.finish(
+            request.instance,
+            f"quote {quote_state}",
+            str(reason) if reason else f"quote {quote_id} is {quote_state}",
+            quote=quote_id,
+        )
         return
 
     # 4: order.
     order_body = bodies.order_create(customer.id, offering, places, request.bandwidth_mbps, quote_id)
     answer = yield from customer.call(bus, CREATE_PRODUCT_ORDER, order_body, flow=flow, step="4")
     if answer.status != 201:
-        world.finish(request.instance, "orderRefused", status=answer.status)
+        world.finish(request.instance, "orderRefused", _refusal(answer), status=answer.status)
         return
     order_id = answer.payload["id"]
     customer.orders[order_id] = {"instance": request.instance, "state": answer.payload["state"]}
 
     # 14: wait for the order to end (notified, or found by polling after a silence).
-    state = yield from _await_order_end(world, customer, bus, order_id, flow)
+    state, reason = yield from _await_order_end(world, customer, bus, order_id, flow)
     customer.orders[order_id]["state"] = state
     if state != "completed":
-        world.finish(request.instance, state, order=order_id)
+        world.finish(request.instance, state, reason, order=order_id)
         return
 
     # 15: test and accept the product instance.
@@ -202,20 +219,48 @@ def _order(
     world.finish(request.instance, "completed", order=order_id, product=product_id)
 
 
+def _refusal(answer: Message) -> str:
+    """What a refused request's MEF error body says (a dict or a list of them)."""
+    body = answer.payload
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]
+    detail = body.get("reason") or body.get("message") if isinstance(body, dict) else None
+    return f"{answer.operation} answered {answer.status}" + (f": {detail}" if detail else "")
+
+
 def _await_order_end(
     world: World, customer: Customer, bus: str, order_id: str, flow: Flow
-) -> Generator[simpy.Event, Any, str]:
+) -> Generator[simpy.Event, Any, tuple[str, str | None]]:
+    """The order's end state and, for any end but ``completed``, the seller's reason.
+
+    A notification ends the wait; after a silence the customer reads the order, at most
+    ``poll_limit`` times, then gives up (``abandoned``). An order that did not complete is read
+    once for the reason of its last state change.
+    """
     wait = world.options.notification_wait
-    while True:
-        for state in sorted(FINAL_ORDER_STATES):
-            event = customer.waiting.event(f"order:{order_id}:{state}")
-            if event.triggered:
-                return state
-        finals = [customer.waiting.event(f"order:{order_id}:{s}") for s in sorted(FINAL_ORDER_STATES)]
-        result = yield world.sim.env.any_of([*finals, world.sim.env.timeout(wait)])
-        for event in finals:
-            if event in result:
-                return str(event.value)
+    finals = [customer.waiting.event(f"order:{order_id}:{s}") for s in sorted(FINAL_ORDER_STATES)]
+    polls = 0
+    state: str | None = None
+    answer: Message | None = None
+    while state is None:
+        notified = [e for e in finals if e.triggered]
+        if not notified:
+            result = yield world.sim.env.any_of([*finals, world.sim.env.timeout(wait)])
+            notified = [e for e in finals if e in result]
+        if notified:
+            state = str(notified[0].value)
+            answer = None
+            break
+        if polls >= world.options.poll_limit:
+            return "abandoned", f"order {order_id} reached no end state after {polls} reads"
+        polls += 1
         answer = yield from customer.call(bus, RETRIEVE_PRODUCT_ORDER, {"id": order_id}, flow=flow, step="14")
         if answer.status == 200 and answer.payload["state"] in FINAL_ORDER_STATES:
-            return str(answer.payload["state"])
+            state = str(answer.payload["state"])
+    if state in ("completed", "cancelled"):
+        return state, None  # success, or the customer's own cancellation: nothing to learn
+    if answer is None:
+        answer = yield from customer.call(bus, RETRIEVE_PRODUCT_ORDER, {"id": order_id}, flow=flow, step="14")
+    changes = answer.payload.get("stateChange") if answer.status == 200 else None
+    reason = changes[-1].get("changeReason") if changes else None
+    return state, str(reason) if reason else f"order {order_id} ended {state}"

@@ -27,6 +27,7 @@ import simpy
 from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
 from lso_sim.actors.world import PartnerFulfilment, World
 from lso_sim.architecture.roles import Role
+from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import SERVICE, SERVICE_ORDER
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import bodies
@@ -42,6 +43,7 @@ from lso_sim.messages.operations import (
     DEACTIVATE_PARTNER_COMPONENT,
     DETERMINE_SERVICE_COMPONENTS,
     REQUEST_PARTNER_FULFILMENT,
+    RETRIEVE_SERVICE_ORDER,
     SERVICE_ORDER_STATE_CHANGE,
     SERVICE_STATE_CHANGE,
     TEST_CONNECTIVITY,
@@ -66,6 +68,7 @@ def install(world: World) -> None:
         sof.handle(CHECK_SERVICEABILITY, orchestrator.check_serviceability)
         sof.handle(CREATE_SERVICE_ORDER, orchestrator.create_service_order)
         sof.handle(CANCEL_SERVICE_ORDER, orchestrator.cancel_service_order)
+        sof.handle(RETRIEVE_SERVICE_ORDER, orchestrator.retrieve_service_order)
         sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
         sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
         sof.handle(CREATE_PERFORMANCE_JOB, orchestrator.create_performance_job)
@@ -140,21 +143,70 @@ class Orchestrator:
             buyer=msg.src,
         )
         sof.services[order_id] = record
+        sof.service_orders[order_id] = (record.order, msg.payload)
         sof.respond(msg, 201, bodies.service_order(order_id, msg.payload, "acknowledged", now))
         record.order.move("inProgress", world.sim.now)
         if self.is_provider:
-            completed = yield from self._fulfil_provider_service(record, msg.flow)
+            completed = yield from self._settle(record, self._fulfil_provider_service(record, msg.flow))
         else:
             sof.waiting.fire(f"service-order-for:{record.product_order}", order_id)
             if world.options.partner_fulfilment is PartnerFulfilment.INTERLUDE:
-                # Wait for SOF-sp's INTERLUDE request; activate_for_provider completes the order.
+                # Wait for SOF-sp's INTERLUDE request; activate_for_provider completes the order,
+                # unless it never comes (SOF-sp gave up or lost it): then the order fails.
+                sof.start(self._expect_activation(record, msg.flow))
                 return
-            completed = yield from self._activate_partner_segment(record, msg.flow, "9b")
+            segment = self._activate_partner_segment(record, msg.flow, "9b")
+            completed = yield from self._settle(record, segment)
             if not record.cancelled:
                 self._finish(record, completed, msg.flow, "9b")
             return
         if not record.cancelled:
             self._finish(record, completed, msg.flow, "13")
+
+    def _settle(
+        self, record: ServiceRecord, work: Generator[simpy.Event, Any, bool]
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Run a service order's work; a failure (a request given up on, say) fails the order with
+        its reason and gives back what it held, instead of leaving it ``inProgress`` forever."""
+        try:
+            return (yield from work)
+        except LsoSimError as exc:
+            self.fail(record, str(exc))
+            if record.reserved:
+                self._release(record)
+            return False
+
+    def fail(self, record: ServiceRecord, reason: str, order: Stateful | None = None) -> None:
+        """Note why ``record``'s service order (or the change ``order``) fails; the first reason stays."""
+        self.sof.order_reasons.setdefault((order or record.order).id, reason)
+
+    def _expect_activation(self, record: ServiceRecord, flow: Flow) -> Generator[simpy.Event, Any, None]:
+        """The partner side of 9b over INTERLUDE: if SOF-sp's activation request has not come within
+        ``notification_wait`` times ``poll_limit``, fail the order and release its capacity."""
+        options = self.world.options
+        yield self.world.sim.env.timeout(options.notification_wait * options.poll_limit)
+        if record.committed or record.cancelled or record.order.state != "inProgress":
+            return
+        self.fail(record, f"no activation request for {record.service.id} from the provider's SOF")
+        if record.reserved:
+            self._release(record)
+        elif record.service.machine.can(record.service.state, "terminated"):
+            record.service.move("terminated", self.world.sim.now)
+        self._finish(record, False, flow, "9b")
+
+    def retrieve_service_order(self, msg: Message) -> None:
+        """LEGATO retrieveServiceOrder: BUS reads a service order (its state, and why it failed)."""
+        ident = str(msg.payload.get("id"))
+        entry = self.sof.service_orders.get(ident)
+        if entry is None:
+            self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
+            return
+        order, request = entry
+        body = bodies.service_order(ident, request, order.state, order.created)
+        reason = self.sof.order_reasons.get(ident)
+        if reason is not None:
+            body["note"] = [bodies.sof_note(f"{ident}-failure", reason, self.world.sim.now)]
+        self.sof.respond(msg, 200, body)
 
     def cancel_service_order(self, msg: Message) -> None:
         """Cancel a service order before its activation: release its capacity, start nothing more."""
@@ -211,6 +263,9 @@ class Orchestrator:
             "designServiceComponents", flow=flow, step="8", payload={"service": record.service.id}
         )
         if decomposition is None or record.cancelled:
+            if decomposition is None:
+                a, b = record.endpoints
+                self.fail(record, f"no path with capacity between {a} and {b}")
             return False
         record.committed = True
         sp_parts = decomposition.sp_components()
@@ -222,6 +277,7 @@ class Orchestrator:
             self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts
         ]
         if not all((yield from sof.gather(activations))):
+            self.fail(record, "a component could not be activated (step 9)")
             self._release(record)
             return False
         record.service.move("inactive", world.sim.now)
@@ -231,6 +287,7 @@ class Orchestrator:
             self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts
         ]
         if not all((yield from sof.gather(tests))):
+            self.fail(record, "the service activation tests failed (step 11)")
             self._release(record)
             return False
 
@@ -402,7 +459,11 @@ class Orchestrator:
                 {"code": "notFound", "reason": f"no service order for {msg.payload['partnerOrder']}"},
             )
             return
-        ok = yield from self._activate_partner_segment(record, msg.flow, msg.step)
+        if record.order.state != "inProgress" or record.committed:
+            # This side gave up waiting already: nothing is activated.
+            self.sof.respond(msg, 200, {"componentId": msg.payload["componentId"], "result": "fail"})
+            return
+        ok = yield from self._settle(record, self._activate_partner_segment(record, msg.flow, msg.step))
         self.sof.respond(
             msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"}
         )
@@ -422,6 +483,8 @@ class Orchestrator:
             "designServiceComponents", flow=flow, step=step, payload={"service": record.service.id}
         )
         if path is None or record.cancelled:
+            if path is None:
+                self.fail(record, f"no path with capacity between {uni} and {enni} in {sof.domain}")
             return False
         record.committed = True
         nes = [n for n in path if topology.graph.nodes[n]["kind"] == "ne"]
@@ -436,6 +499,8 @@ class Orchestrator:
         ok = all((yield from sof.gather(calls)))
         if ok:
             record.service.path(world.sim.now, "inactive", "active")
+        else:
+            self.fail(record, f"a construct of {record.service.id} could not be activated (step {step})")
         return ok
 
     def resource_task(self, op: Operation, msg: Message) -> Generator[simpy.Event, Any, None]:
