@@ -119,7 +119,8 @@ class Reporter:
         slack = world.telemetry.profile.interval
         fired, alert = yield from sof.waiting.wait(f"tca:{watch['id']}", within + slack)
         if not fired:
-            self._alert(customer, request_id, 0, None, "notTriggered", flow)
+            why = f"{trigger['metric']} did not cross {trigger['threshold']} within {within:g} s"
+            self._alert(customer, request_id, 0, None, "notTriggered", flow, why)
             return
         yield from self._produce(record, request_id, 0, body, customer, flow, alert)
 
