@@ -82,7 +82,9 @@ class Dropper:
         original: Callable[..., Any] = Simulation.send
         dropper = self
 
-        def send(sim: Simulation, src: str, dst: str, kind: Kind, operation: str, payload: Any, **kw: Any) -> Any:
+        def send(
+            sim: Simulation, src: str, dst: str, kind: Kind, operation: str, payload: Any, **kw: Any
+        ) -> Any:
             dropper.current = Outgoing(kind, operation, kw["flow"].thread, src, dst)
             try:
                 return original(sim, src, dst, kind, operation, payload, **kw)
@@ -99,7 +101,9 @@ class Dropper:
 class _DroppingChannel(Channel):
     __slots__ = ("_dropper",)
 
-    def __init__(self, dropper: Dropper, irp: Irp, ends: tuple[str, str], spec: ChannelSpec, rng: random.Random):
+    def __init__(
+        self, dropper: Dropper, irp: Irp, ends: tuple[str, str], spec: ChannelSpec, rng: random.Random
+    ) -> None:
         super().__init__(irp, ends, spec, rng)
         self._dropper = dropper
 

@@ -8,6 +8,7 @@ non-success names its cause, no handler crashed, and no capacity stays booked th
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def _check_bookings(result: RunResult) -> None:
             if record.service.state != "active":
                 continue
             path = record.reserved or (record.decomposition.path if record.decomposition else [])
-            for a, b in zip(path, path[1:], strict=False):
+            for a, b in itertools.pairwise(path):
                 key = (a, b) if (a, b) in booked else (b, a)
                 held[key] += record.bandwidth_mbps
     for key, used in booked.items():
@@ -72,7 +73,7 @@ def _check_bookings(result: RunResult) -> None:
         # The Customer's change notification lost: it polls retrieveServiceChange and learns the end.
         ("10.3", "serviceChangeStateChangeEvent", Kind.NOTIFICATION, "completed", None),
         # Every attempt of the PRESTO update lost: SOF-sp gives up, releases, tells the Customer why.
-        ("10.3", "update-connectivity-service", Kind.REQUEST, "failed", "update-connectivity-service|modifyServiceComponent"),
+        ("10.3", "update-connectivity-service", Kind.REQUEST, "failed", "update-connectivity|modifyService"),
         # A report alert lost: the Customer polls retrieveServiceReportRequest.
         ("10.4", "serviceReportReadyEvent", Kind.NOTIFICATION, "completed", None),
         # Every attempt of a PRESTO metrics read lost: the report is failed, naming the read.
@@ -117,7 +118,9 @@ def test_a_failed_change_gives_its_capacity_back() -> None:
     irps=st.sets(st.sampled_from(list(Irp)), min_size=1),
     seed=st.integers(0, 2**16),
 )
-def test_random_loss_never_leaves_an_instance_open(thread: str, loss: float, irps: set[Irp], seed: int) -> None:
+def test_random_loss_never_leaves_an_instance_open(
+    thread: str, loss: float, irps: set[Irp], seed: int
+) -> None:
     result, trace = _run(thread, Dropper(loss=loss, irps=frozenset(irps), seed=seed))
     _check_ended(result, trace)
     assert all(o.ended is not None and o.ended < HORIZON for o in result.world.outcomes.values())
