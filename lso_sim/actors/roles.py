@@ -147,6 +147,10 @@ class ServiceOrchestrator(RoleActor):
         actor knows, and the ``step`` of the request that armed it."""
         self.reports: dict[str, dict[str, Any]] = {}
         """Reports assembled for customers (10.4), by report id."""
+        self.report_requests: dict[str, dict[str, Any]] = {}
+        """Report requests (10.4), by id: the alert sent for each report of the request so far."""
+        self.changes: dict[str, dict[str, Any]] = {}
+        """Requested service changes (10.3), by change id: the last state of each phase."""
         self.metrics_cache: dict[str, tuple[float, dict[str, Any]]] = {}
         """Gathered service information by service id: (when gathered, information) (10.4)."""
         self.report_freshness = 900.0

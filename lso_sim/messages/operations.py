@@ -394,6 +394,14 @@ REQUEST_SERVICE_CHANGE = _op(
     202,
     "ask for a change of a service parameter (now, at a scheduled time, or reserved for a window)",
 )
+RETRIEVE_SERVICE_CHANGE = _op(
+    "retrieveServiceChange",
+    Irp.ALLEGRO,
+    REQ,
+    None,
+    200,
+    "read a requested service change and its state (polled when its notification is overdue)",
+)
 SERVICE_CHANGE_EVENT = _op(
     "serviceChangeStateChangeEvent",
     Irp.ALLEGRO,
@@ -418,6 +426,14 @@ SERVICE_REPORT_READY = _op(
 )
 RETRIEVE_SERVICE_REPORT = _op(
     "retrieveServiceReport", Irp.ALLEGRO, REQ, None, 200, "read an assembled report"
+)
+RETRIEVE_REPORT_REQUEST = _op(
+    "retrieveServiceReportRequest",
+    Irp.ALLEGRO,
+    REQ,
+    None,
+    200,
+    "read a report request: which of its reports are ready or failed (polled when an alert is overdue)",
 )
 
 # PRESTO (SOF:ICM)

@@ -270,32 +270,42 @@ def _icm_task(
         body: dict[str, Any] = {"networkElement": ne, "constructId": construct, "bandwidthMbps": bandwidth}
         if remedy:
             body["remedy"] = True
-        calls.append(icm.call(world.topology.ecm_of(ne), element_op, body, flow=msg.flow, step=steps.adagio))
-    answers: list[Message] = yield from icm.gather(calls)
+        calls.append(_element_call(icm, world.topology.ecm_of(ne), element_op, body, msg.flow, steps.adagio))
+    answers: list[Message | str] = yield from icm.gather(calls)
+    lost = [a for a in answers if isinstance(a, str)]
+    done = [a for a in answers if not isinstance(a, str)]
     failed = [
         a.payload.get("networkElement")
-        for a in answers
+        for a in done
         if a.status != 200 or a.payload.get("result") == "fail"
-    ]
+    ] + [ne for ne, a in zip(known["networkElements"], answers, strict=True) if isinstance(a, str)]
     if update and not failed:
         known["bandwidthMbps"] = bandwidth
-    repaired = [i for a in answers for i in a.payload.get("repaired", [])]
-    impaired = sorted({i for a in answers for i in a.payload.get("impairments", [])})
-    icm.tell(
-        msg.src,
-        FORWARDING_CONSTRUCT_RESULT,
-        {
-            "taskId": msg.id,
-            "task": "update" if update else "test",
-            "constructId": construct,
-            "result": "fail" if failed else "pass",
-            "failedElements": failed,
-            "repaired": repaired,
-            "impairments": impaired,
-        },
-        flow=msg.flow,
-        step=steps.report,
-    )
+    repaired = [i for a in done for i in a.payload.get("repaired", [])]
+    impaired = sorted({i for a in done for i in a.payload.get("impairments", [])})
+    result: dict[str, Any] = {
+        "taskId": msg.id,
+        "task": "update" if update else "test",
+        "constructId": construct,
+        "result": "fail" if failed else "pass",
+        "failedElements": failed,
+        "repaired": repaired,
+        "impairments": impaired,
+    }
+    if lost:
+        result["reason"] = "; ".join(lost)
+    icm.tell(msg.src, FORWARDING_CONSTRUCT_RESULT, result, flow=msg.flow, step=steps.report)
+
+
+def _element_call(
+    icm: InfrastructureManager, ecm: str, op: Operation, body: dict[str, Any], flow: Flow, step: str
+) -> Generator[simpy.Event, Any, Message | str]:
+    """One ADAGIO request of a fan-out: the response, or why it was given up on."""
+    try:
+        answer: Message = yield from icm.call(ecm, op, body, flow=flow, step=step)
+    except LsoSimError as exc:
+        return str(exc)
+    return answer
 
 
 def _icm_metrics(world: World, icm: InfrastructureManager, msg: Message) -> Generator[simpy.Event, Any, None]:
@@ -317,18 +327,20 @@ def _icm_metrics(world: World, icm: InfrastructureManager, msg: Message) -> Gene
         if watch:
             request["watch"] = watch
         calls.append(
-            icm.call(
+            _element_call(
+                icm,
                 world.topology.ecm_of(ne),
                 RETRIEVE_ELEMENT_METRICS,
                 request,
-                flow=msg.flow,
-                step=steps_of(msg).adagio,
+                msg.flow,
+                steps_of(msg).adagio,
             )
         )
-    answers: list[Message] = yield from icm.gather(calls)
-    parts = [a.payload for a in answers if a.status == 200]
+    answers: list[Message | str] = yield from icm.gather(calls)
+    parts = [a.payload for a in answers if not isinstance(a, str) and a.status == 200]
     if len(parts) != len(answers):
-        icm.respond(msg, 502, {"code": "elementUnavailable", "reason": "an ECM did not report"})
+        lost = "; ".join(a for a in answers if isinstance(a, str))
+        icm.respond(msg, 502, {"code": "elementUnavailable", "reason": lost or "an ECM did not report"})
         return
     figures = compose_figures(parts)
     icm.respond(msg, 200, {"constructId": construct, **figures, "elements": parts})
@@ -357,14 +369,19 @@ def run_task(
 
     Returns:
         The result payload, or ``{"result": "fail", "reason": ...}`` when the task was refused or
-        no result came within ``wait`` seconds.
+        no result came within ``wait`` seconds, or the request was given up on: a failed task
+        never raises, so a fan-out of tasks always ends with every result.
     """
-    answer = yield from actor.call(dst, op, body, flow=flow, step=step)
+    try:
+        answer = yield from actor.call(dst, op, body, flow=flow, step=step)
+    except LsoSimError as exc:
+        # Given up after every attempt: the task failed, and says why (docs/faults.md).
+        return {"result": "fail", "reason": str(exc)}
     if answer.status not in (201, 202):
-        return {"result": "fail", "reason": f"refused with status {answer.status}"}
+        return {"result": "fail", "reason": f"{op.name} to {dst} refused with status {answer.status}"}
     fired, value = yield from actor.waiting.wait(f"task:{answer.correlation_id}", wait)
     if not fired:
-        return {"result": "fail", "reason": f"no result within {wait:g} s"}
+        return {"result": "fail", "reason": f"no result of {op.name} from {dst} within {wait:g} s"}
     result: dict[str, Any] = value
     return result
 
@@ -446,20 +463,22 @@ class PartnerTasks:
             )
         outcomes: list[dict[str, Any]] = yield from sof.gather(results)
         failed = [o for o in outcomes if o.get("result") != "pass"]
-        sof.tell(
-            msg.src,
-            PARTNER_COMPONENT_RESULT,
-            {
-                "taskId": msg.id,
-                "task": "update" if update else "test",
-                "componentId": msg.payload["componentId"],
-                "result": "fail" if failed else "pass",
-                "repaired": [i for o in outcomes for i in o.get("repaired", [])],
-                "impairments": sorted({i for o in outcomes for i in o.get("impairments", [])}),
-            },
-            flow=msg.flow,
-            step=steps.partner_report,
-        )
+        if failed and update and record.bandwidth_mbps != before:
+            # A change that failed gives its capacity back: nothing stays booked for it.
+            _rebook(world, record, before - record.bandwidth_mbps, sof.domain)
+            record.bandwidth_mbps = before
+        result: dict[str, Any] = {
+            "taskId": msg.id,
+            "task": "update" if update else "test",
+            "componentId": msg.payload["componentId"],
+            "result": "fail" if failed else "pass",
+            "repaired": [i for o in outcomes for i in o.get("repaired", [])],
+            "impairments": sorted({i for o in outcomes for i in o.get("impairments", [])}),
+        }
+        reasons = [str(o["reason"]) for o in failed if o.get("reason")]
+        if reasons:
+            result["reason"] = "; ".join(reasons)
+        sof.tell(msg.src, PARTNER_COMPONENT_RESULT, result, flow=msg.flow, step=steps.partner_report)
         if record.bandwidth_mbps != before:
             # The component changed without BUS ordering it: BUS's product must follow.
             inventory_sync.announce(sof, record, flow=msg.flow, step=steps.sync)
@@ -481,13 +500,12 @@ class PartnerTasks:
             if watch:
                 sof.watchers[str(watch["id"])] = {"to": msg.src, "component": component, "step": msg.step}
                 request["watch"] = watch
-            calls.append(
-                sof.call(icm, RETRIEVE_CONSTRUCT_METRICS, request, flow=msg.flow, step=steps_of(msg).below)
-            )
-        answers: list[Message] = yield from sof.gather(calls)
-        parts = [a.payload for a in answers if a.status == 200]
+            calls.append(_sp_figures(sof, icm, request, msg.flow, steps_of(msg).below))
+        answers: list[dict[str, Any] | str] = yield from sof.gather(calls)
+        parts = [a for a in answers if not isinstance(a, str)]
         if len(parts) != len(answers):
-            sof.respond(msg, 502, {"code": "unavailable", "reason": "a forwarding domain did not report"})
+            reason = "; ".join(a for a in answers if isinstance(a, str))
+            sof.respond(msg, 502, {"code": "unavailable", "reason": reason})
             return
         figures = compose_figures(parts)
         report = bodies.performance_report(
@@ -525,12 +543,12 @@ def gather_service_figures(
     sp_step: str,
     partner_step: str,
     watch: dict[str, Any] | None = None,
-) -> Generator[simpy.Event, Any, dict[str, Any] | None]:
+) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """Figures of every component of a service since ``start``, composed end to end.
 
     SP components come from their ICMs over PRESTO (``sp_step``), partner components from the
     partner's SOF over INTERLUDE (``partner_step``), all at once. ``watch`` arms a threshold watch
-    on every element on the way. Returns ``None`` when a component could not be measured.
+    on every element on the way. Returns why, in one line, when a component could not be measured.
     """
     assert record.decomposition is not None
     calls = []
@@ -554,10 +572,11 @@ def gather_service_figures(
             if watch is not None:
                 request["watch"] = watch
             calls.append(_sp_figures(sof, icm, request, flow, sp_step))
-    parts: list[dict[str, Any] | None] = yield from sof.gather(calls)
-    if any(p is None for p in parts):
-        return None
-    measured = [p for p in parts if p is not None]
+    parts: list[dict[str, Any] | str] = yield from sof.gather(calls)
+    problems = [p for p in parts if isinstance(p, str)]
+    if problems:
+        return "; ".join(problems)
+    measured = [p for p in parts if not isinstance(p, str)]
     figures = compose_figures(measured)
     figures["components"] = [{"component": name, **part} for name, part in zip(names, measured, strict=True)]
     return figures
@@ -565,20 +584,34 @@ def gather_service_figures(
 
 def _sp_figures(
     sof: ServiceOrchestrator, icm: str, body: dict[str, Any], flow: Flow, step: str
-) -> Generator[simpy.Event, Any, dict[str, Any] | None]:
-    answer = yield from sof.call(icm, RETRIEVE_CONSTRUCT_METRICS, body, flow=flow, step=step)
+) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
+    """One construct's figures from its ICM, or why there are none."""
+    try:
+        answer = yield from sof.call(icm, RETRIEVE_CONSTRUCT_METRICS, body, flow=flow, step=step)
+    except LsoSimError as exc:
+        return str(exc)
     if answer.status != 200:
-        return None
+        return _refused(RETRIEVE_CONSTRUCT_METRICS, icm, answer)
     return {k: answer.payload[k] for k in ("sample", "counters", "alarms")}
 
 
 def _partner_figures(
     sof: ServiceOrchestrator, partner: str, body: dict[str, Any], flow: Flow, step: str
-) -> Generator[simpy.Event, Any, dict[str, Any] | None]:
-    answer = yield from sof.call(partner, CREATE_PARTNER_PERFORMANCE_REPORT, body, flow=flow, step=step)
+) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
+    """One partner component's figures from the partner's SOF, or why there are none."""
+    try:
+        answer = yield from sof.call(partner, CREATE_PARTNER_PERFORMANCE_REPORT, body, flow=flow, step=step)
+    except LsoSimError as exc:
+        return str(exc)
     if answer.status != 201:
-        return None
+        return _refused(CREATE_PARTNER_PERFORMANCE_REPORT, partner, answer)
     return bodies.report_figures(answer.payload)
+
+
+def _refused(op: Operation, dst: str, answer: Message) -> str:
+    """A refusal in one line: the operation, who refused, the status and the reason it gave."""
+    why = answer.payload.get("reason") if isinstance(answer.payload, dict) else None
+    return f"{op.name} to {dst} answered {answer.status}" + (f": {why}" if why else "")
 
 
 def _rebook(world: World, record: ServiceRecord, delta: float, domain: str) -> None:

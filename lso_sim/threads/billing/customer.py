@@ -66,6 +66,17 @@ def run(world: World, plan: BillingPlan) -> Generator[simpy.Event, Any, None]:
     resource = products.product(bus, customer.id, product)
     if resource is not None:
         yield from orchestration.schedule(world, products.service_of(resource), flow)
+    # The last bill is due by now: if its notification (or a read of it) was lost, the Customer
+    # stops waiting after notification_wait and the instance ends saying how many bills arrived.
+    yield world.sim.env.timeout(world.options.notification_wait)
+    outcome = world.outcomes[plan.instance]
+    if outcome.ended is None:
+        got, wanted = int(outcome.detail.get("bills", 0)), settings_of(world).cycles
+        world.finish(
+            plan.instance,
+            "incomplete",
+            f"{got} of {wanted} bills reached the Customer; the others' notifications or reads were lost",
+        )
 
 
 def _bill(world: World, customer: Customer, msg: Message) -> Generator[simpy.Event, Any, None]:

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import simpy
 
 from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
-from lso_sim.messages.envelope import Message
+from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     REQUEST_SERVICE_CHANGE,
     RETRIEVE_CONTROL_POLICY,
+    RETRIEVE_SERVICE_CHANGE,
     SERVICE_CHANGE_EVENT,
 )
+from lso_sim.threads.awaiting import await_or_poll
 from lso_sim.threads.prerequisite import ask_about_service
 
 THREAD = "10.3"
@@ -88,13 +91,36 @@ def run(world: World, request: ChangeRequest) -> Generator[simpy.Event, Any, Non
         return
     change = answer.payload["id"]
 
-    # 15: the change is applied (and, for a reservation, reverted at the end of its window).
+    # 15: the change is applied (and, for a reservation, reverted at the end of its window); an
+    # overdue notification is polled for, a bounded number of times.
     phases = ["applied", "reverted"] if request.duration is not None else ["applied"]
-    states = []
+    due = request.delay or 0.0
+    reason = None
     for phase in phases:
-        _, event = yield from customer.waiting.wait(f"change:{change}:{phase}", None)
-        states.append(str(event["state"]))
-        if event["state"] != "completed":
+        awaited = yield from await_or_poll(
+            world,
+            customer,
+            f"change:{change}:{phase}",
+            f"change {change} to be {phase}",
+            partial(_poll, customer, sof, change, phase, flow),
+            expected_in=due if phase == "applied" else request.duration or 0.0,
+        )
+        event = awaited.value
+        if event is None or event["state"] != "completed":
+            reason = awaited.reason if event is None else event.get("reason") or f"{phase}: {event['state']}"
             break
-    state = "completed" if all(s == "completed" for s in states) and len(states) == len(phases) else "failed"
-    world.finish(request.instance, state, change=change, service=service, bandwidth=request.bandwidth_mbps)
+    state = "completed" if reason is None else "failed"
+    world.finish(
+        request.instance, state, reason, change=change, service=service, bandwidth=request.bandwidth_mbps
+    )
+
+
+def _poll(
+    customer: Customer, sof: str, change: str, phase: str, flow: Flow
+) -> Generator[simpy.Event, Any, dict[str, Any] | None]:
+    """Read the change; how ``phase`` ended once SOF-sp knows."""
+    answer = yield from customer.call(sof, RETRIEVE_SERVICE_CHANGE, {"id": change}, flow=flow, step="15")
+    if answer.status != 200:
+        return None
+    event: dict[str, Any] | None = answer.payload["phases"].get(phase)
+    return event

@@ -24,6 +24,7 @@ from lso_sim.messages.operations import (
     PARTNER_COMPONENT_RESULT,
     REQUEST_SERVICE_CHANGE,
     RETRIEVE_CONTROL_POLICY,
+    RETRIEVE_SERVICE_CHANGE,
     SERVICE_CHANGE_EVENT,
     SERVICE_USAGE_EVENT,
 )
@@ -58,6 +59,7 @@ def install(world: World) -> None:
     controller = Controller(world, sof)
     sof.handle(RETRIEVE_CONTROL_POLICY, controller.policy)
     sof.handle(REQUEST_SERVICE_CHANGE, controller.request_change)
+    sof.handle(RETRIEVE_SERVICE_CHANGE, controller.retrieve_change)
     if not sof.handles(FORWARDING_CONSTRUCT_RESULT.name):
         sof.handle(FORWARDING_CONSTRUCT_RESULT, lambda msg: signal_task_result(sof, msg))
     if not sof.handles(PARTNER_COMPONENT_RESULT.name):
@@ -133,6 +135,7 @@ class Controller:
         hold = max(0.0, wanted - record.bandwidth_mbps) if duration is not None else 0.0
         self._rebook(path, hold)
         state = "reserved" if duration is not None else "scheduled" if delay else "inProgress"
+        sof.changes[change] = {"id": change, "customer": msg.src, "state": state, "phases": {}}
         sof.respond(
             msg,
             202,
@@ -201,7 +204,8 @@ class Controller:
         path = record.decomposition.path
         delta = bandwidth - record.bandwidth_mbps
         if delta > 0 and self._free(path) < delta:
-            self._notify(record, change, phase, "failed", customer, flow)
+            short = f"only {self._free(path):g} Mbit/s of the {delta:g} Mbit/s more is free along the path"
+            self._notify(record, change, phase, "failed", customer, flow, short)
             return
         self._rebook(path, delta)
         targets = service_targets(world, record)
@@ -219,6 +223,7 @@ class Controller:
             update_task(sof, t, bandwidth, flow=flow, step="5a" if t[2] is None else "5b", wait=wait)
             for t in targets
         ]
+        # The tasks never raise: a part given up on is a failed result with its reason.
         results: list[dict[str, Any]] = yield from sof.gather(reconfigure)
         ok = all(r.get("result") == "pass" for r in results)
         if ok:
@@ -228,8 +233,11 @@ class Controller:
             results = yield from sof.gather(tests)
             ok = all(r.get("result") == "pass" for r in results)
         old = record.bandwidth_mbps
+        reason = None
         if not ok:
+            # The change cannot complete: its capacity is given back, the Customer told why.
             self._rebook(path, -delta)
+            reason = _failure_reason(targets, results)
         if ok:
             yield from sof.activity(
                 "synchroniseInventoryAndAssurance",
@@ -257,23 +265,56 @@ class Controller:
                 flow=flow,
                 step="14",
             )
-        self._notify(record, change, phase, "completed" if ok else "failed", customer, flow)
+        self._notify(record, change, phase, "completed" if ok else "failed", customer, flow, reason)
 
     def _notify(
-        self, record: ServiceRecord, change: str, phase: str, state: str, customer: str, flow: Flow
+        self,
+        record: ServiceRecord,
+        change: str,
+        phase: str,
+        state: str,
+        customer: str,
+        flow: Flow,
+        reason: str | None = None,
     ) -> None:
-        """Step 15: tell the Customer how the change (or its reversal) ended."""
-        self.sof.tell(
-            customer,
-            SERVICE_CHANGE_EVENT,
-            {
-                "changeId": change,
-                "service": record.service.id,
-                "phase": phase,
-                "state": state,
-                "bandwidthMbps": record.bandwidth_mbps,
-                "eventTime": timestamp(self.world.sim.now),
-            },
-            flow=flow,
-            step="15",
+        """Step 15: tell the Customer how the change (or its reversal) ended (and why it failed)."""
+        event: dict[str, Any] = {
+            "changeId": change,
+            "service": record.service.id,
+            "phase": phase,
+            "state": state,
+            "bandwidthMbps": record.bandwidth_mbps,
+            "eventTime": timestamp(self.world.sim.now),
+        }
+        if reason is not None:
+            event["reason"] = reason
+        known = self.sof.changes.get(change)
+        if known is not None:
+            known["phases"][phase] = event
+            known["state"] = state
+        self.sof.tell(customer, SERVICE_CHANGE_EVENT, event, flow=flow, step="15")
+
+    def retrieve_change(self, msg: Message) -> None:
+        """A change and how each of its phases ended so far (what a Customer polls)."""
+        known = self.sof.changes.get(str(msg.payload.get("id")))
+        if known is None or known["customer"] != msg.src:
+            self.sof.respond(
+                msg, 404, {"code": "notFound", "reason": f"no service change {msg.payload.get('id')}"}
+            )
+            return
+        self.sof.respond(
+            msg, 200, {"id": known["id"], "state": known["state"], "phases": dict(known["phases"])}
         )
+
+
+def _failure_reason(targets: list[tuple[str, str, str | None]], results: list[dict[str, Any]]) -> str:
+    """One line naming the first part that failed and why."""
+    for (dst, part, _order), result in zip(targets, results, strict=True):
+        if result.get("result") != "pass":
+            why = result.get("reason") or (
+                "failed elements " + ", ".join(map(str, result["failedElements"]))
+                if result.get("failedElements")
+                else "failed"
+            )
+            return f"{part} at {dst}: {why}"
+    return "a component failed"

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import simpy
 
 from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
-from lso_sim.messages.envelope import Message
+from lso_sim.errors import LsoSimError
+from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     LIST_REPORT_TYPES,
     REQUEST_SERVICE_REPORT,
+    RETRIEVE_REPORT_REQUEST,
     RETRIEVE_SERVICE_REPORT,
     SERVICE_REPORT_READY,
 )
+from lso_sim.threads.awaiting import await_or_poll
 from lso_sim.threads.prerequisite import ask_about_service
 
 THREAD = "10.4"
@@ -103,17 +107,57 @@ def run(world: World, request: ReportRequest) -> Generator[simpy.Event, Any, Non
         return
     request_id = answer.payload["id"]
 
-    # 5, 6: each alert, then the report itself.
+    # 5, 6: each alert (polled for when overdue), then the report itself.
     retrieved: list[str] = []
+    missing: list[str] = []
     for sequence in range(request.count):
-        _, alert = yield from customer.waiting.wait(f"report:{request_id}:{sequence}", None)
-        if alert["state"] != "available":
-            world.finish(request.instance, str(alert["state"]), reports=retrieved)
-            return
-        answer = yield from customer.call(
-            sof, RETRIEVE_SERVICE_REPORT, {"id": alert["reportId"]}, flow=flow, step="6"
+        awaited = yield from await_or_poll(
+            world,
+            customer,
+            f"report:{request_id}:{sequence}",
+            f"report {sequence + 1} of {request_id}",
+            partial(_poll, customer, sof, request_id, sequence, flow),
+            expected_in=_expected_in(request, sequence),
         )
+        alert = awaited.value
+        if alert is None:
+            world.finish(request.instance, "failed", awaited.reason, reports=retrieved)
+            return
+        if alert["state"] != "available":
+            world.finish(request.instance, str(alert["state"]), alert.get("reason"), reports=retrieved)
+            return
+        try:
+            answer = yield from customer.call(
+                sof, RETRIEVE_SERVICE_REPORT, {"id": alert["reportId"]}, flow=flow, step="6"
+            )
+        except LsoSimError as exc:
+            missing.append(str(exc))
+            continue
         if answer.status == 200:
             retrieved.append(str(alert["reportId"]))
+        else:
+            missing.append(f"{RETRIEVE_SERVICE_REPORT.name} of {alert['reportId']} answered {answer.status}")
     state = "completed" if len(retrieved) == request.count else "incomplete"
-    world.finish(request.instance, state, reports=retrieved)
+    reason = None if not missing else f"{len(missing)} report(s) not read: {missing[-1]}"
+    world.finish(request.instance, state, reason, reports=retrieved)
+
+
+def _expected_in(request: ReportRequest, sequence: int) -> float:
+    """Seconds from now until report ``sequence`` is due at the earliest (the alert's deadline
+    counts from then): a scheduled report's period, a trigger's window plus a measurement interval."""
+    if request.trigger is not None:
+        return request.trigger.within + request.window
+    if sequence and request.every is not None:
+        return request.every
+    return 0.0
+
+
+def _poll(
+    customer: Customer, sof: str, request_id: str, sequence: int, flow: Flow
+) -> Generator[simpy.Event, Any, dict[str, Any] | None]:
+    """Read the report request; the alert of report ``sequence`` once SOF-sp has one."""
+    answer = yield from customer.call(sof, RETRIEVE_REPORT_REQUEST, {"id": request_id}, flow=flow, step="5")
+    if answer.status != 200:
+        return None
+    alert: dict[str, Any] | None = answer.payload["alerts"].get(str(sequence))
+    return alert

@@ -19,6 +19,7 @@ from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     LIST_REPORT_TYPES,
     REQUEST_SERVICE_REPORT,
+    RETRIEVE_REPORT_REQUEST,
     RETRIEVE_SERVICE_REPORT,
     SERVICE_REPORT_READY,
 )
@@ -43,6 +44,7 @@ def install(world: World) -> None:
     sof.handle(LIST_REPORT_TYPES, reporter.list_types)
     sof.handle(REQUEST_SERVICE_REPORT, reporter.request_report)
     sof.handle(RETRIEVE_SERVICE_REPORT, reporter.retrieve)
+    sof.handle(RETRIEVE_REPORT_REQUEST, reporter.retrieve_request)
     install_alert_sink(sof)
 
 
@@ -84,6 +86,7 @@ class Reporter:
             sof.respond(msg, 422, {"code": "invalid", "reason": reason})
             return
         request_id = sof.next_id("report-request")
+        sof.report_requests[request_id] = {"id": request_id, "customer": msg.src, "alerts": {}}
         sof.respond(msg, 202, {"id": request_id, "state": "accepted"})
         schedule = body.get("schedule")
         trigger = body.get("trigger")
@@ -110,25 +113,26 @@ class Reporter:
             "until": world.sim.now + within,
         }
         figures = yield from self._gather(record, flow, float(body["window"]), watch)
-        if figures is None:
-            self._alert(customer, request_id, 0, None, "failed", flow)
+        if isinstance(figures, str):
+            self._alert(customer, request_id, 0, None, "failed", flow, figures)
             return
         slack = world.telemetry.profile.interval
         fired, alert = yield from sof.waiting.wait(f"tca:{watch['id']}", within + slack)
         if not fired:
-            self._alert(customer, request_id, 0, None, "notTriggered", flow)
+            why = f"{trigger['metric']} did not cross {trigger['threshold']} within {within:g} s"
+            self._alert(customer, request_id, 0, None, "notTriggered", flow, why)
             return
         yield from self._produce(record, request_id, 0, body, customer, flow, alert)
 
     def _gather(
         self, record: ServiceRecord, flow: Flow, window: float, watch: dict[str, Any] | None
-    ) -> Generator[simpy.Event, Any, dict[str, Any] | None]:
+    ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
         world = self.world
         start = max(0.0, world.sim.now - window)
         figures = yield from gather_service_figures(
             world, self.sof, record, flow, start, sp_step="4a", partner_step="4b", watch=watch
         )
-        if figures is not None:
+        if not isinstance(figures, str):
             figures["window"] = {"start": timestamp(start), "end": timestamp(world.sim.now)}
             self.sof.metrics_cache[f"{record.service.id}/{window:g}"] = (world.sim.now, figures)
         return figures
@@ -156,11 +160,12 @@ class Reporter:
         cached = sof.metrics_cache.get(f"{record.service.id}/{window:g}")
         current = cached is not None and world.sim.now - cached[0] <= sof.report_freshness
         if cached is not None and current:
-            figures: dict[str, Any] | None = cached[1]
+            figures: dict[str, Any] | str = cached[1]
         else:
             figures = yield from self._gather(record, flow, window, None)
-        if figures is None:
-            self._alert(customer, request_id, sequence, None, "failed", flow)
+        if isinstance(figures, str):
+            # MEF: a report that cannot be gathered is failed; the Customer hears why.
+            self._alert(customer, request_id, sequence, None, "failed", flow, figures)
             return
         report_id = sof.next_id("report")
         yield from sof.activity(
@@ -194,15 +199,36 @@ class Reporter:
         self._alert(customer, request_id, sequence, report_id, "available", flow)
 
     def _alert(
-        self, customer: str, request_id: str, sequence: int, report_id: str | None, state: str, flow: Flow
+        self,
+        customer: str,
+        request_id: str,
+        sequence: int,
+        report_id: str | None,
+        state: str,
+        flow: Flow,
+        reason: str | None = None,
     ) -> None:
-        self.sof.tell(
-            customer,
-            SERVICE_REPORT_READY,
-            {"requestId": request_id, "sequence": sequence, "reportId": report_id, "state": state},
-            flow=flow,
-            step="5",
-        )
+        alert: dict[str, Any] = {
+            "requestId": request_id,
+            "sequence": sequence,
+            "reportId": report_id,
+            "state": state,
+        }
+        if reason is not None:
+            alert["reason"] = reason
+        known = self.sof.report_requests.get(request_id)
+        if known is not None:
+            known["alerts"][str(sequence)] = alert
+        self.sof.tell(customer, SERVICE_REPORT_READY, alert, flow=flow, step="5")
+
+    def retrieve_request(self, msg: Message) -> None:
+        """A report request and the alerts of its reports so far (what a Customer polls)."""
+        known = self.sof.report_requests.get(str(msg.payload.get("id")))
+        if known is None or known["customer"] != msg.src:
+            reason = f"no report request {msg.payload.get('id')}"
+            self.sof.respond(msg, 404, {"code": "notFound", "reason": reason})
+            return
+        self.sof.respond(msg, 200, {"id": known["id"], "alerts": dict(known["alerts"])})
 
     def retrieve(self, msg: Message) -> None:
         """Step 6: the Customer reads a report."""

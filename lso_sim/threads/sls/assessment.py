@@ -123,6 +123,7 @@ class _Assessor:
         world, sof, a = self.world, self.sof, self.assessment
         last = max(0.0, world.sim.now - a.period)
         polls = 0
+        unmeasured: list[str] = []
         while polls < a.periods:
             polls += 1
             until = world.sim.now + a.period
@@ -131,16 +132,26 @@ class _Assessor:
                 world, sof, self.record, self.flow, last, sp_step="1a", partner_step="1b", watch=watch
             )
             last = world.sim.now
-            if figures is not None:
+            if isinstance(figures, str):
+                # This period cannot be assessed (a component was not measured): say so at the end.
+                unmeasured.append(figures)
+            else:
                 yield from self._assess(figures)
             if polls >= a.periods:
                 break
             fired, _alert = yield from sof.waiting.wait(f"tca:{watch['id']}", max(0.0, until - world.sim.now))
             if fired:
                 self.alerts += 1
+        state = "completed" if self.status == "met" else f"ended {self.status}"
+        reason = None
+        if unmeasured:
+            reason = f"{len(unmeasured)} of {a.periods} periods not measured (last: {unmeasured[-1]})"
+            if len(unmeasured) == a.periods:
+                state = "failed"
         world.finish(
             a.instance,
-            "completed" if self.status == "met" else f"ended {self.status}",
+            state,
+            reason,
             degradations=self.degradations,
             resolved=self.resolved,
             alerts=self.alerts,

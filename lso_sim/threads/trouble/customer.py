@@ -17,6 +17,7 @@ import simpy
 
 from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
+from lso_sim.errors import LsoSimError
 from lso_sim.messages import trouble_bodies as tb
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
@@ -98,6 +99,7 @@ def run(world: World, plan: TroublePlan) -> Generator[simpy.Event, Any, None]:
         yield from register_listener(customer, bus.id, API, None, flow=flow, step="1")
     resources.inject(world, plan.ne, plan.fault, flow)
     if plan.detection == "proactive":
+        yield from _await_end(world, customer, plan.instance, None, flow)
         return
     yield world.sim.env.timeout(plan.report_delay)
     body = tb.ticket_create(
@@ -110,6 +112,51 @@ def run(world: World, plan: TroublePlan) -> Generator[simpy.Event, Any, None]:
     answer = yield from customer.call(bus.id, CREATE_TROUBLE_TICKET, body, flow=flow, step="1")
     if answer.status != 201:
         world.finish(plan.instance, "ticketRefused", status=answer.status)
+        return
+    yield from _await_end(world, customer, plan.instance, str(answer.payload["id"]), flow)
+
+
+def _ended(customer: Customer, instance: str) -> str:
+    return f"trouble:{instance}:ended"
+
+
+def _await_end(
+    world: World, customer: Customer, instance: str, ticket_id: str | None, flow: Flow
+) -> Generator[simpy.Event, Any, None]:
+    """Wait for the instance to end (the resolution event handled); past a deadline, poll the ticket.
+
+    A resolved event lost on CANTATA would leave the ticket unclosed and the instance open, so the
+    Customer reads its ticket (``retrieveTroubleTicket``) every ``notification_wait`` seconds, at
+    most ``poll_limit`` times: resolved, it checks and closes it as the event would have had it do;
+    still not resolved after the last poll, the instance ends ``unresolved`` with the ticket's MEF
+    status. With proactive detection there is no ticket to read: the instance ends ``undetected``
+    when no incident was closed within the same bound.
+    """
+    wait, limit = world.options.notification_wait, world.options.poll_limit
+    status = "unknown"
+    for _ in range(limit):
+        fired, _value = yield from customer.waiting.wait(_ended(customer, instance), wait)
+        if fired or world.outcomes[instance].ended is not None:
+            return
+        if ticket_id is None:
+            continue
+        try:
+            answer = yield from customer.call(
+                world.bus_sp.id, RETRIEVE_TROUBLE_TICKET, {"id": ticket_id}, flow=flow, step="12"
+            )
+        except LsoSimError as exc:
+            status = str(exc)
+            continue
+        status = str(answer.payload.get("status")) if answer.status == 200 else f"status {answer.status}"
+        if answer.status == 200 and answer.payload.get("status") in ("resolved", "closed"):
+            yield from _close(world, customer, ticket_id, flow, instance)
+            return
+    if ticket_id is None:
+        reason = f"no incident was raised and closed within {limit} waits of {wait:g} s"
+        world.finish(instance, "undetected", reason)
+        return
+    reason = f"ticket {ticket_id} not resolved after {limit} polls, {wait:g} s apart (last: {status})"
+    world.finish(instance, "unresolved", reason, ticket=ticket_id)
 
 
 def _resolved(world: World, customer: Customer, msg: Message) -> Generator[simpy.Event, Any, None]:
@@ -121,11 +168,27 @@ def _resolved(world: World, customer: Customer, msg: Message) -> Generator[simpy
     )
     if answer.status != 200 or answer.payload["status"] != "resolved":
         return
-    yield from customer.activity("verifyResolution", flow=msg.flow, step="12", payload={"ticket": ticket_id})
-    answer = yield from customer.call(bus, CLOSE_TROUBLE_TICKET, {"id": ticket_id}, flow=msg.flow, step="12")
-    world.finish(
-        msg.instance, "closed" if answer.status == 204 else f"close refused {answer.status}", ticket=ticket_id
-    )
+    yield from _close(world, customer, ticket_id, msg.flow, msg.instance)
+
+
+def _close(
+    world: World, customer: Customer, ticket_id: str, flow: Flow, instance: str
+) -> Generator[simpy.Event, Any, None]:
+    """Check the service, close the resolved ticket and end the instance (once)."""
+    if world.outcomes[instance].ended is not None:
+        return
+    yield from customer.activity("verifyResolution", flow=flow, step="12", payload={"ticket": ticket_id})
+    try:
+        answer = yield from customer.call(
+            world.bus_sp.id, CLOSE_TROUBLE_TICKET, {"id": ticket_id}, flow=flow, step="12"
+        )
+    except LsoSimError as exc:
+        reason = f"ticket {ticket_id} resolved but not closed: {exc}"
+        world.finish(instance, "resolved", reason, ticket=ticket_id)
+    else:
+        state = "closed" if answer.status == 204 else f"close refused {answer.status}"
+        world.finish(instance, state, ticket=ticket_id)
+    customer.waiting.fire(_ended(customer, instance))
 
 
 def _incident(world: World, customer: Customer, msg: Message) -> Generator[simpy.Event, Any, None]:
@@ -136,3 +199,4 @@ def _incident(world: World, customer: Customer, msg: Message) -> Generator[simpy
     )
     if answer.status == 200 and answer.payload["status"] == "closed" and msg.instance in world.outcomes:
         world.finish(msg.instance, "incidentClosed", incident=incident_id)
+        customer.waiting.fire(_ended(customer, msg.instance))
