@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from lso_sim.cli.replay_cmd import add_ignore_args, ignore_patterns
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 from lso_sim.replay.check import check_all
 from lso_sim.replay.junit import write_junit
 from lso_sim.replay.render import check_report, summary_table
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         try:
             write_junit(args.junit, results)
         except OSError as exc:
-            raise LsoSimError(
+            raise BadInput(
                 f"{args.junit}: cannot write the JUnit report ({exc.strerror or exc})"
             ) from None
         console.print(f"JUnit report: {args.junit}")
