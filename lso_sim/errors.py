@@ -43,6 +43,11 @@ def echo(value: object, limit: int = ECHO_LIMIT) -> str:
     return f"{text[: limit - 3]}... ({_size(value)})"
 
 
+def clip(text: str, limit: int = 300) -> str:
+    """Plain ``text`` cut to about ``limit`` characters: an error line stays a line."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text):,} characters)"
+
+
 def _size(value: object) -> str:
     if isinstance(value, str | bytes | list | tuple | dict):
         return f"{len(value)} {'characters' if isinstance(value, str) else 'items'}"

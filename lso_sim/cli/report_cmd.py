@@ -68,7 +68,7 @@ def show(
     if args.plot is not None:
         for path in write_plots(report, records, args.plot, formats=_formats(args), title=title):
             (console if getattr(args, "format", "table") != "json" else Console(stderr=True)).print(
-                f"plot: {path}", highlight=False
+                f"plot: {path}", highlight=False, markup=False
             )
 
 
@@ -103,4 +103,4 @@ def after_run(
         return
     report = compute_report(records)
     for path in write_plots(report, records, args.plot, formats=_formats(args), title=title):
-        console.print(f"plot: {path}", highlight=False)
+        console.print(f"plot: {path}", highlight=False, markup=False)

@@ -179,7 +179,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         render(args.format, records, title=args.title or source.title, domains=source.domains), args.output
     )
     if args.output is not None:
-        console.print(f"{args.format}: {args.output} ({len(records)} records)", highlight=False)
+        console.print(f"{args.format}: {args.output} ({len(records)} records)", highlight=False, markup=False)
     return 0
 
 
@@ -213,4 +213,4 @@ def after_run(
         return
     write_output(render(args.diagram, records, title=title, domains=domains), args.diagram_out)
     if args.diagram_out is not None:
-        console.print(f"{args.diagram}: {args.diagram_out}", highlight=False)
+        console.print(f"{args.diagram}: {args.diagram_out}", highlight=False, markup=False)

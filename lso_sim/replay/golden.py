@@ -3,7 +3,8 @@
 A golden is an ordinary trace file (docs/trace-format.md): a header naming the scenario and seed,
 then the message records, then an end record saying the run was complete (format version 3).
 A cut trace (no end record, or one saying ``complete: false``) is never taken for a golden.
-Writing goes through the same serialisation as ``lso-sim run --trace-out``, so a golden is byte-identical to the trace file of the same run.
+Writing goes through the same serialisation as ``lso-sim run --trace-out``, so a golden is
+byte-identical to the trace file of the same run.
 """
 
 from __future__ import annotations
