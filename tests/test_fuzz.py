@@ -79,7 +79,11 @@ def _check(args: list[str], capsys: pytest.CaptureFixture[str], name: str) -> No
 @CAMPAIGN
 @given(path=st.sampled_from(PATHS), value=VALUES, delete=st.booleans())
 def test_mutated_scenarios_never_crash(
-    tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str], path: Any, value: Any, delete: bool
+    tmp_path_factory: pytest.TempPathFactory,
+    capsys: pytest.CaptureFixture[str],
+    path: Any,
+    value: Any,
+    delete: bool,
 ) -> None:
     target = tmp_path_factory.mktemp("fuzz") / "s.yaml"
     target.write_text(yaml.safe_dump(_mutate(path, value, delete), allow_unicode=True), encoding="utf-8")

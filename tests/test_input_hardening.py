@@ -25,6 +25,7 @@ from lso_sim.threads.activities import ACTIVITIES
 from lso_sim.trace.jsonl import read_trace_file
 
 BASE = (SCENARIOS / "thread-10.2.yaml").read_text(encoding="utf-8")
+LINK0 = "topology.links.0.capacity_mbps"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,9 @@ def test_internal_error_exits_3_and_saves_the_traceback(
     assert end["record"] == "end" and end["complete"] is False and "inner failure" in end["reason"]
 
 
-def test_debug_prints_the_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_debug_prints_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(cli, "_dispatch", lambda *_: 1 / 0)
     assert main(["--debug", "threads"]) == 3
     err = capsys.readouterr().err
@@ -93,7 +96,9 @@ def test_a_run_ends_its_trace_with_a_complete_end_record(v3_trace: Path) -> None
     assert trace.end.records == len(trace.records) and trace.cut is None
 
 
-def test_replay_refuses_a_killed_trace(v3_trace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_replay_refuses_a_killed_trace(
+    v3_trace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     killed = tmp_path / "killed.jsonl"
     killed.write_text("".join(v3_trace.read_text(encoding="utf-8").splitlines(keepends=True)[:-1]))
     assert main(["replay", str(killed), "--scenario", str(SCENARIOS / "thread-10.2.yaml")]) == 2
@@ -153,8 +158,8 @@ def _load(tmp_path: Path, text: str | bytes) -> ScenarioError:
         (BASE.encode("utf-8") + b"\n# \xff\xfe\n", "", "not valid UTF-8"),
         ("a: " + "[" * 3000 + "]" * 3000, "", "nested more than"),
         (BASE.replace("seed: 7", "seed: 7\nseed: 8"), "", "duplicate key 'seed'"),
-        (BASE.replace("capacity_mbps: 10000", "capacity_mbps: .inf", 1), "topology.links.0.capacity_mbps", "finite"),
-        (BASE.replace("capacity_mbps: 10000", "capacity_mbps: .nan", 1), "topology.links.0.capacity_mbps", "finite"),
+        (BASE.replace("capacity_mbps: 10000", "capacity_mbps: .inf", 1), LINK0, "finite"),
+        (BASE.replace("capacity_mbps: 10000", "capacity_mbps: .nan", 1), LINK0, "finite"),
         (BASE.replace("name: thread-10.2", "name: " + "x" * 1_000_000), "name", "at most 10000"),
         (BASE + "\nchannels:\n  SONATTA: {loss: 0.1}\n", "channels.SONATTA", "CANTATA, SONATA, LEGATO"),
         (BASE + "\nactors:\n  BUS: {capacity: 1}\n", "actors.BUS", "BUS-sp, BUS-partner"),
@@ -218,6 +223,7 @@ def test_every_activity_in_the_sources_is_declared() -> None:
     """The one declared list of activities covers every ``activity("name"`` call of its role."""
     declared = set().union(*ACTIVITIES.values())
     used: set[str] = set()
-    for source in [*(ROOT / "lso_sim" / "threads").rglob("*.py"), *(ROOT / "lso_sim" / "sonata").rglob("*.py")]:
+    sources = [*(ROOT / "lso_sim" / "threads").rglob("*.py"), *(ROOT / "lso_sim" / "sonata").rglob("*.py")]
+    for source in sources:
         used |= set(re.findall(r"\.activity\(\s*\"(\w+)\"", source.read_text(encoding="utf-8")))
     assert used and used <= declared
