@@ -3,6 +3,10 @@
 Whatever the mutation, ``lso-sim`` exits 0 or 1 (the scenario stayed valid and ran) or 2 with one
 located line on stderr; never 3 (a crash). ``make test`` runs a small, derandomised campaign;
 ``make fuzz`` sets ``LSO_FUZZ_EXAMPLES`` for a long, random one.
+
+Known gap (issue 11): until the scenario ``horizon`` lands, a mutation that makes a run never end
+(say ``loss: 1`` on a channel, the Customer then polls forever) stalls a long random campaign.
+When it lands, :func:`_mutate` should give every mutated scenario a short ``horizon``.
 """
 
 from __future__ import annotations
