@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SEED ?= 7
 
-.PHONY: demo test lint typecheck unit venv clean bench docs docs-check goldens
+.PHONY: demo test lint typecheck unit venv clean bench docs docs-check goldens fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ unit: $(VENV)/.installed-test
 	$(BIN)/pytest -q
 
 test: lint typecheck unit docs-check
+
+# A long property-test campaign over mutated scenarios and corrupted traces (make test runs a
+# short, derandomised one): every input must give exit 0, 1 or 2 with a located message, never 3.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(VENV)/.installed-test
+	LSO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/engine_rate.py

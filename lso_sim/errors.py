@@ -2,6 +2,11 @@
 
 One base class so callers (the CLI above all) can turn any expected failure into a one-line
 message and an exit code, and a few named errors whose messages echo the offending value.
+
+Two families matter to the CLI's exit code: :class:`BadInput` (a scenario, trace, golden or
+argument the user gave is wrong: exit 2) and everything else (a failure inside lso-sim, even an
+:class:`LsoSimError` raised during a run: a bug, exit 3). Keeping them apart is what lets a CI job
+tell "my scenario is wrong" from "the simulator crashed".
 """
 
 from __future__ import annotations
@@ -23,7 +28,53 @@ class LsoSimError(Exception):
         return self.message or super().__str__()
 
 
-class ScenarioError(LsoSimError):
+ECHO_LIMIT = 80
+"""Characters of a user's value an error message echoes; longer values are cut with an ellipsis."""
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` cut to ``limit`` characters, so a 1 MB value never becomes a 1 MB error line."""
+    try:
+        text = repr(value[: limit * 4] if isinstance(value, str | bytes) else value)
+    except RecursionError:  # nested thousands deep: say what it is, not what is inside
+        return f"a deeply nested {type(value).__name__}"
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 3]}... ({_size(value)})"
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """Plain ``text`` cut to about ``limit`` characters: an error line stays a line."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}... ({len(text):,} characters)"
+
+
+def _size(value: object) -> str:
+    if isinstance(value, str | bytes | list | tuple | dict):
+        return f"{len(value)} {'characters' if isinstance(value, str) else 'items'}"
+    return "cut"
+
+
+class BadInput(LsoSimError):
+    """Something the user gave is wrong: a scenario, a trace, a golden, a file path, an argument.
+
+    The CLI prints the message on one line and exits 2. Raise it (or a subclass) only for input
+    errors; a failure inside a run is not the user's input and must surface as an internal error.
+    """
+
+    def __init__(self, message: str = "", *args: object) -> None:
+        super().__init__(message, *args)
+        self.message = message
+
+
+class UsageError(BadInput):
+    """Command-line arguments that do not fit together (``--diagram-out`` without ``--diagram``)."""
+
+
+class TraceError(BadInput):
+    """A trace or golden file cannot be read as a trace: bad bytes, bad JSON, a bad record."""
+
+
+class ScenarioError(BadInput):
     """A scenario file (or scenario data) is malformed.
 
     Args:
@@ -37,7 +88,7 @@ class ScenarioError(LsoSimError):
         self.field = field
         self.expected = expected
         where = f"{source}: {field}" if field else source
-        super().__init__(source, field, expected)
+        LsoSimError.__init__(self, source, field, expected)
         self.message = f"{where}: {expected}"
 
 
@@ -68,5 +119,5 @@ class ProtocolError(LsoSimError):
         )
 
 
-class UnknownThreadError(LsoSimError):
+class UnknownThreadError(BadInput):
     """A thread id that section 10 of MEF 55.0.1 does not define, or that has no implementation."""

@@ -14,7 +14,7 @@ from conftest import ROOT, SCENARIOS
 from lso_sim.replay import check_scenario, golden_path
 from lso_sim.replay.render import as_text, check_report
 from lso_sim.scenarios import load_scenario
-from lso_sim.trace import TRACE_FORMAT_VERSION, read_header
+from lso_sim.trace import COMPATIBLE_VERSIONS, read_header
 
 CANONICAL = sorted(SCENARIOS.glob("*.yaml"))
 """Every scenario file: the canonical thread-X.yaml ones and the others (tours, examples)."""
@@ -43,7 +43,9 @@ def test_golden_header_is_machine_independent(scenario: Path) -> None:
     assert header is not None
     assert header.scenario == f"scenarios/{scenario.name}"
     assert header.seed == load_scenario(scenario).seed
-    assert header.version == TRACE_FORMAT_VERSION
+    # Goldens are re-recorded at version 3 when outcome records land (issue 11); until then the
+    # version-2 goldens are compared as version-3 records (docs/trace-format.md).
+    assert header.version in COMPATIBLE_VERSIONS
     assert str(ROOT) not in golden.read_text(encoding="utf-8")
 
 

@@ -210,13 +210,15 @@ def test_version_1_golden_needs_a_scenario(
     """A golden without header (format 1) fails with a format-version message, replays with --scenario."""
     scenario, golden = _golden(scenario_project)
     lines = golden.read_text(encoding="utf-8").splitlines(keepends=True)
-    golden.write_text("".join(lines[1:]), encoding="utf-8")
-    with pytest.raises(TraceFormatError, match=r"trace format version 1 .* writes version 2"):
+    golden.write_text("".join(lines[1:-1]), encoding="utf-8")  # no header, no end record
+    with pytest.raises(TraceFormatError, match=r"trace format version 1 .* writes version 3"):
         replay(golden)
     assert main(["replay", str(golden)]) == 2
     assert "format version 1" in capsys.readouterr().err
     result = replay(golden, scenario=scenario)
-    assert result.identical and result.notes == ("the golden has trace format version 1 (no header line)",)
+    assert result.identical and len(result.notes) == 1
+    assert "trace format version 1 (no header line, no end record)" in result.notes[0]
+    assert "make goldens" in result.notes[0]
     assert main(["replay", str(golden), "--scenario", str(scenario)]) == 0
 
 
@@ -227,7 +229,7 @@ def test_newer_format_version_is_refused_and_update_rewrites_it(scenario_project
     golden.write_text(
         json.dumps({**json.loads(header), "version": 99}) + "\n" + "".join(rest), encoding="utf-8"
     )
-    with pytest.raises(TraceFormatError, match="format version 99 differs from this lso-sim's version 2"):
+    with pytest.raises(TraceFormatError, match=r"format version 99; this lso-sim reads versions 1, 2, 3"):
         replay(golden)
     assert replay(golden, update=True).updated
     assert replay(golden).identical
@@ -244,12 +246,13 @@ def test_newer_format_version_is_refused_and_update_rewrites_it(scenario_project
     ],
 )
 def test_malformed_header_is_refused(tmp_path: Path, header: dict[str, Any], message: str) -> None:
-    """A header that is not ours fails clearly; read_trace still yields only message records."""
+    """A header that is not ours fails clearly, whether only the header or the whole trace is read."""
     path = tmp_path / "t.jsonl"
-    path.write_text(json.dumps(header) + "\n" + json.dumps({"seq": 0}) + "\n", encoding="utf-8")
-    assert list(read_trace(path)) == [{"seq": 0}]
+    path.write_text(json.dumps(header) + "\n", encoding="utf-8")
     with pytest.raises(TraceFormatError, match=message):
         read_header(path)
+    with pytest.raises(TraceFormatError, match=message):
+        list(read_trace(path))
 
 
 def test_missing_scenario_is_reported(scenario_project: Path) -> None:

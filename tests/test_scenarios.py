@@ -41,7 +41,7 @@ BAD_INPUTS = [
     ("seed", "seven", "seed", "integer"),
     ("channels.SONATA.latency", {"kind": "gaussian", "mean": 1}, "channels.SONATA.latency", "tag"),
     ("channels.SONATA.loss", 1.5, "channels.SONATA.loss", "less than or equal to 1"),
-    ("channels.TELNET", {"latency": 1}, "channels.TELNET", "Input should be"),
+    ("channels.TELNET", {"latency": 1}, "channels.TELNET", "one of default, CANTATA, SONATA"),
     (
         "channels.PRESTO.latency",
         {"kind": "uniform", "low": 5, "high": 1},

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from lso_sim.cli.replay_cmd import add_ignore_args, ignore_patterns
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 from lso_sim.replay.check import check_all
 from lso_sim.replay.junit import write_junit
 from lso_sim.replay.render import check_report, summary_table
@@ -67,17 +68,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
         parts = check_report(result)
         if parts:
             console.print()
-            console.rule(f"{result.scenario}: {result.status}", style="red")
+            console.rule(escape(f"{result.scenario}: {result.status}"), style="red")
             for part in parts:
                 console.print(part)
     if args.junit is not None:
         try:
             write_junit(args.junit, results)
         except OSError as exc:
-            raise LsoSimError(
+            raise BadInput(
                 f"{args.junit}: cannot write the JUnit report ({exc.strerror or exc})"
             ) from None
-        console.print(f"JUnit report: {args.junit}")
+        console.print(f"JUnit report: {args.junit}", markup=False)
     statuses = {r.status for r in results}
     passed = sum(1 for r in results if r.status == "passed")
     console.print(f"{passed} of {len(results)} scenarios passed")

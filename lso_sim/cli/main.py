@@ -1,26 +1,41 @@
 """The ``lso-sim`` command line: parse arguments, wire the pieces, print, exit.
 
-Exit codes: 0 success; 1 a run missed its scenario's expectations (or, for ``replay`` and
-``check``, a golden differs); 2 bad input (scenario, arguments, unknown thread), with a one-line error
-and no traceback.
+Exit codes (docs/faults.md):
+
+- 0: success.
+- 1: a run missed its scenario's expectations or invariants (``replay`` and ``check``: a golden
+  differs).
+- 2: bad input (a scenario, trace, golden, argument or unknown thread), with one line naming the
+  file, the place in it and what was expected; never a traceback.
+- 3: an internal error, i.e. a bug in lso-sim: one line saying so and naming the file the full
+  traceback was written to (``--debug`` prints the traceback instead).
+- 130: interrupted (Ctrl-C); a trace being written is closed with an end record marking it cut.
+
+A crash must never look like a missed expectation or like bad input: only :class:`BadInput` gives
+2, and any other exception escaping a command, an :class:`LsoSimError` raised inside a run
+included, gives 3.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
 from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, trace_cmd
 from lso_sim.diagrams.domains import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput, UsageError, echo
 from lso_sim.expect.evaluate import evaluate
 from lso_sim.replay.golden import trace_header
 from lso_sim.replay.render import failures_report
@@ -28,7 +43,7 @@ from lso_sim.report.progress import run_progress
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
-from lso_sim.scenarios.runner import run_scenario
+from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.jsonl import JsonlTraceWriter
 from lso_sim.trace.records import to_record
@@ -37,6 +52,8 @@ from lso_sim.trace.summary import TraceSummary
 EXIT_OK = 0
 EXIT_EXPECTATIONS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 _VIEW_COMMANDS = {"trace": trace_cmd.run, "step": step_cmd.run, "report": report_cmd.run}
 """Commands that look at a run's records (diagrams, step-through, metrics)."""
@@ -48,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Discrete-event simulator of the MEF LSO reference architecture (MEF 55.0.1).",
     )
     parser.add_argument("--version", action="version", version=f"lso-sim {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="on an internal error, print the traceback instead of saving it"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("threads", help="list the operational threads of MEF 55.0.1 section 10")
@@ -79,7 +99,7 @@ def _scenario_args(parser: argparse.ArgumentParser) -> None:
 
 def _scenario_path(args: argparse.Namespace) -> Path:
     if args.scenario is not None and args.thread is not None:
-        raise LsoSimError("give a scenario file or --thread, not both")
+        raise UsageError("give a scenario file or --thread, not both")
     if args.scenario is None and args.thread is None:
         args.thread = "10.2"
     path: Path = args.scenario if args.scenario is not None else canonical_scenario(args.thread)
@@ -114,25 +134,29 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     memory = MemoryTrace()
     observers: list[TraceObserver] = [summary, memory]
     with ExitStack() as stack:
+        writer: JsonlTraceWriter | None = None
         if args.trace_out is not None:
             try:
                 stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
             except OSError as exc:
-                raise LsoSimError(
+                raise BadInput(
                     f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
                 ) from None
             header = trace_header(scenario, _scenario_path(args), args.trace_out)
-            observers.append(JsonlTraceWriter(stream, header))
+            writer = JsonlTraceWriter(stream, header)
+            observers.append(writer)
         progress = stack.enter_context(run_progress(scenario, console))
         if progress is not None:
             observers.append(progress)
-        result = run_scenario(scenario, observers)
-    console.print(f"[bold]{scenario.name}[/] (seed {scenario.seed}): {scenario.description}")
+        result = _run_marking_cut(scenario, observers, writer)
+    console.print(
+        Text.assemble((scenario.name, "bold"), f" (seed {scenario.seed}): {scenario.description}")
+    )
     tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]
     checked = [] if result.invariants is None else [render.invariants_table(result.invariants)]
     render.print_all(console, [*tables, *render.summary_tables(result.world, summary), *checked])
     if args.trace_out is not None:
-        console.print(f"trace: {args.trace_out} ({len(memory.records)} records)")
+        console.print(Text(f"trace: {args.trace_out} ({len(memory.records)} records)"))
     records = [to_record(msg) for msg in memory.records]
     title = f"{scenario.name} (seed {scenario.seed})"
     report_cmd.after_run(args, console, records, title)
@@ -147,28 +171,89 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _run_marking_cut(
+    scenario: Scenario, observers: list[TraceObserver], writer: JsonlTraceWriter | None
+) -> RunResult:
+    """Run ``scenario``; the trace being written gets its end record, marked cut if the run stops early.
+
+    A run stopped by Ctrl-C or by a failure inside lso-sim leaves a trace that must never pass
+    for a complete one (``replay`` and ``check`` refuse it), so the end record says why it ends.
+    """
+    try:
+        result = run_scenario(scenario, observers)
+    except KeyboardInterrupt:
+        if writer is not None:
+            writer.finish(complete=False, reason="interrupted (Ctrl-C)")
+        raise
+    except Exception as exc:
+        if writer is not None:
+            reason = f"stopped by an error: {type(exc).__name__}: {echo(str(exc))}"
+            writer.finish(complete=False, reason=reason)
+        raise
+    if writer is not None:
+        writer.finish(complete=True)
+    return result
+
+
+def _dispatch(args: argparse.Namespace, console: Console) -> int:
+    if args.command == "threads":
+        return _cmd_threads(console)
+    if args.command == "architecture":
+        return _cmd_architecture(args, console)
+    if args.command in _VIEW_COMMANDS:
+        return _VIEW_COMMANDS[args.command](args, console)
+    if args.command == "replay":
+        return replay_cmd.run(args, console)
+    if args.command == "check":
+        return check_cmd.run(args, console)
+    return _cmd_run(args, console)
+
+
+def _say(text: Text) -> None:
+    """One line on standard error; user text inside is never read as console markup."""
+    Console(stderr=True, highlight=False, soft_wrap=True).print(text)
+
+
+def _internal_error(exc: BaseException, debug: bool) -> int:
+    """Report a bug in lso-sim: one line, and the traceback in a file (or on stderr with --debug)."""
+    details = "".join(traceback.format_exception(exc))
+    what = f"{type(exc).__name__}: {echo(str(exc))}"
+    if debug:
+        sys.stderr.write(details)
+        where = "the traceback is above"
+    else:
+        try:
+            handle, name = tempfile.mkstemp(prefix="lso-sim-crash-", suffix=".txt")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(f"lso-sim {__version__}\n{details}")
+            where = f"the traceback is in {name}"
+        except OSError:
+            sys.stderr.write(details)
+            where = "the traceback is above (it could not be saved to a file)"
+    _say(
+        Text.assemble(
+            ("lso-sim: internal error: ", "bold red"),
+            f"this is a bug in lso-sim, not in your input ({what}); {where}; please report it",
+        )
+    )
+    return EXIT_INTERNAL
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``lso-sim`` console script."""
+    """Entry point of the ``lso-sim`` console script; returns the exit code (see the module doc)."""
     args = _parser().parse_args(argv)
     # Piped or captured output gets wide tables rather than wrapped cells: it is read as a log.
     console = Console() if sys.stdout.isatty() else Console(width=200)
     try:
-        if args.command == "threads":
-            return _cmd_threads(console)
-        if args.command == "architecture":
-            return _cmd_architecture(args, console)
-        if args.command in _VIEW_COMMANDS:
-            return _VIEW_COMMANDS[args.command](args, console)
-        if args.command == "replay":
-            return replay_cmd.run(args, console)
-        if args.command == "check":
-            return check_cmd.run(args, console)
-        return _cmd_run(args, console)
-    except LsoSimError as exc:
-        Console(stderr=True).print(
-            f"[bold red]lso-sim: error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
-        )
+        return _dispatch(args, console)
+    except BadInput as exc:
+        _say(Text.assemble(("lso-sim: error: ", "bold red"), str(exc)))
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _say(Text("lso-sim: interrupted", style="bold red"))
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        return _internal_error(exc, args.debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -54,13 +55,13 @@ def architecture_tree(arch: Architecture) -> Tree:
     """Domains, their actors and each actor's IRP peers."""
     root = Tree("[bold]LSO architecture[/]")
     for domain in arch.domains():
-        branch = root.add(f"[bold]{domain.id}[/] ({domain.kind})")
+        branch = root.add(f"[bold]{escape(domain.id)}[/] ({domain.kind})")
         for actor in arch.actors(domain=domain.id):
             peers = sorted(
                 (str(data["irp"]), peer) for _, peer, data in arch.graph.edges(actor.id, data=True)
             )
-            text = ", ".join(f"{irp}->{peer}" for irp, peer in peers)
-            branch.add(f"[cyan]{actor.id}[/] [dim]{actor.role}[/]  {text}")
+            text = escape(", ".join(f"{irp}->{peer}" for irp, peer in peers))
+            branch.add(f"[cyan]{escape(actor.id)}[/] [dim]{actor.role}[/]  {text}")
     return root
 
 
@@ -76,7 +77,7 @@ def listing_table(records: Iterable[Message]) -> Table:
     table.add_column("step")
     table.add_column("status", justify="right")
     for r in records:
-        arrow = f"{r.src} -> {r.dst}" if r.src != r.dst else r.src
+        arrow = escape(f"{r.src} -> {r.dst}" if r.src != r.dst else r.src)
         delivered = (
             ""
             if r.delivered is not None or r.kind not in (Kind.REQUEST, Kind.RESPONSE, Kind.NOTIFICATION)
@@ -88,8 +89,8 @@ def listing_table(records: Iterable[Message]) -> Table:
             arrow + delivered,
             r.irp or "",
             f"[{_KIND_STYLE[r.kind]}]{r.kind}[/]",
-            r.operation,
-            f"{r.step}",
+            escape(r.operation),
+            escape(r.step),
             "" if r.status is None else str(r.status),
         )
     return table
@@ -106,9 +107,9 @@ def summary_tables(world: World, summary: TraceSummary) -> list[Table]:
         lead = outcome.lead_time
         style = "green" if outcome.state == "completed" else "red"
         outcomes.add_row(
-            outcome.thread,
-            outcome.instance,
-            f"[{style}]{outcome.state}[/]",
+            escape(outcome.thread),
+            escape(outcome.instance),
+            f"[{style}]{escape(outcome.state)}[/]",
             "-" if lead is None else _duration(lead),
         )
     irps = Table(title="Messages per IRP")
@@ -158,7 +159,7 @@ def step_legend(records: Iterable[Message]) -> Table:
     for r in records:
         seen.setdefault((r.thread, r.step), None)
     for thread, step in seen:
-        table.add_row(thread, step, explain_step(thread, step))
+        table.add_row(escape(thread), escape(step), escape(explain_step(thread, step)))
     return table
 
 

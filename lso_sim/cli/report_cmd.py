@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from lso_sim.cli.trace_cmd import add_filter_args, record_filter, source_from_path
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 from lso_sim.report.metrics import compute_report
 from lso_sim.report.plots import PLOT_FORMATS, write_plots
 from lso_sim.report.tables import report_tables
@@ -68,7 +68,7 @@ def show(
     if args.plot is not None:
         for path in write_plots(report, records, args.plot, formats=_formats(args), title=title):
             (console if getattr(args, "format", "table") != "json" else Console(stderr=True)).print(
-                f"plot: {path}", highlight=False
+                f"plot: {path}", highlight=False, markup=False
             )
 
 
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     source = source_from_path(args.source)
     records = record_filter(args).apply(source.records)
     if not records:
-        raise LsoSimError(f"{args.source}: no records to report on (check the filters)")
+        raise BadInput(f"{args.source}: no records to report on (check the filters)")
     show(console, records, args, source.title)
     return 0
 
@@ -103,4 +103,4 @@ def after_run(
         return
     report = compute_report(records)
     for path in write_plots(report, records, args.plot, formats=_formats(args), title=title):
-        console.print(f"plot: {path}", highlight=False)
+        console.print(f"plot: {path}", highlight=False, markup=False)

@@ -15,7 +15,7 @@ from typing import Any
 from rich.console import Console
 
 from lso_sim.cli.trace_cmd import add_filter_args, record_filter, source_from_path, source_from_thread
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 from lso_sim.viewer.frame import DEFAULT_WINDOW, render_frame
 from lso_sim.viewer.interactive import interact
 from lso_sim.viewer.stepper import Stepper
@@ -58,9 +58,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace, console: Console) -> int:
     """``lso-sim step``."""
     if (args.source is None) == (args.thread is None):
-        raise LsoSimError("give a scenario or trace file, or --thread ID (one of them)")
+        raise BadInput("give a scenario or trace file, or --thread ID (one of them)")
     if args.steps is not None and args.steps < 1:
-        raise LsoSimError(f"--steps must be 1 or more, got {args.steps}")
+        raise BadInput(f"--steps must be 1 or more, got {args.steps}")
     if args.thread is not None:
         source = source_from_thread(args.thread, args.seed)
         if not args.f_threads:

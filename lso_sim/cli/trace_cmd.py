@@ -21,7 +21,7 @@ from lso_sim.diagrams.plantuml import to_plantuml_sequence
 from lso_sim.diagrams.sequence import to_mermaid_sequence
 from lso_sim.diagrams.text import to_text_listing
 from lso_sim.engine.observers import MemoryTrace
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
@@ -76,7 +76,7 @@ def source_from_path(path: Path, seed: int | None = None) -> Source:
     """A trace file or a scenario file, told apart by the suffix."""
     if path.suffix.lower() in TRACE_SUFFIXES:
         if seed is not None:
-            raise LsoSimError("--seed applies to a scenario, not to a trace file")
+            raise BadInput("--seed applies to a scenario, not to a trace file")
         return source_from_trace(path)
     return source_from_scenario(path, seed)
 
@@ -152,7 +152,7 @@ def write_output(text: str, out: Path | None) -> None:
     try:
         out.write_text(text, encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise LsoSimError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        raise BadInput(f"{out}: cannot write ({exc.strerror or exc})") from None
 
 
 def add_parser(sub: Any) -> None:
@@ -174,12 +174,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     source = source_from_path(args.source)
     records = record_filter(args).apply(source.records)
     if not records:
-        raise LsoSimError(f"{args.source}: no records left to draw (check the filters)")
+        raise BadInput(f"{args.source}: no records left to draw (check the filters)")
     write_output(
         render(args.format, records, title=args.title or source.title, domains=source.domains), args.output
     )
     if args.output is not None:
-        console.print(f"{args.format}: {args.output} ({len(records)} records)", highlight=False)
+        console.print(f"{args.format}: {args.output} ({len(records)} records)", highlight=False, markup=False)
     return 0
 
 
@@ -209,8 +209,8 @@ def after_run(
     """Draw the finished run when ``--diagram`` was given."""
     if args.diagram is None:
         if args.diagram_out is not None:
-            raise LsoSimError("--diagram-out needs --diagram FORMAT")
+            raise BadInput("--diagram-out needs --diagram FORMAT")
         return
     write_output(render(args.diagram, records, title=title, domains=domains), args.diagram_out)
     if args.diagram_out is not None:
-        console.print(f"{args.diagram}: {args.diagram_out}", highlight=False)
+        console.print(f"{args.diagram}: {args.diagram_out}", highlight=False, markup=False)

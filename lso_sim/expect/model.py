@@ -37,7 +37,8 @@ from lso_sim.threads.catalog import EXTRA_STEPS, THREADS
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Finite floats and bounded strings, as in the scenario schema (lso_sim.scenarios.schema).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=10_000)
 
 
 class _Range(_Strict):

@@ -16,10 +16,19 @@ from pathlib import Path
 from typing import Literal
 
 from lso_sim import __version__
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput, TraceError
 from lso_sim.expect.evaluate import evaluate, expectation_count
 from lso_sim.replay.compare import Comparison, compare
-from lso_sim.replay.golden import Golden, Recording, check_version, read_golden, record_run, write_golden
+from lso_sim.replay.golden import (
+    Golden,
+    Recording,
+    check_version,
+    header_hint,
+    read_golden,
+    record_run,
+    version_note,
+    write_golden,
+)
 from lso_sim.replay.paths import GOLDENS_DIR, golden_path, resolve_scenario
 from lso_sim.trace.header import TraceFormatError
 
@@ -74,25 +83,36 @@ def replay(
     Raises:
         TraceFormatError: the golden's format version cannot be compared (see
             :func:`lso_sim.replay.golden.check_version`).
-        LsoSimError: the golden or scenario cannot be read.
+        BadInput: the golden or scenario cannot be read.
     """
     old: Golden | None = None
     if golden.is_file() or not update:
-        old = read_golden(golden)
+        try:
+            old = read_golden(golden)
+        except TraceError:
+            hint = header_hint(golden) if update and scenario is None else None
+            if not update or (scenario is None and hint is None):
+                raise  # a broken golden is only overwritten when we know what to run
+            if hint is not None:
+                scenario = resolve_scenario(hint[0], golden)
+                seed = hint[1] if seed is None else seed
+    if old is not None and not update:
+        check_version(old, scenario_given=scenario is not None or old.header is not None)
     header = old.header if old is not None else None
     if scenario is None:
         if header is None or header.scenario is None:
             if old is None:
-                raise LsoSimError(f"{golden}: no golden yet; give --scenario FILE to record one")
+                raise BadInput(f"{golden}: no golden yet; give --scenario FILE to record one")
             check_version(old, scenario_given=False)
-            raise LsoSimError(f"{golden}: the golden does not name its scenario; give it with --scenario")
+            raise BadInput(f"{golden}: the golden does not name its scenario; give it with --scenario")
         scenario = resolve_scenario(header.scenario, golden)
     if seed is None and header is not None:
         seed = header.seed
     notes: list[str] = []
-    if old is not None and header is None:
-        notes.append("the golden has trace format version 1 (no header line)")
-    elif header is not None and header.lso_sim != __version__:
+    note = None if old is None else version_note(old)
+    if note is not None:
+        notes.append(note)
+    if header is not None and header.lso_sim != __version__:
         notes.append(f"the golden was recorded by lso-sim {header.lso_sim}, this is {__version__}")
     if recording is None or (seed is not None and recording.scenario.seed != seed):
         recording = record_run(scenario, seed=seed, trace=golden)
@@ -198,7 +218,7 @@ def check_scenario(
             seconds=time.perf_counter() - started,
             invariants=tuple(invariants.failures()) if invariants is not None else (),
         )
-    except LsoSimError as exc:
+    except BadInput as exc:
         return CheckResult(path, name, error=str(exc), seconds=time.perf_counter() - started)
 
 
@@ -207,7 +227,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     (goldens folders skipped), each once, in a stable order.
 
     Raises:
-        LsoSimError: a path does not exist, or no scenario file was found.
+        BadInput: a path does not exist, or no scenario file was found.
     """
     found: list[Path] = []
     for path in paths:
@@ -217,10 +237,10 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             files = [*path.rglob("*.yaml"), *path.rglob("*.yml")]
             found.extend(sorted(f for f in files if GOLDENS_DIR not in f.relative_to(path).parts[:-1]))
         else:
-            raise LsoSimError(f"{path}: no such scenario file or folder")
+            raise BadInput(f"{path}: no such scenario file or folder")
     unique = list(dict.fromkeys(found))
     if not unique:
-        raise LsoSimError(f"no scenario files (*.yaml) in {', '.join(str(p) for p in paths)}")
+        raise BadInput(f"no scenario files (*.yaml) in {', '.join(str(p) for p in paths)}")
     return unique
 
 

@@ -1,8 +1,10 @@
 """Golden traces: recording a scenario's run, reading a golden back, writing one.
 
 A golden is an ordinary trace file (docs/trace-format.md): a header naming the scenario and seed,
-then the message records. Writing goes through the same serialisation as ``lso-sim run
---trace-out``, so a golden is byte-identical to the trace file of the same run.
+then the message records, then an end record saying the run was complete (format version 3).
+A cut trace (no end record, or one saying ``complete: false``) is never taken for a golden.
+Writing goes through the same serialisation as ``lso-sim run --trace-out``, so a golden is
+byte-identical to the trace file of the same run.
 """
 
 from __future__ import annotations
@@ -14,23 +16,30 @@ from typing import Any
 
 from lso_sim import __version__
 from lso_sim.engine.observers import MemoryTrace
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 from lso_sim.replay.paths import scenario_label
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
-from lso_sim.trace.header import TraceFormatError, TraceHeader
-from lso_sim.trace.jsonl import read_header, read_trace
+from lso_sim.trace.header import TraceEnd, TraceFormatError, TraceHeader, readable_versions
+from lso_sim.trace.jsonl import end_of, read_trace_file
 from lso_sim.trace.records import COMPATIBLE_VERSIONS, TRACE_FORMAT_VERSION, dumps
 
 
 @dataclass(frozen=True, slots=True)
 class Golden:
-    """A golden trace read from ``path``: its header (``None`` for format version 1) and records."""
+    """A golden trace read from ``path``: its header (``None`` for format version 1), records and
+    end record (``None`` before format version 3, or when the trace was cut by a kill)."""
 
     path: Path
     header: TraceHeader | None
     records: list[dict[str, Any]]
+    end: TraceEnd | None = None
+
+    @property
+    def version(self) -> int:
+        """The golden's trace format version (1 when it has no header)."""
+        return 1 if self.header is None else self.header.version
 
 
 @dataclass(slots=True)
@@ -74,18 +83,30 @@ def trace_header(scenario: Scenario, scenario_path: Path | None, trace: Path | N
 def read_golden(path: Path) -> Golden:
     """Read the golden trace at ``path`` (any format version; see :func:`check_version`)."""
     if not path.is_file():
-        raise LsoSimError(f"{path}: no such golden trace")
-    return Golden(path, read_header(path), list(read_trace(path)))
+        raise BadInput(f"{path}: no such golden trace")
+    trace = read_trace_file(path)
+    return Golden(path, trace.header, trace.records, trace.end)
 
 
 def check_version(golden: Golden, *, scenario_given: bool) -> None:
     """Refuse a golden whose records this lso-sim cannot compare, saying which version differs.
 
     Raises:
-        TraceFormatError: the golden's format version is not one this lso-sim reads, or it has
-            no header (version 1) and no scenario was given to replay it with.
+        TraceFormatError: the golden's format version is not one this lso-sim reads, it has
+            no header (version 1) and no scenario was given to replay it with, or it is cut (a
+            version-3 trace without an end record, or whose end record says ``complete: false``).
     """
     header = golden.header
+    if golden.version >= 3 and (golden.end is None or not golden.end.complete):
+        why = (
+            "it has no end record (the run was killed or the file was cut)"
+            if golden.end is None
+            else f"its end record says the run was cut ({golden.end.reason or 'no reason given'})"
+        )
+        raise TraceFormatError(
+            f"{golden.path}: not a complete trace, so not a golden: {why}; "
+            f"re-record it with: lso-sim replay {golden.path} --update (or make goldens)"
+        )
     if header is None:
         if not scenario_given:
             raise TraceFormatError(
@@ -95,19 +116,55 @@ def check_version(golden: Golden, *, scenario_given: bool) -> None:
             )
         return
     if header.version not in COMPATIBLE_VERSIONS:
-        readable = ", ".join(str(v) for v in sorted(COMPATIBLE_VERSIONS))
         raise TraceFormatError(
             f"{golden.path}: trace format version {header.version} differs from this lso-sim's "
-            f"version {TRACE_FORMAT_VERSION} (it reads versions {readable}); "
-            f"re-record the golden with: lso-sim replay {golden.path} --update"
+            f"version {TRACE_FORMAT_VERSION} (it reads versions {readable_versions()}); "
+            f"re-record the golden with: lso-sim replay {golden.path} --update (or make goldens)"
         )
+
+
+def version_note(golden: Golden) -> str | None:
+    """What to tell about a golden of an older format version that is still compared, if anything.
+
+    Version-1 and version-2 message records are version-3 records (the documented conversion),
+    but those files carry no end record, so nothing proves they are complete.
+    """
+    if golden.version >= TRACE_FORMAT_VERSION:
+        return None
+    layout = "no header line, no end record" if golden.version == 1 else "no end record"
+    return (
+        f"the golden has trace format version {golden.version} ({layout}), this lso-sim writes version "
+        f"{TRACE_FORMAT_VERSION}; its records are compared as version-{TRACE_FORMAT_VERSION} records; "
+        "re-record it with make goldens"
+    )
+
+
+def header_hint(path: Path) -> tuple[str, int | None] | None:
+    """The scenario and seed a golden's first line names, read leniently, or ``None``.
+
+    Used only to re-record (``--update``) a golden this lso-sim refuses to read (another format
+    version, a corrupt record): what to run is all that is needed from it.
+    """
+    try:
+        with path.open("rb") as handle:
+            first = json.loads(handle.readline(64 * 1024).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(first, dict) or not isinstance(first.get("scenario"), str):
+        return None
+    seed = first.get("seed")
+    return first["scenario"], seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
 
 def write_golden(path: Path, header: TraceHeader, records: list[dict[str, Any]]) -> None:
     """Write a golden trace: the header line, then one line per record."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [header.dumps(), *(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records)]
+    lines = [
+        header.dumps(),
+        *(json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records),
+        end_of(records).dumps(),
+    ]
     try:
         path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     except OSError as exc:
-        raise LsoSimError(f"{path}: cannot write the golden ({exc.strerror or exc})") from None
+        raise BadInput(f"{path}: cannot write the golden ({exc.strerror or exc})") from None

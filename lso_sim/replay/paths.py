@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 
 GOLDENS_DIR = "goldens"
 """Folder, next to the scenario files, holding their golden traces."""
@@ -67,7 +67,7 @@ def resolve_scenario(label: str, golden: Path) -> Path:
         if candidate.is_file():
             return candidate
     looked = ", ".join(str(c) for c in dict.fromkeys(candidates))
-    raise LsoSimError(
+    raise BadInput(
         f"{golden}: the scenario {label!r} its header names was not found (looked at {looked}); "
         "give it with --scenario"
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -92,10 +93,12 @@ def divergence_table(divergence: Divergence, title: str = "first divergence") ->
         mark = divergence.change != "changed" or bool(differing & set(fields))
         style = "bold red" if mark and divergence.change == "changed" else None
         flag = "≠" if style else ""
-        table.add_row(row, flag, _cell(divergence.golden, row), _cell(divergence.actual, row), style=style)
+        golden, actual = escape(_cell(divergence.golden, row)), escape(_cell(divergence.actual, row))
+        table.add_row(row, flag, golden, actual, style=style)
     extra: list[FieldDiff] = [d for d in divergence.fields if d.path.split(".")[0] not in covered]
     for diff in extra[:_MAX_FIELDS]:
-        table.add_row(_field(diff.path), "≠", _value(diff.golden), _value(diff.actual), style="bold red")
+        cells = (escape(_field(diff.path)), "≠", escape(_value(diff.golden)), escape(_value(diff.actual)))
+        table.add_row(*cells, style="bold red")
     if len(extra) > _MAX_FIELDS:
         table.add_row("…", "", f"and {len(extra) - _MAX_FIELDS} more differing values", "")
     return table
@@ -176,7 +179,7 @@ def summary_table(results: Iterable[CheckResult]) -> Table:
             record = None if first is None else first.golden or first.actual
             golden = f"differs at seq {record.get('seq') if record else '?'}"
         table.add_row(
-            str(r.scenario),
+            escape(str(r.scenario)),
             "-" if r.seed is None else str(r.seed),
             str(r.records) if r.error is None else "-",
             expectations,

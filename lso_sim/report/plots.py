@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 from lso_sim.report.metrics import Report
 from lso_sim.trace.select import end_time, step_key
 
@@ -44,7 +44,7 @@ def _matplotlib() -> Any:
     try:
         import matplotlib
     except ImportError:
-        raise LsoSimError(
+        raise BadInput(
             "plots need matplotlib: pip install 'lso-sim[plot]' (or pip install matplotlib)"
         ) from None
     return matplotlib
@@ -104,7 +104,7 @@ def write_plots(
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise LsoSimError(f"{directory}: cannot create ({exc.strerror or exc})") from None
+        raise BadInput(f"{directory}: cannot create ({exc.strerror or exc})") from None
     prefix = f"{title}: " if title else ""
     written: list[Path] = []
     with matplotlib.rc_context(_RC):

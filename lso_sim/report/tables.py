@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from lso_sim.report.metrics import Report, Stats
@@ -34,8 +35,8 @@ def report_tables(report: Report) -> list[Table]:
         instances.add_column(name, justify="left" if name in ("thread", "instance") else "right")
     for i in report.instances:
         instances.add_row(
-            i.thread,
-            i.instance,
+            escape(i.thread),
+            escape(i.instance),
             f"{i.start:,.3f}",
             f"{i.end:,.3f}",
             duration(i.lead_time),
@@ -49,14 +50,14 @@ def report_tables(report: Report) -> list[Table]:
     steps.add_column("n", justify="right")
     _stats_columns(steps)
     for s in report.steps:
-        steps.add_row(s.thread, s.step, str(s.duration.count), *_stats_cells(s.duration))
+        steps.add_row(escape(s.thread), escape(s.step), str(s.duration.count), *_stats_cells(s.duration))
 
     irps = Table(title="Messages and bytes per IRP")
     for name in ("IRP", "messages", "bytes", "requests", "responses", "notifications", "lost"):
         irps.add_column(name, justify="left" if name == "IRP" else "right")
     for m in report.irps:
         cells = (m.messages, m.bytes, m.requests, m.responses, m.notifications, m.lost)
-        irps.add_row(m.irp, *(f"{c:,}" for c in cells))
+        irps.add_row(escape(m.irp), *(f"{c:,}" for c in cells))
     irps.add_row("[bold]total[/]", f"[bold]{report.messages:,}[/]", f"[bold]{report.bytes:,}[/]")
 
     channels = Table(title="Latency per channel")
@@ -66,15 +67,16 @@ def report_tables(report: Report) -> list[Table]:
     _stats_columns(channels)
     channels.add_column("lost", justify="right")
     for c in report.channels:
-        channels.add_row(f"{c.a} - {c.b}", c.irp, str(c.latency.count), *_stats_cells(c.latency), str(c.lost))
+        name = escape(f"{c.a} - {c.b}")
+        channels.add_row(name, escape(c.irp), str(c.latency.count), *_stats_cells(c.latency), str(c.lost))
 
     actors = Table(title=f"Busy time per actor (run span {duration(report.span)})")
     for name in ("actor", "role", "busy", "utilisation", "activities", "requests served"):
         actors.add_column(name, justify="left" if name in ("actor", "role") else "right")
     for a in report.actors:
         actors.add_row(
-            a.actor,
-            a.role,
+            escape(a.actor),
+            escape(a.role),
             duration(a.busy),
             f"{a.utilisation:.1%}",
             str(a.activities),

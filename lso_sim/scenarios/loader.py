@@ -15,26 +15,76 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from lso_sim.errors import ScenarioError
+from lso_sim.errors import ScenarioError, clip, echo
 from lso_sim.scenarios import api_script
-from lso_sim.scenarios.schema import Scenario
+from lso_sim.scenarios.schema import KEY_NAMES, Scenario
+from lso_sim.threads.activities import ACTIVITIES
 from lso_sim.threads.registry import runnable_threads
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists a scenario file may have (real ones need about ten)."""
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest scenario file read."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML itself forbids it,
+    PyYAML keeps the last silently) and mappings or lists nested absurdly deep."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: SafeLoader's own error names it
+                continue
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {echo(key)}", key_node.start_mark
+                )
+        return super().construct_mapping(node, deep)
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate the scenario file at ``path``."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise ScenarioError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(source, "", f"a scenario file of at most {MAX_FILE_BYTES:,} bytes")
     try:
-        data = yaml.safe_load(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(
+            source, "", f"not valid UTF-8 at line {line} (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+        ) from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(source, "", f"invalid YAML{where}: {problem}") from None
+        raise ScenarioError(source, "", f"invalid YAML{where}: {clip(problem)}") from None
+    except RecursionError:
+        raise ScenarioError(source, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep") from None
     return parse_scenario(data, source)
 
 
@@ -44,10 +94,12 @@ def parse_scenario(data: Any, source: str) -> Scenario:
         raise ScenarioError(source, "", f"expected a mapping of scenario fields, got {type(data).__name__}")
     try:
         scenario = Scenario.model_validate(data)
+    except RecursionError:
+        raise ScenarioError(source, "", f"nested more than {MAX_DEPTH} levels deep") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = _field_path(first["loc"])
-        raise ScenarioError(source, field, _expectation(first)) from None
+        raise ScenarioError(source, field, _key_expectation(first) or _expectation(first)) from None
     check_references(scenario, source)
     return scenario
 
@@ -68,6 +120,14 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _key_expectation(error: Any) -> str | None:
+    """For a bad key of ``channels``, ``actors`` or ``timings``: every valid name, not just one."""
+    loc = tuple(str(part) for part in error["loc"])
+    if len(loc) >= 3 and loc[0] in KEY_NAMES and loc[2] == "[key]":
+        return f"one of {', '.join(KEY_NAMES[loc[0]])} (got {echo(loc[1])})"
+    return None
+
+
 def _expectation(error: Any) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")  # our validators' own words, as is
     kind = error["type"]
@@ -77,8 +137,8 @@ def _expectation(error: Any) -> str:
         return "unknown field (check its spelling in docs/scenario-format.md)"
     given = error.get("input")
     if isinstance(given, str | int | float | bool) and kind not in ("missing",):
-        return f"{message} (got {given!r})"
-    return message
+        return f"{clip(message)} (got {echo(given)})"
+    return clip(message)
 
 
 def _duplicates(values: Iterable[str]) -> str | None:
@@ -113,8 +173,21 @@ def check_references(scenario: Scenario, source: str) -> None:
                     f"a unique NE id ({ne!r} repeats)",
                 )
             ne_domain[ne] = fd.domain
-    if _duplicates(fd.id for fd in scenario.topology.forwarding_domains):
-        fail("topology.forwarding_domains", "unique forwarding domain ids")
+    fd_duplicate = _duplicates(fd.id for fd in scenario.topology.forwarding_domains)
+    if fd_duplicate:
+        fail("topology.forwarding_domains", f"unique forwarding domain ids ({echo(fd_duplicate)} repeats)")
+    offering_duplicate = _duplicates(o.id for o in scenario.offerings)
+    if offering_duplicate:
+        fail("offerings", f"unique offering ids ({echo(offering_duplicate)} repeats)")
+    enni_duplicate = _duplicates(link.enni for link in scenario.topology.links if link.enni is not None)
+    if enni_duplicate:
+        fail("topology.links", f"unique ENNI ids ({echo(enni_duplicate)} repeats)")
+    link_duplicate = _duplicates(
+        "\x00".join(sorted((link.a, link.b))) for link in scenario.topology.links
+    )
+    if link_duplicate:
+        pair = " - ".join(link_duplicate.split("\x00"))
+        fail("topology.links", f"one link per pair of NEs ({echo(pair)} repeats)")
     if not any(fd.domain == scenario.provider.id for fd in scenario.topology.forwarding_domains):
         fail(
             "topology.forwarding_domains",
@@ -134,6 +207,11 @@ def check_references(scenario: Scenario, source: str) -> None:
     for i, impairment in enumerate(scenario.impairments):
         if impairment.ne not in ne_domain:
             fail(f"impairments.{i}.ne", f"a network element id (got {impairment.ne!r})")
+    for role, table in scenario.timings.items():
+        for name in table:
+            if name not in ACTIVITIES[role]:
+                known = ", ".join(sorted(ACTIVITIES[role])) or "none"
+                fail(f"timings.{role}.{name}", f"an activity of {role}: {known}")
     site_ids: set[str] = set()
     for i, customer in enumerate(scenario.customers):
         for j, site in enumerate(customer.sites):

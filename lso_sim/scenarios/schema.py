@@ -7,6 +7,7 @@ docs/scenario-format.md documents the format for users; keep the two in step.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,9 +15,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
 
+MAX_TEXT = 10_000
+"""Longest string field (a name, a description, an address), in characters."""
+MAX_ITEMS = 100_000
+"""Most entries of a list written out in a file (orders, sites, links, script steps...)."""
+MAX_ORDERS = 10_000_000
+"""Most orders ``generate.count`` may ask for: real large runs, not a typo running for days."""
+MAX_REPEATS = 100_000
+"""Most repetitions of one scheduled thing (report ``count``, SLS ``periods``, billing ``cycles``)."""
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Finite floats only (``.inf`` and ``.nan`` would reach the engine as times and capacities),
+    # and bounded strings: a megabyte of text in a name is a mistake, not a name.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, str_max_length=MAX_TEXT)
 
 
 class ConstantSpec(_Strict):
@@ -129,7 +141,7 @@ class CustomerModel(_Strict):
 
     id: str
     name: str | None = None
-    sites: list[SiteModel] = Field(min_length=1)
+    sites: list[SiteModel] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class PartnerModel(_Strict):
@@ -151,7 +163,7 @@ class ForwardingDomainModel(_Strict):
 
     id: str
     domain: str
-    network_elements: list[str] = Field(min_length=1)
+    network_elements: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class LinkModel(_Strict):
@@ -167,8 +179,8 @@ class LinkModel(_Strict):
 class TopologyModel(_Strict):
     """The network: forwarding domains with NEs, and links."""
 
-    forwarding_domains: list[ForwardingDomainModel] = Field(min_length=1)
-    links: list[LinkModel] = Field(default_factory=list)
+    forwarding_domains: list[ForwardingDomainModel] = Field(min_length=1, max_length=MAX_ITEMS)
+    links: list[LinkModel] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class OfferingModel(_Strict):
@@ -211,7 +223,7 @@ class OrderModel(_Strict):
 class GenerateModel(_Strict):
     """Generated orders: ``count`` orders arriving with ``interarrival`` gaps."""
 
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=MAX_ORDERS)
     interarrival: DistributionSpec = ConstantSpec(value=3600.0)
     bandwidth_mbps: list[float] = Field(default_factory=lambda: [100.0], min_length=1)
     customers: list[str] | None = None
@@ -235,7 +247,7 @@ class TroubleModel(_Strict):
     """Thread 10.5's block: the trouble instances, and whether SOF-sp also reports over ALLEGRO."""
 
     allegro_updates: bool = False
-    reports: list[TroubleReportModel] = Field(min_length=1)
+    reports: list[TroubleReportModel] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class TelemetryModel(_Strict):
@@ -303,7 +315,7 @@ class ControlModel(_Strict):
     """Thread 10.3: the constraints of the services and the changes their customers ask for."""
 
     constraints: ControlConstraintsModel = ControlConstraintsModel()
-    changes: list[ChangeModel] = Field(min_length=1)
+    changes: list[ChangeModel] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class TriggerModel(_Strict):
@@ -322,7 +334,7 @@ class ReportRequestModel(_Strict):
     type: Literal["performance", "fault"] = "performance"
     window: float = Field(default=3600.0, gt=0)
     every: float | None = Field(default=None, gt=0)
-    count: int = Field(default=1, ge=1)
+    count: int = Field(default=1, ge=1, le=MAX_REPEATS)
     trigger: TriggerModel | None = None
 
     @model_validator(mode="after")
@@ -336,7 +348,7 @@ class ReportsModel(_Strict):
     """Thread 10.4: how long gathered information stays current, and the reports asked for."""
 
     freshness: float = Field(default=900.0, ge=0)
-    requests: list[ReportRequestModel] = Field(min_length=1)
+    requests: list[ReportRequestModel] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class SlsObjectivesModel(_Strict):
@@ -354,12 +366,12 @@ class SlsModel(_Strict):
     objectives: SlsObjectivesModel = SlsObjectivesModel()
     after: float = Field(default=0.0, ge=0)
     period: float = Field(default=900.0, gt=0)
-    periods: int = Field(default=96, ge=1)
+    periods: int = Field(default=96, ge=1, le=MAX_REPEATS)
 class BillingModel(_Strict):
     """Thread 10.7's block: the collection schedule and the business rules of rating."""
 
     period: float = Field(default=86400.0, gt=0)
-    cycles: int = Field(default=1, ge=1)
+    cycles: int = Field(default=1, ge=1, le=MAX_REPEATS)
     per_gb: float = Field(default=0.05, ge=0)
     tax_rate: float = Field(default=0.08, ge=0, le=1)
     sla_loss: float = Field(default=0.001, ge=0, le=1)
@@ -388,7 +400,17 @@ class ScriptCallModel(_Strict):
     save_as: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
     wait_for: ScriptWaitModel | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False, str_max_length=MAX_TEXT
+    )
+
+    @field_validator("with_", mode="before")
+    @classmethod
+    def _bounded_body(cls, value: Any) -> Any:
+        problem = body_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _does_something(self) -> ScriptCallModel:
@@ -409,14 +431,14 @@ class WorkloadModel(_Strict):
     """
 
     thread: str
-    orders: list[OrderModel] = Field(default_factory=list)
+    orders: list[OrderModel] = Field(default_factory=list, max_length=MAX_ITEMS)
     generate: GenerateModel | None = None
     control: ControlModel | None = None
     reports: ReportsModel | None = None
     sls: SlsModel | None = None
     trouble: TroubleModel | None = None
     billing: BillingModel | None = None
-    api_script: list[ScriptCallModel] | None = Field(default=None, min_length=1)
+    api_script: list[ScriptCallModel] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
     def _some_work(self) -> WorkloadModel:
@@ -451,19 +473,19 @@ class Scenario(_Strict):
 
     name: str
     description: str = ""
-    seed: int = 1
+    seed: int = Field(default=1, ge=-(2**63), lt=2**63)
     provider: ProviderModel = ProviderModel()
-    partners: list[PartnerModel] = Field(default_factory=list)
-    customers: list[CustomerModel] = Field(min_length=1)
+    partners: list[PartnerModel] = Field(default_factory=list, max_length=MAX_ITEMS)
+    customers: list[CustomerModel] = Field(min_length=1, max_length=MAX_ITEMS)
     topology: TopologyModel
-    offerings: list[OfferingModel] = Field(min_length=1)
+    offerings: list[OfferingModel] = Field(min_length=1, max_length=MAX_ITEMS)
     channels: dict[Literal["default"] | Irp, ChannelModel] = Field(default_factory=dict)
     actors: dict[Literal["default"] | Role, ActorModel] = Field(default_factory=dict)
     timings: dict[Role, dict[str, DistributionSpec]] = Field(default_factory=dict)
     options: OptionsModel = OptionsModel()
-    workload: list[WorkloadModel] = Field(min_length=1)
+    workload: list[WorkloadModel] = Field(min_length=1, max_length=MAX_ITEMS)
     telemetry: TelemetryModel = TelemetryModel()
-    impairments: list[ImpairmentModel] = Field(default_factory=list)
+    impairments: list[ImpairmentModel] = Field(default_factory=list, max_length=MAX_ITEMS)
     horizon: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """Simulated seconds after which the run stops; instances still running end ``open``. Unset:
     a year after the last scheduled arrival (:data:`HORIZON_AFTER_LAST_ARRIVAL`)."""
@@ -480,3 +502,40 @@ class Scenario(_Strict):
                 for role, table in value.items()
             }
         return value
+
+
+KEY_NAMES: dict[str, tuple[str, ...]] = {
+    "channels": ("default", *(irp.value for irp in Irp)),
+    "actors": ("default", *(role.value for role in Role)),
+    "timings": tuple(role.value for role in Role),
+}
+"""Mapping field -> the keys it accepts, in the order the loader's error messages list them
+(pydantic's own message for a bad key names only ``'default'``)."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of a request body in an ``api_script`` (MEF bodies need about ten)."""
+
+
+def body_problem(value: Any) -> str | None:
+    """What makes an ``api_script`` body too big to be a request body, or ``None``.
+
+    Iterative, so a body nested thousands deep is refused without exhausting the stack.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    items = 0
+    while stack:
+        item, depth = stack.pop()
+        items += 1
+        if items > MAX_ITEMS:
+            return f"a request body of at most {MAX_ITEMS:,} values"
+        if isinstance(item, str) and len(item) > MAX_TEXT:
+            return f"strings of at most {MAX_TEXT:,} characters in a request body (got {len(item):,})"
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"finite numbers in a request body (got {item})"
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                return f"a request body nested at most {MAX_DEPTH} levels deep"
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+            if isinstance(item, dict):
+                stack.extend((key, depth + 1) for key in item)
+    return None

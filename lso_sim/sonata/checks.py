@@ -1,14 +1,14 @@
 """Request validation: a schema-invalid request becomes the MEF 400/422 response, never a crash.
 
 Each seller operation declares the shape it needs as a small schema in a subset of JSON Schema
-(``type``, ``required``, ``properties``, ``items``, ``enum``, ``minItems``), written from the MEF
-definition's required fields and enumerations. :func:`check` walks a payload against it and raises
+(``type``, ``required``, ``properties``, ``items``, ``enum``, ``minItems``, ``maxItems``), written from
+the MEF definition's required fields and enumerations. :func:`check` walks a payload against it and raises
 the first problem as an :class:`~lso_sim.sonata.errors.ApiError`:
 
 - the body is not a JSON object: 400 ``invalidBody``;
 - a required property is missing: 422 ``missingProperty`` with its JSON Pointer;
 - a property has the wrong JSON type: 422 ``invalidFormat``;
-- a value is outside its enumeration, or a list is too short: 422 ``invalidValue``.
+- a value is outside its enumeration, or a list is too short or too long: 422 ``invalidValue``.
 
 Why not the MEF OpenAPI validator itself? The simulator must run (deterministically, and fast)
 without the MEF SDK beside it; the SDK is test-time reference data. The conformance tests check
@@ -36,6 +36,21 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "boolean": (bool,),
 }
+
+
+PLACE_REFS: Schema = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": 2,
+    "items": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+}
+"""``product.place`` of a qualification, quote or order item: the simulated offerings are
+point-to-point (a retail EPL joins two sites, a partner's access one), and a seller finds a place
+by its ``id``. Anything else
+is answered with MEF's 422, never reaches the back office."""
+
+PRODUCT_WITH_PLACES: Schema = {"type": "object", "properties": {"place": PLACE_REFS}}
+"""An item's ``product`` whose places, when given, are :data:`PLACE_REFS`."""
 
 
 def _pointer(path: tuple[str | int, ...]) -> str:
@@ -74,6 +89,10 @@ def problems(payload: Any, schema: Schema, path: tuple[str | int, ...] = ()) -> 
         if minimum is not None and len(payload) < minimum:
             where = _pointer(path)
             return unprocessable(f"{where} needs at least {minimum} item(s)", "invalidValue", where)
+        maximum = schema.get("maxItems")
+        if maximum is not None and len(payload) > maximum:
+            where = _pointer(path)
+            return unprocessable(f"{where} allows at most {maximum} item(s)", "invalidValue", where)
         items = schema.get("items")
         if items is not None:
             for index, item in enumerate(payload):

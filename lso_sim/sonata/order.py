@@ -77,7 +77,7 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot, split_params
-from lso_sim.sonata.checks import Schema, check, param
+from lso_sim.sonata.checks import PRODUCT_WITH_PLACES, Schema, check, param
 from lso_sim.sonata.errors import conflict, not_found, unprocessable
 from lso_sim.sonata.inventory import InventoryApi
 from lso_sim.sonata.listing import field, page, summary
@@ -134,6 +134,7 @@ ORDER_CREATE: Schema = {
                     "id": {"type": "string"},
                     "action": {"type": "string", "enum": ["add", "modify", "delete"]},
                     "quoteItem": {"type": "object", "required": ["id", "quoteId"]},
+                    "product": PRODUCT_WITH_PLACES,
                 },
             },
         },

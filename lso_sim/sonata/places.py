@@ -52,6 +52,11 @@ STREET_TYPES = {
 _NOT_ADDRESS_TEXT = frozenset({"@type", "@schemaLocation", "id", "href", "allowsNewSite", "hasPublicSite"})
 _FUZZY = 0.85
 _FUZZY_MIN_LENGTH = 4
+_FUZZY_MAX_LENGTH = 40
+"""Longer tokens match only when equal: similarity costs the product of the lengths, and no
+street or city word is this long (a megabyte of text in one field must not hang the seller)."""
+MAX_TOKENS = 64
+"""Tokens of a submitted address that count; the rest is ignored (an address has about ten)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +121,9 @@ def address_tokens(address: Mapping[str, Any]) -> list[str]:
 def _same(a: str, b: str) -> bool:
     if a == b:
         return True
-    if min(len(a), len(b)) < _FUZZY_MIN_LENGTH or a.isdigit() or b.isdigit():
+    if min(len(a), len(b)) < _FUZZY_MIN_LENGTH or max(len(a), len(b)) > _FUZZY_MAX_LENGTH:
+        return False
+    if a.isdigit() or b.isdigit():
         return False
     return difflib.SequenceMatcher(None, a, b).ratio() >= _FUZZY
 
@@ -134,7 +141,7 @@ def _matched(tokens: Iterable[str], against: list[str]) -> int:
 
 def confidence(submitted: Mapping[str, Any], known: KnownPlace) -> float:
     """How sure the seller is that ``submitted`` (a MEF address body) is ``known``: 0 to 1."""
-    asked = address_tokens(submitted)
+    asked = address_tokens(submitted)[:MAX_TOKENS]
     have = known.tokens
     if not asked or not have:
         return 0.0

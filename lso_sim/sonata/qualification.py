@@ -28,7 +28,7 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot
-from lso_sim.sonata.checks import Schema, check, param
+from lso_sim.sonata.checks import PLACE_REFS, Schema, check, param
 from lso_sim.sonata.errors import not_found
 from lso_sim.sonata.listing import field, page, summary
 from lso_sim.sonata.store import Resource
@@ -38,7 +38,7 @@ Assess = Callable[[Message, Resource], Generator[simpy.Event, Any, bool]]
 
 _PRODUCT_REF: Schema = {
     "type": "object",
-    "properties": {"productOffering": {"type": "object", "required": ["id"]}, "place": {"type": "array"}},
+    "properties": {"productOffering": {"type": "object", "required": ["id"]}, "place": PLACE_REFS},
 }
 POQ_CREATE: Schema = {
     "type": "object",

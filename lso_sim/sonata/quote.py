@@ -31,7 +31,7 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot
-from lso_sim.sonata.checks import Schema, check, param
+from lso_sim.sonata.checks import PRODUCT_WITH_PLACES, Schema, check, param
 from lso_sim.sonata.errors import not_found, unprocessable
 from lso_sim.sonata.listing import field, page, summary
 from lso_sim.sonata.store import Resource
@@ -54,6 +54,7 @@ QUOTE_CREATE: Schema = {
                 "properties": {
                     "id": {"type": "string"},
                     "action": {"type": "string", "enum": ["add", "modify", "delete"]},
+                    "product": PRODUCT_WITH_PLACES,
                 },
             },
         },

@@ -8,19 +8,25 @@ field changes.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
-from lso_sim.messages.envelope import Message
+from lso_sim.errors import echo
+from lso_sim.messages.envelope import Kind, Message
 
-TRACE_FORMAT_VERSION = 2
+TRACE_FORMAT_VERSION = 3
 """Version of the trace file layout.
 
 1: message records only. 2: a header record first (see :mod:`lso_sim.trace.header`); the message
 records are unchanged, so version-1 records compare equal to version-2 records of the same run.
+3: records of kind ``outcome`` (one per thread instance, when it ends) and ``fault`` (an injected
+fault), and an end record last: a complete trace says so, a cut one says why, and a trace without
+one was killed. The message records are unchanged.
 """
 
-COMPATIBLE_VERSIONS: frozenset[int] = frozenset({1, 2})
-"""Format versions whose message records mean what this version's records mean."""
+COMPATIBLE_VERSIONS: frozenset[int] = frozenset({1, 2, 3})
+"""Format versions whose message records mean what this version's records mean (and that the
+readers accept): a version-2 record compares equal to the version-3 record of the same message."""
 
 FIELDS: tuple[str, ...] = (
     "seq",
@@ -43,6 +49,46 @@ FIELDS: tuple[str, ...] = (
     "payload",
 )
 """Record keys, in the order they are written."""
+
+RECORD_KINDS: frozenset[str] = frozenset(str(kind) for kind in Kind)
+"""Values a record's ``kind`` may take."""
+
+_TEXT_FIELDS = ("thread", "instance", "step", "src", "dst", "src_role", "dst_role", "kind", "operation", "id")
+_OPTIONAL_TEXT_FIELDS = ("irp", "api", "correlation_id")
+
+
+def record_problem(record: dict[str, Any]) -> str | None:
+    """What is wrong with a message record read back from a file, or ``None`` when it is well formed.
+
+    Readers check every record so that a view never draws (or a replay never compares) a record
+    it would misread: a missing field or a wrong type is named, with the value cut short.
+    """
+    for name in FIELDS:
+        if name not in record:
+            return f"field {name!r} is missing"
+    seq = record["seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        return f"field 'seq' must be a whole number, 0 or more, got {echo(seq)}"
+    for name in ("time", "delivered"):
+        value = record[name]
+        if value is None and name == "delivered":
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            nullable = " or null" if name == "delivered" else ""
+            return f"field {name!r} must be a finite number{nullable}, got {echo(value)}"
+    for name in _TEXT_FIELDS:
+        if not isinstance(record[name], str):
+            return f"field {name!r} must be a string, got {echo(record[name])}"
+    for name in _OPTIONAL_TEXT_FIELDS:
+        if record[name] is not None and not isinstance(record[name], str):
+            return f"field {name!r} must be a string or null, got {echo(record[name])}"
+    status = record["status"]
+    if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
+        return f"field 'status' must be a whole number or null, got {echo(status)}"
+    if record["kind"] not in RECORD_KINDS:
+        return f"field 'kind' must be one of {', '.join(sorted(RECORD_KINDS))}, got {echo(record['kind'])}"
+    return None
+
 
 _DIGITS = 6
 """Times are rounded to microseconds: enough for any latency model, stable to print."""

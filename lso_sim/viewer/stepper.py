@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lso_sim.errors import LsoSimError
+from lso_sim.errors import BadInput
 
 
 @dataclass(slots=True)
@@ -23,7 +23,7 @@ class Stepper:
 
     def __post_init__(self) -> None:
         if not self.records:
-            raise LsoSimError("nothing to step through: no records (check the filters)")
+            raise BadInput("nothing to step through: no records (check the filters)")
 
     @property
     def total(self) -> int:

@@ -91,7 +91,13 @@ class Orchestrator:
 
     def determine_components(self, msg: Message) -> None:
         topology = self.world.topology
-        uni_a, uni_b = msg.payload["endpoints"]
+        endpoints = msg.payload["endpoints"]
+        if len(endpoints) != 2:  # a buyer's product with one place (or three) is not a point-to-point EVC
+            self.sof.respond(
+                msg, 422, {"code": "invalidValue", "reason": f"two endpoints expected, got {len(endpoints)}"}
+            )
+            return
+        uni_a, uni_b = endpoints
         path = topology.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
         if path is None:
             self.sof.respond(

@@ -1,0 +1,55 @@
+"""The activities (MEF steps done without a hop) each role records, by name.
+
+A scenario's ``timings:`` block gives the duration of these, per role; a name not listed here would
+never be drawn, so the loader refuses it and lists these. This is the one declared list: every
+``activity("<name>", ...)`` call in :mod:`lso_sim.threads` and :mod:`lso_sim.sonata` must use a
+name of its role here (``tests/test_input_hardening.py`` checks the sources against it).
+"""
+
+from __future__ import annotations
+
+from lso_sim.architecture.roles import Role
+
+_BUS = frozenset(
+    {
+        "assessServiceability",
+        "flagUpsellOpportunity",
+        "matchAddress",
+        "priceQuote",
+        "productToServiceMapping",
+        "rateAndBill",
+        "startBilling",
+    }
+)
+_SOF = frozenset(
+    {
+        "activateService",
+        "analyseUsage",
+        "assembleReport",
+        "assessServiceQuality",
+        "checkServiceConstraints",
+        "computeReroute",
+        "correlateFaults",
+        "deactivateService",
+        "designServiceComponents",
+        "determineReportInformation",
+        "diagnoseTrouble",
+        "dispatchFieldRepair",
+        "fieldRepair",
+        "identifyServiceComponents",
+        "synchroniseInventoryAndAssurance",
+        "trackDegradationResolution",
+    }
+)
+
+ACTIVITIES: dict[Role, frozenset[str]] = {
+    Role.CUSTOMER: frozenset({"acceptanceTesting", "verifyResolution"}),
+    Role.BUS_SP: _BUS,
+    Role.BUS_PARTNER: _BUS,
+    Role.SOF_SP: _SOF,
+    Role.SOF_PARTNER: _SOF,
+    Role.ICM: frozenset(),
+    Role.ECM: frozenset(),
+}
+"""Role -> the activity names its actors record. BUS-sp and BUS-partner run the same seller code,
+as SOF-sp and SOF-partner run the same orchestration code, so each pair shares one list."""
