@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lossy import Dropper
 
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.observers import MemoryTrace
 from lso_sim.messages.envelope import Kind
 from lso_sim.scenarios import load_scenario, run_scenario
 from lso_sim.scenarios.runner import RunResult
-from tests.lossy import Dropper
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 HORIZON = 90 * 86400.0
