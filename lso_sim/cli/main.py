@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario file or a thread's canonical scenario")
     _scenario_args(run)
     run.add_argument("--seed", type=int, help="override the scenario's seed")
+    run.add_argument(
+        "--until",
+        type=_horizon,
+        metavar="SECONDS",
+        help="stop at this simulated time (overrides the scenario's horizon); open instances end 'open'",
+    )
     run.add_argument("--trace-out", type=Path, metavar="FILE", help="write the trace as JSON lines to FILE")
     run.add_argument("--quiet", action="store_true", help="print only the summary, not the message listing")
     trace_cmd.add_run_options(run)
@@ -90,6 +96,17 @@ def _parser() -> argparse.ArgumentParser:
     replay_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
     return parser
+
+
+def _horizon(text: str) -> float:
+    """A positive, finite number of simulated seconds (``run --until``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text[:40]!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive, finite number of seconds, got {text[:40]!r}")
+    return value
 
 
 def _scenario_args(parser: argparse.ArgumentParser) -> None:
@@ -130,6 +147,8 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     scenario = _scenario(args)
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
+    if args.until is not None:
+        scenario = scenario.model_copy(update={"horizon": args.until})
     summary = TraceSummary()
     memory = MemoryTrace()
     observers: list[TraceObserver] = [summary, memory]
