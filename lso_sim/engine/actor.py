@@ -121,6 +121,9 @@ class Actor:
     def deliver(self, msg: Message) -> None:
         """Take an arriving message: wake its requester, or queue it for a handler."""
         self.stats.received += 1
+        faults = self.sim.faults
+        if faults is not None and faults.intercept(self, msg):
+            return  # an actor down: discarded or refused, with a fault record (engine/faults.py)
         if msg.kind is Kind.RESPONSE:
             waiter = self._pending.pop(msg.correlation_id or "", None)
             if waiter is not None:

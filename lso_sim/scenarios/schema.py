@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
+from lso_sim.scenarios.fault_schema import FaultModel
 
 
 class _Strict(BaseModel):
@@ -436,6 +437,7 @@ class Scenario(_Strict):
     workload: list[WorkloadModel] = Field(min_length=1)
     telemetry: TelemetryModel = TelemetryModel()
     impairments: list[ImpairmentModel] = Field(default_factory=list)
+    faults: list[FaultModel] = Field(default_factory=list)
     expect: ExpectModel | None = None
 
     @field_validator("timings", mode="before")

@@ -614,7 +614,10 @@ class Seller:
             return
         done = bus.waiting.event(f"partner-order:{partner_order}:completed")
         failed = bus.waiting.event(f"partner-order:{partner_order}:failed")
-        yield world.sim.env.any_of([done, failed, world.sim.env.timeout(world.options.notification_wait)])
+        rejected = bus.waiting.event(f"partner-order:{partner_order}:rejected")  # MEF 123: ends it too
+        yield world.sim.env.any_of(
+            [done, failed, rejected, world.sim.env.timeout(world.options.notification_wait)]
+        )
         answer = yield from bus.call(
             known["bus"], RETRIEVE_PRODUCT_ORDER, {"id": partner_order}, flow=msg.flow, step="9b"
         )
