@@ -45,7 +45,7 @@ docs: $(VENV)/.installed-test
 # Re-record the golden trace of every scenario (scenarios/goldens/<name>.jsonl) after a
 # deliberate change of the simulator or a scenario; review the diff before committing it.
 goldens: $(VENV)/.installed
-	$(BIN)/lso-sim check --update-goldens scenarios/*.yaml
+	$(BIN)/lso-sim check --update-goldens scenarios/*.yaml scenarios/faults/*.yaml
 
 docs-check: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.cli.docs --check
