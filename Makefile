@@ -48,10 +48,11 @@ bench: $(VENV)/.installed
 docs: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.cli.docs
 
-# Re-record the golden trace of every scenario (scenarios/goldens/<name>.jsonl) after a
-# deliberate change of the simulator or a scenario; review the diff before committing it.
+# Re-record the golden trace of every scenario (scenarios/goldens/<name>.jsonl, and
+# scenarios/faults/goldens/ but for the soak runs, too big to review) after a deliberate
+# change of the simulator or a scenario; review the diff before committing it.
 goldens: $(VENV)/.installed
-	$(BIN)/lso-sim check --update-goldens scenarios/*.yaml
+	$(BIN)/lso-sim check --update-goldens scenarios/*.yaml $(filter-out scenarios/faults/soak-%,$(wildcard scenarios/faults/*.yaml))
 
 docs-check: $(VENV)/.installed-test
 	$(BIN)/python -m lso_sim.cli.docs --check

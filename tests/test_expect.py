@@ -79,6 +79,16 @@ def test_canonical_expectations_hold(canonical_run: tuple[list[dict[str, Any]], 
             "expect.outcomes.0.state",
             "acme/order-1 ended 'completed'",
         ),
+        (
+            {"outcomes": [{"thread": "10.2", "reason": "no capacity"}]},
+            "expect.outcomes.0.reason",
+            "expected a reason containing 'no capacity': acme/order-1 ended 'completed' because None",
+        ),
+        (
+            {"outcomes": [{"thread": "10.2", "state": "failed", "count": {"min": 1}}]},
+            "expect.outcomes.0",
+            "0 instances of thread 10.2 ended 'failed', expected at least 1 (of 1: 1 completed)",
+        ),
         ({"outcomes": [{"lead_time": 100}]}, "expect.outcomes.0.lead_time", "expected at most 100 s"),
         ({"outcomes": [{"lead_time": {"min": 1e9}}]}, "expect.outcomes.0.lead_time", "acme/order-1 took"),
         (

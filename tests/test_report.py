@@ -219,6 +219,38 @@ def test_hand_built_records_fallout_bytes_percentiles_and_overlapping_work() -> 
     assert [(i.instance, i.lead_time) for i in report.instances] == [("i/1", 7.0), ("i/2", 7.0)]
 
 
+def test_lead_times_are_grouped_by_end_state_and_failures_counted_by_reason() -> None:
+    """A quote refused after 20 minutes is not a fast order: end states keep them apart."""
+
+    def instance(name: str, end: float, state: str, reason: str | None) -> list[dict[str, Any]]:
+        outcome = {"state": state, "reason": reason}
+        return [
+            _rec(0, "request", 0.0, 1.0, instance=name),
+            _rec(1, "outcome", end, None, instance=name, irp=None, step="end", payload=outcome),
+        ]
+
+    records = [
+        *instance("i/1", 100.0, "completed", None),
+        *instance("i/2", 300.0, "completed", None),
+        *instance("i/3", 20.0, "quote unableToProvide", "no path"),
+        *instance("i/4", 40.0, "quote unableToProvide", "no path"),
+        *instance("i/5", 50.0, "failed", "test failed"),
+        _rec(9, "fault", 5.0, None, thread="fault", instance="fault-1", payload={"fault": "fault-1"}),
+    ]
+    report = compute_report(records)
+    assert [(i.instance, i.state) for i in report.instances][:3] == [
+        ("i/1", "completed"),
+        ("i/2", "completed"),
+        ("i/3", "quote unableToProvide"),
+    ]
+    assert "fault-1" not in {i.instance for i in report.instances}
+    states = {(e.state, e.lead_time.count, e.lead_time.mean) for e in report.end_states}
+    assert states == {("completed", 2, 200.0), ("quote unableToProvide", 2, 30.0), ("failed", 1, 50.0)}
+    reasons = [(r.state, r.reason, r.count) for r in report.reasons]
+    assert reasons == [("quote unableToProvide", "no path", 2), ("failed", "test failed", 1)]
+    assert all(s.step != "end" for s in report.steps)
+
+
 def test_empty_stats_and_report() -> None:
     assert Stats.of([]) == Stats()
     assert compute_report([]).messages == 0

@@ -15,6 +15,7 @@ from typing import Any
 import simpy
 
 from lso_sim.engine.actor import Actor
+from lso_sim.engine.retry import RetryPolicy
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import Operation
@@ -66,11 +67,19 @@ class RoleActor(Actor):
         self.waiting = Waiting(self.env)
 
     def call(
-        self, dst: str, op: Operation, payload: Any, *, flow: Flow, step: str, timeout: float | None = None
+        self,
+        dst: str,
+        op: Operation,
+        payload: Any,
+        *,
+        flow: Flow,
+        step: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Generator[simpy.Event, Any, Message]:
         """Send the request ``op`` (its api filled in from the catalogue) and wait for the response."""
         response: Message = yield from self.request(
-            dst, op.name, payload, flow=flow, step=step, api=op.api, timeout=timeout
+            dst, op.name, payload, flow=flow, step=step, api=op.api, timeout=timeout, retry=retry
         )
         return response
 
@@ -92,6 +101,9 @@ class Customer(RoleActor):
         self.orders: dict[str, dict[str, Any]] = {}
         self.products: list[str] = []
         self.hubs: dict[tuple[str, str], str] = {}
+        self.closing: set[str] = set()
+        """Tickets whose closing is under way: a notification and a poll that both find a ticket
+        resolved must not both close it (the second would be refused: already closed)."""
         """(seller, management API) -> id of the notification hub registered there."""
 
 
@@ -133,6 +145,9 @@ class ServiceRecord:
     """Cancelled by its buyer: the SOF's process for it starts no further work."""
     events: int = 0
     """Inventory events SOF sent its BUS about this service (numbers their event ids)."""
+    problems: list[str] = field(default_factory=list)
+    """Why parallel work on it fell short (a component not activated, a test failed), in the
+    order the branches found out: the first one explains the service order's failure."""
 
 
 class ServiceOrchestrator(RoleActor):

@@ -6,6 +6,7 @@ by the caller, which keeps them testable with ``Console(file=io.StringIO())``.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from rich.console import Console
@@ -14,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from lso_sim.actors.world import World
+from lso_sim.actors.world import Outcome, World
 from lso_sim.architecture.model import Architecture
 from lso_sim.invariants import InvariantReport, Status
 from lso_sim.messages.envelope import Kind, Message
@@ -96,22 +97,14 @@ def listing_table(records: Iterable[Message]) -> Table:
     return table
 
 
+LISTED_INSTANCES = 20
+"""Up to this many instances, the run summary lists each one; beyond, it groups them by end state."""
+
+
 def summary_tables(world: World, summary: TraceSummary) -> list[Table]:
-    """End state and lead time per thread instance, then message counts per IRP."""
-    outcomes = Table(title="Thread instances")
-    outcomes.add_column("thread")
-    outcomes.add_column("instance")
-    outcomes.add_column("end state")
-    outcomes.add_column("lead time", justify="right")
-    for outcome in world.outcomes.values():
-        lead = outcome.lead_time
-        style = "green" if outcome.state == "completed" else "red"
-        outcomes.add_row(
-            escape(outcome.thread),
-            escape(outcome.instance),
-            f"[{style}]{escape(outcome.state)}[/]",
-            "-" if lead is None else _duration(lead),
-        )
+    """End state (with its reason) per thread instance, then message counts per IRP, then fall-out."""
+    ended = list(world.outcomes.values())
+    outcomes = _instance_table(ended) if len(ended) <= LISTED_INSTANCES else _end_state_table(ended)
     irps = Table(title="Messages per IRP")
     irps.add_column("IRP")
     irps.add_column("messages", justify="right")
@@ -124,7 +117,74 @@ def summary_tables(world: World, summary: TraceSummary) -> list[Table]:
     health.add_column("rejected", justify="right")
     health.add_column("errors", justify="right")
     health.add_row(str(summary.lost), str(summary.timeouts), str(summary.rejected), str(summary.errors))
-    return [outcomes, irps, health]
+    tables = [outcomes, irps, health]
+    if len(ended) > LISTED_INSTANCES and any(o.state != "completed" for o in ended):
+        tables.insert(1, _reason_table(ended))
+    return tables
+
+
+def _state_cell(state: str) -> str:
+    style = "green" if state == "completed" else "red"
+    return f"[{style}]{escape(state)}[/]"
+
+
+def _instance_table(ended: list[Outcome]) -> Table:
+    """One row per instance: its end state, lead time and, for any end but success, why."""
+    table = Table(title="Thread instances")
+    table.add_column("thread")
+    table.add_column("instance")
+    table.add_column("end state")
+    table.add_column("lead time", justify="right")
+    reasons = any(o.reason for o in ended)
+    if reasons:
+        table.add_column("reason", overflow="fold")
+    for outcome in ended:
+        lead = outcome.lead_time
+        cells = [
+            escape(outcome.thread),
+            escape(outcome.instance),
+            _state_cell(outcome.state),
+            "-" if lead is None else _duration(lead),
+        ]
+        table.add_row(*cells, *([escape(outcome.reason or "")] if reasons else []))
+    return table
+
+
+def _end_state_table(ended: list[Outcome]) -> Table:
+    """Instances counted per thread and end state, with their mean and longest lead time."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for outcome in ended:
+        groups.setdefault((outcome.thread, outcome.state), []).append(outcome.lead_time or 0.0)
+    table = Table(title=f"Thread instances ({len(ended)}) per end state")
+    table.add_column("thread")
+    table.add_column("end state")
+    table.add_column("instances", justify="right")
+    table.add_column("mean lead time", justify="right")
+    table.add_column("longest", justify="right")
+    for (thread, state), leads in sorted(groups.items()):
+        table.add_row(
+            escape(thread),
+            _state_cell(state),
+            str(len(leads)),
+            _duration(sum(leads) / len(leads)),
+            _duration(max(leads)),
+        )
+    return table
+
+
+def _reason_table(ended: list[Outcome]) -> Table:
+    """The reasons of the instances that did not complete, most frequent first."""
+    counts: Counter[tuple[str, str, str]] = Counter(
+        (o.thread, o.state, o.reason or "no reason given") for o in ended if o.state != "completed"
+    )
+    table = Table(title="Why instances did not complete")
+    table.add_column("thread")
+    table.add_column("end state")
+    table.add_column("instances", justify="right")
+    table.add_column("reason", overflow="fold")
+    for (thread, state, reason), count in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0])):
+        table.add_row(escape(thread), _state_cell(state), str(count), escape(reason))
+    return table
 
 
 _STATUS_STYLE = {Status.HELD: "green", Status.BROKEN: "bold red", Status.SKIPPED: "yellow"}

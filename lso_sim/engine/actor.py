@@ -57,8 +57,8 @@ class RequestTimeout(LsoSimError):
 class _Call:
     """One logical request and its attempts (see :mod:`lso_sim.engine.retry`)."""
 
-    __slots__ = ("api", "attempt", "dst", "first", "flow", "ids", "limit", "operation", "payload", "step",
-                 "waiter")
+    __slots__ = ("api", "attempt", "dst", "first", "flow", "ids", "limit", "operation", "payload", "policy",
+                 "step", "waiter")
 
     def __init__(
         self,
@@ -70,8 +70,10 @@ class _Call:
         step: str,
         api: str | None,
         limit: float | None,
+        policy: RetryPolicy,
     ) -> None:
         self.waiter = waiter
+        self.policy = policy
         self.dst = dst
         self.operation = operation
         self.payload = payload
@@ -82,6 +84,14 @@ class _Call:
         self.attempt = 0
         self.first: Message | None = None
         self.ids: list[str] = []
+
+
+def _waiting_for(call: _Call) -> str:
+    """``the response to X from Y (attempt 2 of 4)``: what a pending call waits for."""
+    attempts = call.policy.attempts
+    return f"the response to {call.operation} from {call.dst}" + (
+        f" (attempt {call.attempt} of {attempts})" if attempts > 1 else ""
+    )
 
 
 class ActorStats:
@@ -168,6 +178,9 @@ class Actor:
     def deliver(self, msg: Message) -> None:
         """Take an arriving message: wake its requester, or queue it for a handler."""
         self.stats.received += 1
+        faults = self.sim.faults
+        if faults is not None and faults.intercept(self, msg):
+            return  # an actor down: discarded or refused, with a fault record (engine/faults.py)
         if msg.kind is Kind.RESPONSE:
             call = self._pending.pop(msg.correlation_id or "", None)
             if call is not None:
@@ -283,17 +296,19 @@ class Actor:
         step: str,
         api: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Generator[simpy.Event, Any, Message]:
         """Send a request and wait for its response (``yield from``); returns the response.
 
-        Each attempt waits ``timeout`` (default: the actor's ``request_timeout``); the actor's
-        ``retry`` policy says how many attempts are made, and how long to back off between them.
+        Each attempt waits ``timeout`` (default: the actor's ``request_timeout``); the ``retry``
+        policy (default: the actor's) says how many attempts are made, and how long to back off
+        between them. Work with its own deadline (a measurement period) passes both.
 
         Raises:
             RequestTimeout: no attempt got a response; the actor gives up.
         """
         limit = self.request_timeout if timeout is None else timeout
-        call = _Call(self.env.event(), dst, operation, payload, flow, step, api, limit)
+        call = _Call(self.env.event(), dst, operation, payload, flow, step, api, limit, retry or self.retry)
         self._attempt(call)
         response: Message = yield call.waiter
         return response
@@ -326,7 +341,7 @@ class Actor:
         if call.waiter.triggered or attempt.id not in self._pending:
             return
         limit = cast(float, call.limit)
-        policy = self.retry
+        policy = call.policy
         last = call.attempt >= policy.attempts
         payload: dict[str, Any] = {"timeout": limit}
         if policy.attempts > 1:
@@ -359,14 +374,7 @@ class Actor:
     def pending_calls(self) -> list[tuple[Flow, str]]:
         """The requests this actor still waits on: their flow and a phrase saying what it waits for."""
         calls = {id(call): call for call in self._pending.values()}
-        return [
-            (
-                call.flow,
-                f"the response to {call.operation} from {call.dst}"
-                + (f" (attempt {call.attempt} of {self.retry.attempts})" if self.retry.attempts > 1 else ""),
-            )
-            for call in calls.values()
-        ]
+        return [(call.flow, _waiting_for(call)) for call in calls.values()]
 
     def respond(self, request: Message, status: int, payload: Any) -> Message:
         """Answer ``request`` with an HTTP-like ``status``; the response keeps its step and api.

@@ -17,6 +17,7 @@ from lso_sim.architecture.model import Architecture
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.channel import Channel, ChannelSpec
 from lso_sim.engine.collector import fewer_full_collections
+from lso_sim.engine.faults import FaultInjector, fault_channel_factory
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.random_streams import RandomStreams
 from lso_sim.errors import LsoSimError
@@ -70,6 +71,8 @@ class Simulation:
         self._seq = 0
         self.resend_window = 0.0
         """How long a receiver remembers its answers for re-sent requests (0: nobody re-sends)."""
+        self.faults: FaultInjector | None = None
+        """Fault injection, when the scenario has faults (see :meth:`inject_faults`)."""
 
     # -- wiring -------------------------------------------------------------------------------
 
@@ -97,6 +100,12 @@ class Simulation:
     def actors(self) -> dict[str, Actor]:
         """All live actors by id."""
         return self._actors
+
+    def inject_faults(self, injector: FaultInjector) -> None:
+        """Plug in fault injection before the run: channels get the faults of their link, and
+        every arriving message is first shown to ``injector`` (actors down)."""
+        self.faults = injector
+        self._channel_factory = fault_channel_factory(injector, self._channel_factory)
 
     def add_observer(self, observer: TraceObserver) -> None:
         """Start sending records to ``observer``."""

@@ -7,6 +7,7 @@ recorded one. Each failed expectation is one :class:`Failure` naming the expecta
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -223,12 +224,28 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
         if (rule.thread is None or o.thread == rule.thread) and fnmatchcase(o.instance, rule.instance)
     ]
     what = _instances(rule.thread, rule.instance)
-    if rule.count is not None and not rule.count.holds(len(chosen)):
-        return [Failure(path, f"{len(chosen)} {what}, expected {rule.count.describe()}")]
-    if rule.count is None and not chosen:
+    states = rule.states()
+    wanted = rule.reason.casefold() if rule.reason is not None else None
+    if rule.count is not None:
+        # With a count, state and reason pick the instances counted ("at least 100 completed").
+        counted = [
+            o
+            for o in chosen
+            if (states is None or o.state in states)
+            and (wanted is None or wanted in (o.reason or "").casefold())
+        ]
+        if not rule.count.holds(len(counted)):
+            return [
+                Failure(
+                    path,
+                    f"{len(counted)} {_counted(what, states, rule.reason)}, expected "
+                    f"{rule.count.describe()}{_tally(chosen)}",
+                )
+            ]
+        chosen = counted
+    elif not chosen:
         return [Failure(path, f"no {what}")]
     failures: list[Failure] = []
-    states = rule.states()
     if states is not None:
         wrong = [o for o in chosen if o.state not in states]
         if wrong:
@@ -237,6 +254,16 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
                 Failure(
                     path + ".state",
                     f"expected {expected}: " + _some(wrong, lambda o: f"{o.instance} ended {o.state!r}"),
+                )
+            )
+    if wanted is not None:
+        unexplained = [o for o in chosen if wanted not in (o.reason or "").casefold()]
+        if unexplained:
+            failures.append(
+                Failure(
+                    path + ".reason",
+                    f"expected a reason containing {rule.reason!r}: "
+                    + _some(unexplained, lambda o: f"{o.instance} ended {o.state!r} because {o.reason!r}"),
                 )
             )
     if rule.lead_time is not None:
@@ -250,6 +277,21 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
                 )
             )
     return failures
+
+
+def _counted(what: str, states: list[str] | None, reason: str | None) -> str:
+    """``instances of thread 10.2 ended 'completed'``: what a counted expectation counts."""
+    if states is not None:
+        what += " ended " + " or ".join(repr(s) for s in states)
+    return what + (f" with a reason containing {reason!r}" if reason is not None else "")
+
+
+def _tally(chosen: list[Outcome]) -> str:
+    """`` (of 200: 177 completed, 23 failed)``: how the instances ended, to explain a count."""
+    if not chosen:
+        return ""
+    counts = Counter(o.state for o in chosen)
+    return f" (of {len(chosen)}: " + ", ".join(f"{n} {state}" for state, n in counts.most_common()) + ")"
 
 
 def _instances(thread: str | None, instance: str) -> str:

@@ -322,13 +322,19 @@ class OutcomeExpectation(_Strict):
         thread: only instances of this thread (all threads when left out).
         instance: glob on instance ids (``*`` when left out).
         state: the final state every matching instance must have (e.g. ``completed``).
+        reason: a text every matching instance's end reason must contain (case ignored), so that
+            a scenario can say not only that an order failed but why.
         lead_time: bounds on each matching instance's lead time (seconds; bare number = at most).
-        count: how many instances must match (at least one when left out).
+        count: how many instances must match (at least one when left out). With a count, ``state``
+            and ``reason`` choose the instances counted instead of binding all of them:
+            ``{thread: "10.2", state: completed, count: {min: 100}}`` reads "at least 100 orders
+            completed", whatever the others did.
     """
 
     thread: str | None = None
     instance: str = "*"
     state: str | list[str] | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=1000)
     lead_time: DurationRange | None = None
     count: CountRange | None = None
 

@@ -27,7 +27,7 @@ PRODUCT_ORDER_ITEM: StateMachine = machine(
     "productOrderItem",
     "acknowledged",
     {
-        "acknowledged": "inProgress rejected.validated rejected.unassessed held cancelled",
+        "acknowledged": "inProgress rejected rejected.validated rejected.unassessed held cancelled",
         "held": "inProgress cancelled",
         "inProgress": "completed failed pending held cancelled",
         "pending": "inProgress cancelled",

@@ -14,7 +14,15 @@ Definitions (also in docs/reports.md), all in simulated seconds:
   hand: its activities, and each request it answered from its arrival to the answer's sending;
   utilisation is busy time over the run's span;
 * **fall-out**: lost messages, timeouts, handler errors and rejected responses (status 400 or
-  more), and the thread instances that met at least one of them.
+  more), and the thread instances that met at least one of them;
+* **end state**: what an instance's ``outcome`` record says (``completed``, ``failed``, ``quote
+  unableToProvide``, ``open``...; ``-`` for a trace without one); lead times are also given per
+  thread and end state, because a quote refused after 20 minutes is not a fast order, and the
+  reasons of the instances that did not complete are counted.
+
+Fault records (thread ``fault``) are not thread work: they take no part in spans, steps or
+fall-out. An outcome record marks when its instance ended: it closes the instance's span but is
+no step of it.
 """
 
 from __future__ import annotations
@@ -73,6 +81,29 @@ class InstanceMetrics:
     lead_time: float
     messages: int
     fallout: int
+    state: str = "-"
+    """End state from the instance's outcome record (``-``: the trace has none)."""
+    reason: str | None = None
+    """Why it ended there, from the outcome record."""
+
+
+@dataclass(frozen=True, slots=True)
+class EndStateMetrics:
+    """Lead times of one thread's instances that ended in one state."""
+
+    thread: str
+    state: str
+    lead_time: Stats
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonCount:
+    """How many instances of a thread ended in a state for one reason."""
+
+    thread: str
+    state: str
+    reason: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +177,8 @@ class Report:
     channels: list[ChannelMetrics] = field(default_factory=list)
     actors: list[ActorMetrics] = field(default_factory=list)
     fallout: Fallout = Fallout()
+    end_states: list[EndStateMetrics] = field(default_factory=list)
+    reasons: list[ReasonCount] = field(default_factory=list)
 
     @property
     def span(self) -> float:
@@ -223,6 +256,7 @@ def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
     activities: dict[str, int] = {}
     served: dict[str, int] = {}
     requests: dict[str, Mapping[str, Any]] = {}
+    ends: dict[tuple[str, str], tuple[str, str | None]] = {}
     total_bytes = messages = 0
 
     for r in items:
@@ -232,8 +266,13 @@ def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
         roles.setdefault(src, str(r.get("src_role") or ""))
         roles.setdefault(dst, str(r.get("dst_role") or ""))
         key = (thread, instance)
+        if kind == "fault":
+            continue
         span = spans.setdefault(key, [sent, ended])
         span[0], span[1] = min(span[0], sent), max(span[1], ended)
+        if kind == "outcome":  # the instance ends here: part of its span, not a step of it
+            ends[key] = _end_of(r)
+            continue
         step_span = step_spans.setdefault((thread, instance, step), [sent, ended])
         step_span[0], step_span[1] = min(step_span[0], sent), max(step_span[1], ended)
         bad = _is_fallout(r)
@@ -282,8 +321,21 @@ def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
             round(e - s, _DIGITS),
             instance_messages.get((t, i), 0),
             instance_fallout.get((t, i), 0),
+            *ends.get((t, i), ("-", None)),
         )
         for (t, i), (s, e) in spans.items()
+    ]
+    by_state: dict[tuple[str, str], list[float]] = {}
+    why: dict[tuple[str, str, str], int] = {}
+    for i in instances:
+        by_state.setdefault((i.thread, i.state), []).append(i.lead_time)
+        if i.state not in ("completed", "-"):
+            key3 = (i.thread, i.state, i.reason or "no reason given")
+            why[key3] = why.get(key3, 0) + 1
+    end_states = [EndStateMetrics(t, state, Stats.of(v)) for (t, state), v in sorted(by_state.items())]
+    reasons = [
+        ReasonCount(t, state, reason, n)
+        for (t, state, reason), n in sorted(why.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1:]))
     ]
     per_step: dict[tuple[str, str], list[float]] = {}
     for (thread, _instance, step), (s, e) in step_spans.items():
@@ -331,4 +383,15 @@ def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
             fallout["rejected"],
             len(instance_fallout),
         ),
+        end_states,
+        reasons,
     )
+
+
+def _end_of(record: Mapping[str, Any]) -> tuple[str, str | None]:
+    """End state and reason an outcome record gives."""
+    payload = record.get("payload")
+    if not isinstance(payload, Mapping):
+        return "-", None
+    reason = payload.get("reason")
+    return str(payload.get("state") or "-"), None if reason is None else str(reason)

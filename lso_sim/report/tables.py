@@ -31,18 +31,33 @@ def _stats_columns(table: Table) -> None:
 def report_tables(report: Report) -> list[Table]:
     """Instances, steps, IRPs, channels, actors and fall-out, one table each."""
     instances = Table(title=f"Lead time per thread instance ({len(report.instances)})")
-    for name in ("thread", "instance", "start", "end", "lead time", "messages", "fall-out"):
-        instances.add_column(name, justify="left" if name in ("thread", "instance") else "right")
+    for name in ("thread", "instance", "end state", "start", "end", "lead time", "messages", "fall-out"):
+        instances.add_column(name, justify="left" if name in ("thread", "instance", "end state") else "right")
     for i in report.instances:
         instances.add_row(
             escape(i.thread),
             escape(i.instance),
+            escape(i.state),
             f"{i.start:,.3f}",
             f"{i.end:,.3f}",
             duration(i.lead_time),
             str(i.messages),
             str(i.fallout) if i.fallout else "",
         )
+
+    states = Table(title="Lead time per end state")
+    states.add_column("thread")
+    states.add_column("end state")
+    states.add_column("n", justify="right")
+    _stats_columns(states)
+    for e in report.end_states:
+        states.add_row(escape(e.thread), escape(e.state), str(e.lead_time.count), *_stats_cells(e.lead_time))
+
+    reasons = Table(title="Why instances did not complete")
+    for name in ("thread", "end state", "instances", "reason"):
+        reasons.add_column(name, justify="right" if name == "instances" else "left")
+    for r in report.reasons:
+        reasons.add_row(escape(r.thread), escape(r.state), str(r.count), escape(r.reason))
 
     steps = Table(title="Duration per step (over instances)")
     steps.add_column("thread")
@@ -88,4 +103,7 @@ def report_tables(report: Report) -> list[Table]:
         fallout.add_column(name, justify="right")
     f = report.fallout
     fallout.add_row(str(f.lost), str(f.timeouts), str(f.errors), str(f.rejected), str(f.instances))
-    return [instances, steps, irps, channels, actors, fallout]
+    tables = [instances, states]
+    if report.reasons:
+        tables.append(reasons)
+    return [*tables, steps, irps, channels, actors, fallout]

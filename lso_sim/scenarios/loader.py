@@ -16,7 +16,9 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script
+from lso_sim.scenarios import api_script, faults
+from lso_sim.scenarios.build import build_architecture
+from lso_sim.scenarios.fault_schema import FAULT_KINDS
 from lso_sim.scenarios.schema import KEY_NAMES, Scenario
 from lso_sim.threads.activities import ACTIVITIES
 from lso_sim.threads.registry import runnable_threads
@@ -104,7 +106,7 @@ def parse_scenario(data: Any, source: str) -> Scenario:
     return scenario
 
 
-_UNION_TAGS = frozenset({"constant", "uniform", "exponential", "lognormal"})
+_UNION_TAGS = frozenset({"constant", "uniform", "exponential", "lognormal", *FAULT_KINDS})
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -274,3 +276,5 @@ def check_references(scenario: Scenario, source: str) -> None:
             if not any(len(customers[c]) >= 2 for c in pool):
                 fail(f"workload.{i}.generate.customers", "at least one customer with two sites")
         api_script.check(scenario, i, work, source)
+    if scenario.faults:
+        faults.check(scenario, source, build_architecture(scenario))

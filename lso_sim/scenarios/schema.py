@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
+from lso_sim.scenarios.fault_schema import FaultModel
 
 MAX_TEXT = 10_000
 """Longest string field (a name, a description, an address), in characters."""
@@ -489,6 +490,7 @@ class Scenario(_Strict):
     horizon: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """Simulated seconds after which the run stops; instances still running end ``open``. Unset:
     a year after the last scheduled arrival (:data:`HORIZON_AFTER_LAST_ARRIVAL`)."""
+    faults: list[FaultModel] = Field(default_factory=list, max_length=MAX_ITEMS)
     expect: ExpectModel | None = None
 
     @field_validator("timings", mode="before")

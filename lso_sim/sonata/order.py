@@ -231,6 +231,11 @@ class OrderApi(SellerApi):
             dict(resource.body, productOrderItem=[dict(i) for i in resource.body["productOrderItem"]]),
         )
         self.watch(resource, msg)
+        faults = self.actor.sim.faults
+        rejection = faults.hit("order_rejection", self.actor.id, self.actor.id, msg.flow) if faults else None
+        if rejection is not None:
+            self.reject(resource, str(rejection.params.get("reason") or "rejected by the seller"))
+            return
         for item in resource.body["productOrderItem"]:
             terms = self._expedite(resource, item, item.get("requestedCompletionDate"))
             if terms is None and item.get("expediteIndicator"):
@@ -269,6 +274,22 @@ class OrderApi(SellerApi):
             self.finish(resource, outcome)
         # Otherwise a cancellation is being assessed (it finishes the order if it is refused) or
         # has ended the order.
+
+    def reject(self, resource: Resource, reason: str) -> None:
+        """End an acknowledged order ``rejected``: a business validation failed after the 201.
+
+        MEF 123 (product order state machine): once the order is acknowledged an error response can
+        no longer be given, so the order moves to ``rejected``; the first item is ``rejected`` with a
+        ``terminationError`` saying why, the others ``rejected.validated``. An injected
+        ``order_rejection`` fault does this (see docs/faults.md).
+        """
+        before = snapshot(resource)
+        resource.move("rejected", self.now)
+        for index, (item_id, _) in enumerate(list(resource.items.items())):
+            resource.move_item(item_id, "rejected" if index == 0 else "rejected.validated", self.now)
+        first = resource.body["productOrderItem"][0]
+        first["terminationError"] = [{"code": "otherIssue", "value": reason}]
+        self.announce(resource, before, final=True)
 
     def _check_changes(self, msg: Message, items: Sequence[Mapping[str, Any]]) -> None:
         """``modify`` and ``delete`` items act on an ``active`` product of the buyer, once each;

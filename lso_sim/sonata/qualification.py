@@ -124,6 +124,10 @@ class QualificationApi(SellerApi):
     def _conclude(self, resource: Resource, ready: bool) -> None:
         final = "done.ready" if ready else "done.unableToProvide"
         resource.move(final, self.now)
+        reason = resource.private.get("reason")
+        if not ready and reason:  # MEF: the state change log carries the seller's comment
+            change = {"state": final, "changeDate": bodies.timestamp(self.now), "changeReason": str(reason)}
+            resource.body.setdefault("stateChange", []).append(change)
         for item in resource.items:
             resource.move_item(item, final, self.now)
             for shown in resource.body["productOfferingQualificationItem"]:

@@ -119,9 +119,15 @@ def _ecm_test(world: World, ecm: ElementManager, msg: Message) -> None:
     active = world.telemetry.active(ne)
     if any(state.spec.down for state in active):
         passed = False
+    faults = world.sim.faults
+    injected = faults.hit("test_failure", ne, ecm.id, msg.flow) if faults is not None and passed else None
+    if injected is not None:
+        passed = False  # an injected test failure (scenario ``faults:``, docs/faults.md)
     body: dict[str, Any] = {"networkElement": ne, "result": "pass" if passed else "fail"}
     if active:
         body["impairments"] = [state.id for state in active]
+    if injected is not None:
+        body["fault"] = injected.id
     ecm.respond(msg, 200, body)
 
 

@@ -36,6 +36,7 @@ from lso_sim.actors.roles import (
 )
 from lso_sim.actors.world import World
 from lso_sim.architecture.roles import Role
+from lso_sim.engine.retry import NO_RETRY, RetryPolicy
 from lso_sim.errors import LsoSimError
 from lso_sim.messages import assurance as bodies
 from lso_sim.messages.envelope import Flow, Message
@@ -543,13 +544,17 @@ def gather_service_figures(
     sp_step: str,
     partner_step: str,
     watch: dict[str, Any] | None = None,
+    deadline: float | None = None,
 ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """Figures of every component of a service since ``start``, composed end to end.
 
     SP components come from their ICMs over PRESTO (``sp_step``), partner components from the
     partner's SOF over INTERLUDE (``partner_step``), all at once. ``watch`` arms a threshold watch
-    on every element on the way. Returns why, in one line, when a component could not be measured.
+    on every element on the way. ``deadline`` (seconds) bounds the gathering: each request gets
+    one attempt that long, for work with a rhythm of its own (a measurement period must not wait
+    days for a lost answer). Returns why, in one line, when a component could not be measured.
     """
+    bound = _Bound(deadline)
     assert record.decomposition is not None
     calls = []
     names = []
@@ -565,13 +570,14 @@ def gather_service_figures(
                 world.sim.now,
                 watch,
             )
-            calls.append(_partner_figures(sof, world.sof[component.domain].id, body, flow, partner_step))
+            partner = world.sof[component.domain].id
+            calls.append(_partner_figures(sof, partner, body, flow, partner_step, bound))
         else:
             icm = world.icm_of_fd(component.forwarding_domains[0]).id
             request: dict[str, Any] = {"constructId": component.id, "start": start}
             if watch is not None:
                 request["watch"] = watch
-            calls.append(_sp_figures(sof, icm, request, flow, sp_step))
+            calls.append(_sp_figures(sof, icm, request, flow, sp_step, bound))
     parts: list[dict[str, Any] | str] = yield from sof.gather(calls)
     problems = [p for p in parts if isinstance(p, str)]
     if problems:
@@ -582,12 +588,39 @@ def gather_service_figures(
     return figures
 
 
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """How long one gathering may wait for each answer (``None``: the actor's own policy)."""
+
+    deadline: float | None
+
+    @property
+    def retry(self) -> RetryPolicy | None:
+        return None if self.deadline is None else NO_RETRY
+
+
+_UNBOUNDED = _Bound(None)
+
+
 def _sp_figures(
-    sof: ServiceOrchestrator, icm: str, body: dict[str, Any], flow: Flow, step: str
+    sof: ServiceOrchestrator,
+    icm: str,
+    body: dict[str, Any],
+    flow: Flow,
+    step: str,
+    bound: _Bound = _UNBOUNDED,
 ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """One construct's figures from its ICM, or why there are none."""
     try:
-        answer = yield from sof.call(icm, RETRIEVE_CONSTRUCT_METRICS, body, flow=flow, step=step)
+        answer = yield from sof.call(
+            icm,
+            RETRIEVE_CONSTRUCT_METRICS,
+            body,
+            flow=flow,
+            step=step,
+            timeout=bound.deadline,
+            retry=bound.retry,
+        )
     except LsoSimError as exc:
         return str(exc)
     if answer.status != 200:
@@ -596,11 +629,24 @@ def _sp_figures(
 
 
 def _partner_figures(
-    sof: ServiceOrchestrator, partner: str, body: dict[str, Any], flow: Flow, step: str
+    sof: ServiceOrchestrator,
+    partner: str,
+    body: dict[str, Any],
+    flow: Flow,
+    step: str,
+    bound: _Bound = _UNBOUNDED,
 ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """One partner component's figures from the partner's SOF, or why there are none."""
     try:
-        answer = yield from sof.call(partner, CREATE_PARTNER_PERFORMANCE_REPORT, body, flow=flow, step=step)
+        answer = yield from sof.call(
+            partner,
+            CREATE_PARTNER_PERFORMANCE_REPORT,
+            body,
+            flow=flow,
+            step=step,
+            timeout=bound.deadline,
+            retry=bound.retry,
+        )
     except LsoSimError as exc:
         return str(exc)
     if answer.status != 201:

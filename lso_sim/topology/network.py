@@ -106,6 +106,10 @@ class NetworkTopology:
         self._ne_fd: dict[str, str] = {}
         self._ne_ecm: dict[str, str] = {}
         self._uni_site: dict[str, Site] = {}
+        self.failed: set[str] = set()
+        """NEs that are down (an injected fault): no new path crosses them."""
+        self.failed_links: set[frozenset[str]] = set()
+        """Links (their two NEs) that are down: no new path uses them."""
 
     # -- building -----------------------------------------------------------------------------
 
@@ -189,6 +193,21 @@ class NetworkTopology:
             if data["enni"] is not None:
                 yield data["enni"], a, b
 
+    # -- failures -----------------------------------------------------------------------------
+
+    def set_failed(self, ne: str | None = None, link: tuple[str, str] | None = None, *, down: bool) -> None:
+        """Mark an NE or a link down (``down=True``) or back up; paths computed later avoid it."""
+        if ne is not None:
+            (self.failed.add if down else self.failed.discard)(ne)
+        if link is not None:
+            (self.failed_links.add if down else self.failed_links.discard)(frozenset(link))
+
+    def _up(self, a: str, b: str) -> bool:
+        """True unless an end or the link itself is down."""
+        if not self.failed and not self.failed_links:
+            return True
+        return a not in self.failed and b not in self.failed and frozenset((a, b)) not in self.failed_links
+
     # -- path computation ---------------------------------------------------------------------
 
     def find_path(
@@ -213,7 +232,7 @@ class NetworkTopology:
                 raise LsoSimError(f"unknown UNI {uni!r}")
 
         def usable(a: str, b: str) -> bool:
-            if a in avoid or b in avoid:
+            if a in avoid or b in avoid or not self._up(a, b):
                 return False
             if booked_by is not None and self.link_owner(a, b) != booked_by:
                 return True
@@ -238,7 +257,7 @@ class NetworkTopology:
 
         def usable(a: str, b: str) -> bool:
             data = self.graph.edges[a, b]
-            inside = self.domain_of(a) == domain and self.domain_of(b) == domain
+            inside = self.domain_of(a) == domain and self.domain_of(b) == domain and self._up(a, b)
             free: float = data["capacity"] - data["used"]
             return inside and free >= bandwidth_mbps
 

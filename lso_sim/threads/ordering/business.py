@@ -54,6 +54,7 @@ from lso_sim.sonata.order import OrderApi
 from lso_sim.sonata.places import KnownPlace, parse_address
 from lso_sim.sonata.qualification import QualificationApi
 from lso_sim.sonata.quote import QuoteApi
+from lso_sim.sonata.reasons import end_reason
 from lso_sim.sonata.site import SiteApi
 from lso_sim.sonata.store import Resource
 from lso_sim.threads import inventory_sync
@@ -169,9 +170,17 @@ class Seller:
                 flow=msg.flow,
                 step=msg.step,
             )
-            return answer.status == 200 and bool(answer.payload["serviceable"])
+            if answer.status != 200:
+                poq.private["reason"] = f"{self.sof} answered {answer.status}: {_why(answer)}"
+                return False
+            if not answer.payload["serviceable"]:
+                poq.private["reason"] = str(answer.payload.get("reason") or "not serviceable on our network")
+                return False
+            return True
         design = yield from self._qualify(msg.src, places, bandwidth, msg.flow)
         poq.private["design"] = design
+        if not design["feasible"]:
+            poq.private["reason"] = design.get("reason") or "the product cannot be delivered"
         return bool(design["feasible"])
 
     def _qualify(
@@ -200,7 +209,10 @@ class Seller:
             step="3c",
         )
         feasible = answer.status == 200 and bool(answer.payload["serviceable"])
-        reason = None if feasible else "the SP's part of the path has no capacity left"
+        reason = None
+        if not feasible:
+            why = answer.payload.get("reason") if answer.status == 200 else None
+            reason = "the SP's part of the path has no capacity left" + (f" ({why})" if why else "")
         partners: dict[str, dict[str, Any]] = {}
         for component in (c for c in components if c["partner"]):
             partner_bus = world.bus[component["domain"]].id
@@ -240,7 +252,11 @@ class Seller:
                         "value"
                     ]
             if not ok and reason is None:
-                reason = f"{partner_bus} cannot qualify or quote its part ({answer.status}: {_why(answer)})"
+                if answer.status == 201:  # created, but not qualified or quoted: the item says why
+                    why = f"{answer.payload.get('state')}: {end_reason(answer.payload) or 'no reason given'}"
+                else:
+                    why = f"{answer.status}: {_why(answer)}"
+                reason = f"{partner_bus} cannot qualify or quote its part ({why})"
             feasible = feasible and ok
             partners[component["domain"]] = {
                 "bus": partner_bus,
@@ -667,12 +683,22 @@ class Seller:
             return
         done = bus.waiting.event(f"partner-order:{partner_order}:completed")
         failed = bus.waiting.event(f"partner-order:{partner_order}:failed")
-        yield world.sim.env.any_of([done, failed, world.sim.env.timeout(world.options.notification_wait)])
+        rejected = bus.waiting.event(f"partner-order:{partner_order}:rejected")  # MEF 123: ends it too
+        yield world.sim.env.any_of(
+            [done, failed, rejected, world.sim.env.timeout(world.options.notification_wait)]
+        )
         answer = yield from bus.call(
             known["bus"], RETRIEVE_PRODUCT_ORDER, {"id": partner_order}, flow=msg.flow, step="9b"
         )
         state = answer.payload.get("state") if answer.status == 200 else "unknown"
-        bus.respond(msg, 200, {"partnerOrder": partner_order, "state": state})
+        body: dict[str, Any] = {"partnerOrder": partner_order, "state": state}
+        if state != "completed":
+            body["reason"] = (end_reason(answer.payload) if answer.status == 200 else None) or (
+                f"{known['bus']} answered {answer.status} to {RETRIEVE_PRODUCT_ORDER.name}"
+                if answer.status != 200
+                else f"partner order {partner_order} is {state}"
+            )
+        bus.respond(msg, 200, body)
 
     # -- step 15: acceptance and billing -------------------------------------------------------
 

@@ -32,6 +32,7 @@ from lso_sim.messages.operations import (
     RETRIEVE_QUOTE,
 )
 from lso_sim.sonata import listen, register_listener
+from lso_sim.sonata.reasons import end_reason, refusal
 from lso_sim.threads.ordering.locate import locate_site
 
 THREAD = "10.2"
@@ -159,7 +160,7 @@ def _order(
     poq_body = bodies.poq_create(customer.id, offering, places, request.bandwidth_mbps, instant=False)
     answer = yield from customer.call(bus, CREATE_POQ, poq_body, flow=flow, step="2")
     if answer.status != 201:
-        world.finish(request.instance, "qualificationRefused", _refusal(answer), status=answer.status)
+        world.finish(request.instance, "qualificationRefused", refusal(answer), status=answer.status)
         return
     poq_id = answer.payload["id"]
     quote_body = bodies.quote_create(
@@ -167,7 +168,7 @@ def _order(
     )
     answer = yield from customer.call(bus, CREATE_QUOTE, quote_body, flow=flow, step="2")
     if answer.status != 201:
-        world.finish(request.instance, "quoteRefused", _refusal(answer), status=answer.status)
+        world.finish(request.instance, "quoteRefused", refusal(answer), status=answer.status)
         return
     quote_id = answer.payload["id"]
 
@@ -180,8 +181,7 @@ def _order(
         if quote_state not in QUOTE_PENDING_STATES:
             break
     if quote_state not in ("approved.orderable", "approved.orderableAlternate"):
-        changes = answer.payload.get("stateChange") if answer.status == 200 else None
-        reason = changes[-1].get("changeReason") if changes else None
+        reason = end_reason(answer.payload) if answer.status == 200 else None
         world.finish(
             request.instance,
             f"quote {quote_state}",
@@ -194,7 +194,7 @@ def _order(
     order_body = bodies.order_create(customer.id, offering, places, request.bandwidth_mbps, quote_id)
     answer = yield from customer.call(bus, CREATE_PRODUCT_ORDER, order_body, flow=flow, step="4")
     if answer.status != 201:
-        world.finish(request.instance, "orderRefused", _refusal(answer), status=answer.status)
+        world.finish(request.instance, "orderRefused", refusal(answer), status=answer.status)
         return
     order_id = answer.payload["id"]
     customer.orders[order_id] = {"instance": request.instance, "state": answer.payload["state"]}
@@ -217,15 +217,6 @@ def _order(
     if product_id:
         customer.products.append(product_id)
     world.finish(request.instance, "completed", order=order_id, product=product_id)
-
-
-def _refusal(answer: Message) -> str:
-    """What a refused request's MEF error body says (a dict or a list of them)."""
-    body = answer.payload
-    if isinstance(body, list) and body and isinstance(body[0], dict):
-        body = body[0]
-    detail = body.get("reason") or body.get("message") if isinstance(body, dict) else None
-    return f"{answer.operation} answered {answer.status}" + (f": {detail}" if detail else "")
 
 
 def _await_order_end(
@@ -261,6 +252,5 @@ def _await_order_end(
         return state, None  # success, or the customer's own cancellation: nothing to learn
     if answer is None:
         answer = yield from customer.call(bus, RETRIEVE_PRODUCT_ORDER, {"id": order_id}, flow=flow, step="14")
-    changes = answer.payload.get("stateChange") if answer.status == 200 else None
-    reason = changes[-1].get("changeReason") if changes else None
+    reason = end_reason(answer.payload) if answer.status == 200 else None
     return state, str(reason) if reason else f"order {order_id} ended {state}"

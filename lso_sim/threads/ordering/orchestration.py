@@ -114,16 +114,21 @@ class Orchestrator:
         bandwidth = float(msg.payload["bandwidthMbps"])
         if self.is_provider:
             # The SP part is serviceable when each SP component's NEs still have a path with capacity.
-            serviceable = all(
-                self._segment(c["networkElements"][0], c["networkElements"][-1], bandwidth) is not None
+            blocked = [
+                (c["networkElements"][0], c["networkElements"][-1])
                 for c in msg.payload["components"]
-            )
+                if self._segment(c["networkElements"][0], c["networkElements"][-1], bandwidth) is None
+            ]
         else:
             site = topology.sites[msg.payload["places"][0]]
             enni = msg.payload.get("enni")
             end = topology.enni_end(enni, self.sof.domain) if enni else site.ne
-            serviceable = self._segment(site.uni, end, bandwidth) is not None
-        self.sof.respond(msg, 200, {"serviceable": serviceable})
+            blocked = [] if self._segment(site.uni, end, bandwidth) is not None else [(site.uni, end)]
+        body: dict[str, Any] = {"serviceable": not blocked}
+        if blocked:
+            a, b = blocked[0]
+            body["reason"] = f"no path with {bandwidth:g} Mbps free between {a} and {b}"
+        self.sof.respond(msg, 200, body)
 
     def _segment(self, start: str, end: str, bandwidth: float) -> list[str] | None:
         return self.world.topology.segment_path(start, end, self.sof.domain, bandwidth)
@@ -283,7 +288,7 @@ class Orchestrator:
             self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts
         ]
         if not all((yield from sof.gather(activations))):
-            self.fail(record, "a component could not be activated (step 9)")
+            self.fail(record, _because("a component could not be activated (step 9)", record))
             self._release(record)
             return False
         record.service.move("inactive", world.sim.now)
@@ -293,7 +298,7 @@ class Orchestrator:
             self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts
         ]
         if not all((yield from sof.gather(tests))):
-            self.fail(record, "the service activation tests failed (step 11)")
+            self.fail(record, _because("the service activation tests failed (step 11)", record))
             self._release(record)
             return False
 
@@ -356,10 +361,17 @@ class Orchestrator:
             }
         answer = yield from self.sof.call(icm, op, body, flow=flow, step=step)
         if answer.status != 200 or not isinstance(answer.payload, dict):
+            record.problems.append(f"{icm} answered {answer.status} to {op.name} for {construct}")
             return False
         if op is ACTIVATE_CONNECTIVITY:
-            return bool(answer.payload["output"]["service"]["operational-state"] == "ENABLED")
-        return answer.payload.get("result") == "pass"
+            enabled = answer.payload["output"]["service"]["operational-state"] == "ENABLED"
+            if not enabled:
+                record.problems.append(f"{icm} could not enable {construct}")
+            return bool(enabled)
+        passed = answer.payload.get("result") == "pass"
+        if not passed:
+            record.problems.append(f"{construct} failed {op.name} at {icm}")
+        return passed
 
     def _obtain_partner(
         self, domain: str, component: str, endpoints: tuple[str, ...], record: ServiceRecord, flow: Flow
@@ -373,7 +385,15 @@ class Orchestrator:
                 flow=flow,
                 step="9b",
             )
-            return answer.status == 200 and answer.payload.get("state") == "completed"
+            if answer.status == 200 and answer.payload.get("state") == "completed":
+                return True
+            record.problems.append(
+                f"{domain}'s product order {partner_order} ended {answer.payload.get('state')}: "
+                f"{answer.payload.get('reason')}"
+                if answer.status == 200
+                else f"{self.bus} answered {answer.status} to {REQUEST_PARTNER_FULFILMENT.name}"
+            )
+            return False
         answer = yield from self.sof.call(
             self.world.sof[domain].id,
             ACTIVATE_PARTNER_COMPONENT,
@@ -386,14 +406,23 @@ class Orchestrator:
             flow=flow,
             step="9b",
         )
-        return answer.status == 200 and answer.payload.get("result") == "pass"
+        if answer.status == 200 and answer.payload.get("result") == "pass":
+            return True
+        record.problems.append(
+            f"{domain} did not activate {component}"
+            + (f" ({answer.status} to {ACTIVATE_PARTNER_COMPONENT.name})" if answer.status != 200 else "")
+        )
+        return False
 
     def _interlude(
         self, op: Operation, domain: str, component: str, record: ServiceRecord, flow: Flow, step: str
     ) -> Generator[simpy.Event, Any, bool]:
         body = {"componentId": component, "partnerOrder": record.partner_orders.get(domain)}
         answer = yield from self.sof.call(self.world.sof[domain].id, op, body, flow=flow, step=step)
-        return answer.status in (200, 201) and answer.payload.get("result") == "pass"
+        if answer.status in (200, 201) and answer.payload.get("result") == "pass":
+            return True
+        record.problems.append(f"{component} failed {op.name} at {domain} ({answer.status})")
+        return False
 
     def _performance_job(
         self, component: ServiceComponent, record: ServiceRecord, flow: Flow
@@ -553,3 +582,8 @@ class Orchestrator:
         if not ok:
             job["rejectionReason"] = "monitoring could not be started on every network element"
         sof.respond(msg, 201, job)
+
+
+def _because(what: str, record: ServiceRecord) -> str:
+    """``what`` went wrong, with the first cause a branch found (``record.problems``)."""
+    return f"{what}: {record.problems[0]}" if record.problems else what

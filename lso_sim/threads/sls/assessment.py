@@ -129,7 +129,15 @@ class _Assessor:
             until = world.sim.now + a.period
             watch = {"id": sof.next_id("watch"), "thresholds": dict(a.objectives), "until": until}
             figures = yield from gather_service_figures(
-                world, sof, self.record, self.flow, last, sp_step="1a", partner_step="1b", watch=watch
+                world,
+                sof,
+                self.record,
+                self.flow,
+                last,
+                sp_step="1a",
+                partner_step="1b",
+                watch=watch,
+                deadline=a.period,  # a period's figures come within the period, or it goes unmeasured
             )
             last = world.sim.now
             if isinstance(figures, str):

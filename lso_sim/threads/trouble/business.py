@@ -17,6 +17,7 @@ import simpy
 
 from lso_sim.actors.roles import BusinessApplications
 from lso_sim.actors.world import World
+from lso_sim.errors import LsoSimError
 from lso_sim.messages import trouble_bodies as tb
 from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
@@ -88,11 +89,22 @@ class TroubleHandling:
             "observedImpact": ticket.document["observedImpact"],
             "customer": ticket.buyer,
         }
-        answer = yield from bus.call(
-            self.world.sof[bus.domain].id, REPORT_SERVICE_PROBLEM, body, flow=ticket.flow, step=step or "3"
-        )
+        sof = self.world.sof[bus.domain].id
+        try:
+            answer = yield from bus.call(
+                sof, REPORT_SERVICE_PROBLEM, body, flow=ticket.flow, step=step or "3"
+            )
+        except LsoSimError as exc:
+            # Nobody works on the problem: the ticket waits (MEF ``pending``) with why, and the
+            # buyer, reading it, sees the reason instead of a ticket in progress forever.
+            self.desk.move(ticket, "pending", step=step or "12", note=f"not passed to {sof}: {exc}")
+            return
         if answer.status == 200:
             self.problems[answer.payload["problemId"]] = ticket
+        else:
+            self.desk.move(
+                ticket, "pending", step=step or "12", note=f"{sof} refused the problem ({answer.status})"
+            )
 
     def problem_status(self, msg: Message) -> None:
         """Step 11 arrives: move the ticket or incident and tell its buyer (step 12)."""

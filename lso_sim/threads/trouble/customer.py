@@ -33,6 +33,7 @@ from lso_sim.messages.operations import (
     TROUBLE_STATUS_ALLEGRO,
 )
 from lso_sim.sonata.api import listen, register_listener, state_of
+from lso_sim.sonata.reasons import refusal
 from lso_sim.threads import ordering
 from lso_sim.threads.prerequisite import begin_on_product
 from lso_sim.threads.trouble import products, resources
@@ -175,8 +176,9 @@ def _close(
     world: World, customer: Customer, ticket_id: str, flow: Flow, instance: str
 ) -> Generator[simpy.Event, Any, None]:
     """Check the service, close the resolved ticket and end the instance (once)."""
-    if world.outcomes[instance].ended is not None:
+    if world.outcomes[instance].ended is not None or ticket_id in customer.closing:
         return
+    customer.closing.add(ticket_id)
     yield from customer.activity("verifyResolution", flow=flow, step="12", payload={"ticket": ticket_id})
     try:
         answer = yield from customer.call(
@@ -186,8 +188,11 @@ def _close(
         reason = f"ticket {ticket_id} resolved but not closed: {exc}"
         world.finish(instance, "resolved", reason, ticket=ticket_id)
     else:
-        state = "closed" if answer.status == 204 else f"close refused {answer.status}"
-        world.finish(instance, state, ticket=ticket_id)
+        if answer.status == 204:
+            world.finish(instance, "closed", ticket=ticket_id)
+        else:
+            world.finish(instance, f"close refused {answer.status}", refusal(answer), ticket=ticket_id)
+    customer.closing.discard(ticket_id)
     customer.waiting.fire(_ended(customer, instance))
 
 
