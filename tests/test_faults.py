@@ -17,7 +17,7 @@ from lso_sim.errors import ScenarioError
 from lso_sim.messages.envelope import Kind, Message
 from lso_sim.replay import check_scenario
 from lso_sim.replay.render import as_text, check_report
-from lso_sim.scenarios import parse_scenario, run_scenario
+from lso_sim.scenarios import load_scenario, parse_scenario, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.records import dumps
 
@@ -312,3 +312,22 @@ def test_a_long_bad_name_is_not_echoed_whole(scenario_10_2: Scenario) -> None:
     with pytest.raises(ScenarioError) as info:
         _with(scenario_10_2, [{"kind": "actor_down", "actor": "x" * 150}])
     assert len(str(info.value)) < 1000
+
+
+# -- compensation -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["test-failure", "order-rejection"])
+def test_a_service_order_failing_after_activation_takes_down_what_was_built(name: str, run: Runner) -> None:
+    """SP constructs deleted over PRESTO, partner components removed, capacity given back: no
+    network element carries, and no partner keeps, a service the Customer will never get."""
+    result, trace = run(load_scenario(SCENARIOS / "faults" / f"{name}.yaml"))
+    world = result.world
+    assert [o.state for o in world.outcomes.values()] == ["failed"]
+    assert all(not icm.constructs for icm in world.icms.values())
+    for sof in world.sof.values():
+        assert all(r.service.state != "active" for r in sof.services.values()), sof.id
+    graph = world.topology.graph
+    assert all(float(graph.edges[e]["used"]) == 0.0 for e in graph.edges)
+    deletes = [r for r in trace.records if r.operation == "delete-connectivity-service"]
+    assert deletes, "the SP constructs were deleted over PRESTO"

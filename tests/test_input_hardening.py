@@ -157,6 +157,8 @@ def _load(tmp_path: Path, text: str | bytes) -> ScenarioError:
     [
         (BASE.encode("utf-8") + b"\n# \xff\xfe\n", "", "not valid UTF-8"),
         ("a: " + "[" * 3000 + "]" * 3000, "", "nested more than"),
+        (b"\x00", "", "at line 1: character U+0000 is not allowed"),
+        (BASE.encode("utf-8") + b"\n\x07x: 1\n", "", "character U+0007 is not allowed"),
         (BASE.replace("seed: 7", "seed: 7\nseed: 8"), "", "duplicate key 'seed'"),
         (BASE.replace("capacity_mbps: 10000", "capacity_mbps: .inf", 1), LINK0, "finite"),
         (BASE.replace("capacity_mbps: 10000", "capacity_mbps: .nan", 1), LINK0, "finite"),

@@ -145,6 +145,9 @@ class ServiceRecord:
     """Cancelled by its buyer: the SOF's process for it starts no further work."""
     events: int = 0
     """Inventory events SOF sent its BUS about this service (numbers their event ids)."""
+    activated: set[str] = field(default_factory=set)
+    """Components (SP constructs and partner components) whose activation succeeded: what must be
+    taken down again if the service order fails after step 9."""
     problems: list[str] = field(default_factory=list)
     """Why parallel work on it fell short (a component not activated, a test failed), in the
     order the branches found out: the first one explains the service order's failure."""

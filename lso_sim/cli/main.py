@@ -266,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args, console)
     except BadInput as exc:
-        _say(Text.assemble(("lso-sim: error: ", "bold red"), str(exc)))
+        # One line, always: a CI log greps it, and a message from a library may carry newlines.
+        _say(Text.assemble(("lso-sim: error: ", "bold red"), " ".join(str(exc).splitlines())))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         _say(Text("lso-sim: interrupted", style="bold red"))

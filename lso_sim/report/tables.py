@@ -28,6 +28,18 @@ def _stats_columns(table: Table) -> None:
         table.add_column(name, justify="right")
 
 
+def _stats_table(title: str, what: str, rows: list[tuple[str, str, Stats]]) -> Table:
+    """Statistics of durations per thread and ``what`` (a step, an end state)."""
+    table = Table(title=title)
+    table.add_column("thread")
+    table.add_column(what)
+    table.add_column("n", justify="right")
+    _stats_columns(table)
+    for thread, name, stats in rows:
+        table.add_row(escape(thread), escape(name), str(stats.count), *_stats_cells(stats))
+    return table
+
+
 def report_tables(report: Report) -> list[Table]:
     """Instances, steps, IRPs, channels, actors and fall-out, one table each."""
     instances = Table(title=f"Lead time per thread instance ({len(report.instances)})")
@@ -45,13 +57,11 @@ def report_tables(report: Report) -> list[Table]:
             str(i.fallout) if i.fallout else "",
         )
 
-    states = Table(title="Lead time per end state")
-    states.add_column("thread")
-    states.add_column("end state")
-    states.add_column("n", justify="right")
-    _stats_columns(states)
-    for e in report.end_states:
-        states.add_row(escape(e.thread), escape(e.state), str(e.lead_time.count), *_stats_cells(e.lead_time))
+    states = _stats_table(
+        "Lead time per end state",
+        "end state",
+        [(e.thread, e.state, e.lead_time) for e in report.end_states],
+    )
 
     reasons = Table(title="Why instances did not complete")
     for name in ("thread", "end state", "instances", "reason"):
@@ -59,13 +69,9 @@ def report_tables(report: Report) -> list[Table]:
     for r in report.reasons:
         reasons.add_row(escape(r.thread), escape(r.state), str(r.count), escape(r.reason))
 
-    steps = Table(title="Duration per step (over instances)")
-    steps.add_column("thread")
-    steps.add_column("step")
-    steps.add_column("n", justify="right")
-    _stats_columns(steps)
-    for s in report.steps:
-        steps.add_row(escape(s.thread), escape(s.step), str(s.duration.count), *_stats_cells(s.duration))
+    steps = _stats_table(
+        "Duration per step (over instances)", "step", [(s.thread, s.step, s.duration) for s in report.steps]
+    )
 
     irps = Table(title="Messages and bytes per IRP")
     for name in ("IRP", "messages", "bytes", "requests", "responses", "notifications", "lost"):

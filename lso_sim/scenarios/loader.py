@@ -81,13 +81,27 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(source, "", f"invalid YAML{where}: {clip(problem)}") from None
+        raise ScenarioError(source, "", f"invalid YAML{_yaml_problem(exc, text)}") from None
     except RecursionError:
         raise ScenarioError(source, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep") from None
     return parse_scenario(data, source)
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+    """`` at line 3, column 7: <problem>``, in one line, whichever error PyYAML raised."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        where = f" at line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(exc, "problem", None) or str(exc)
+    elif isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        line = text.count("\n", 0, exc.position) + 1
+        where = f" at line {line}"
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else f"U+{ord(char):04X}"
+        problem = f"character {shown} is not allowed in YAML (a control character or a NUL byte)"
+    else:
+        where, problem = "", str(exc)
+    return f"{where}: {clip(' '.join(str(problem).split()))}"
 
 
 def parse_scenario(data: Any, source: str) -> Scenario:

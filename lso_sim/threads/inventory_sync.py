@@ -19,6 +19,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import BusinessApplications, ServiceOrchestrator, ServiceRecord
+from lso_sim.errors import LsoSimError
 from lso_sim.messages import Kind, bodies
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import RETRIEVE_SERVICE, SERVICE_ATTRIBUTE_CHANGE, SERVICE_DELETE
@@ -64,17 +65,30 @@ def _follow(
 ) -> Generator[simpy.Event, Any, None]:
     """Read the service the event names and show it on the product it delivers."""
     service_id = str(msg.payload["event"]["id"])
-    answer = yield from bus.call(msg.src, RETRIEVE_SERVICE, {"id": service_id}, flow=msg.flow, step=msg.step)
+    try:
+        answer = yield from bus.call(
+            msg.src, RETRIEVE_SERVICE, {"id": service_id}, flow=msg.flow, step=msg.step
+        )
+    except LsoSimError as exc:  # given up on: the product keeps its last known state, and says so
+        _not_updated(bus, msg, service_id, str(exc), None)
+        return
     product = inventory.product_of_service(service_id)
     if answer.status != 200 or product is None:
         problem = "service not readable" if answer.status != 200 else "no product for the service"
-        bus.sim.record_local(
-            bus,
-            Kind.ERROR,
-            "productInventoryNotUpdated",
-            {"service": service_id, "reason": problem, "status": answer.status},
-            flow=msg.flow,
-            step=msg.step,
-        )
+        _not_updated(bus, msg, service_id, problem, answer.status)
         return
     inventory.follow_service(product, bodies.service_bandwidth(answer.payload), str(answer.payload["state"]))
+
+
+def _not_updated(
+    bus: BusinessApplications, msg: Message, service_id: str, problem: str, status: int | None
+) -> None:
+    """The product inventory could not follow a service event: an error record says why."""
+    bus.sim.record_local(
+        bus,
+        Kind.ERROR,
+        "productInventoryNotUpdated",
+        {"service": service_id, "reason": problem, "status": status},
+        flow=msg.flow,
+        step=msg.step,
+    )

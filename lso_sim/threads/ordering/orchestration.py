@@ -53,6 +53,7 @@ from lso_sim.messages.operations import (
 from lso_sim.threads import inventory_sync
 from lso_sim.threads.ordering.changes import ServiceChanges
 from lso_sim.threads.resource_layer import step_below
+from lso_sim.threads.resource_tasks import partner_components, sp_constructs
 from lso_sim.topology.network import ServiceComponent, group_by_forwarding_domain
 
 THREAD = "10.2"
@@ -289,7 +290,7 @@ class Orchestrator:
         ]
         if not all((yield from sof.gather(activations))):
             self.fail(record, _because("a component could not be activated (step 9)", record))
-            self._release(record)
+            yield from self._undo(record, flow)
             return False
         record.service.move("inactive", world.sim.now)
 
@@ -299,7 +300,7 @@ class Orchestrator:
         ]
         if not all((yield from sof.gather(tests))):
             self.fail(record, _because("the service activation tests failed (step 11)", record))
-            self._release(record)
+            yield from self._undo(record, flow)
             return False
 
         monitors = self._sp_calls(ACTIVATE_MONITORING, sp_parts, record, flow, "12a")
@@ -328,6 +329,36 @@ class Orchestrator:
             )
             for c in parts
         ]
+
+    def _undo(self, record: ServiceRecord, flow: Flow) -> Generator[simpy.Event, Any, None]:
+        """Compensate a service order failing after step 9: take down what was built.
+
+        SP constructs are deleted over PRESTO and partner components removed by the option their
+        activation used (INTERLUDE ``deactivateServiceComponent``, or BUS-sp deleting the partner
+        product over SONATA), so that no network element carries, and no partner bills for, a
+        service the Customer will never get. Best effort: a take-down that fails or gets no answer
+        is noted as a problem of the order, and the capacity SOF-sp holds is released whatever
+        happens.
+        """
+        changes = self.changes
+        undo = [
+            changes._partner(domain, component, order, record, "delete", None, flow)
+            for domain, component, order in partner_components(record)
+            if component in record.activated
+        ]
+        undo += [
+            changes._delete_construct(icm, construct, flow, "9a")
+            for icm, construct, _nes in sp_constructs(self.world, record)
+            if construct in record.activated
+        ]
+        try:
+            if undo and not all((yield from self.sof.gather(undo))):
+                record.problems.append("some components could not be taken down")
+        except LsoSimError as exc:
+            record.problems.append(f"taking the components down: {exc}")
+        finally:
+            record.activated.clear()
+            self._release(record)
 
     def _reserve(self, record: ServiceRecord, path: list[str]) -> None:
         self.world.topology.reserve(path, record.bandwidth_mbps, self.sof.domain)
@@ -365,7 +396,9 @@ class Orchestrator:
             return False
         if op is ACTIVATE_CONNECTIVITY:
             enabled = answer.payload["output"]["service"]["operational-state"] == "ENABLED"
-            if not enabled:
+            if enabled:
+                record.activated.add(construct)
+            else:
                 record.problems.append(f"{icm} could not enable {construct}")
             return bool(enabled)
         passed = answer.payload.get("result") == "pass"
@@ -386,6 +419,7 @@ class Orchestrator:
                 step="9b",
             )
             if answer.status == 200 and answer.payload.get("state") == "completed":
+                record.activated.add(component)
                 return True
             record.problems.append(
                 f"{domain}'s product order {partner_order} ended {answer.payload.get('state')}: "
@@ -407,6 +441,7 @@ class Orchestrator:
             step="9b",
         )
         if answer.status == 200 and answer.payload.get("result") == "pass":
+            record.activated.add(component)
             return True
         record.problems.append(
             f"{domain} did not activate {component}"
