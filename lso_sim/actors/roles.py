@@ -145,6 +145,8 @@ class ServiceRecord:
     """Cancelled by its buyer: the SOF's process for it starts no further work."""
     events: int = 0
     """Inventory events SOF sent its BUS about this service (numbers their event ids)."""
+    read_at: float = -1.0
+    """When its BUS last read it back (``serviceGet``): an event sent before stays unread."""
     activated: set[str] = field(default_factory=set)
     """Components (SP constructs and partner components) whose activation succeeded: what must be
     taken down again if the service order fails after step 9."""

@@ -22,12 +22,24 @@ from lso_sim.actors.roles import BusinessApplications, ServiceOrchestrator, Serv
 from lso_sim.errors import LsoSimError
 from lso_sim.messages import Kind, bodies
 from lso_sim.messages.envelope import Flow, Message
-from lso_sim.messages.operations import RETRIEVE_SERVICE, SERVICE_ATTRIBUTE_CHANGE, SERVICE_DELETE
+from lso_sim.messages.operations import (
+    RETRIEVE_SERVICE,
+    SERVICE_ATTRIBUTE_CHANGE,
+    SERVICE_DELETE,
+    Operation,
+)
 from lso_sim.sonata.inventory import InventoryApi
 
 
 def announce(sof: ServiceOrchestrator, record: ServiceRecord, *, flow: Flow, step: str) -> None:
-    """Tell the service's BUS that it changed (its bandwidth) or was removed (``terminated``)."""
+    """Tell the service's BUS that it changed (its bandwidth) or was removed (``terminated``).
+
+    The event is delivered at least once: a hub that got nothing would answer no 2xx, and its
+    sender would try again. So until the BUS reads the service back, SOF sends the same event
+    (same id: the BUS may read twice, never miss it) again every ``request_timeout``, as many
+    times as its retry policy allows. Without that, one lost event would leave the product
+    showing a service that no longer exists (invariant ``inventories-agree``).
+    """
     record.events += 1
     deleted = record.service.state == "terminated"
     op = SERVICE_DELETE if deleted else SERVICE_ATTRIBUTE_CHANGE
@@ -35,6 +47,28 @@ def announce(sof: ServiceOrchestrator, record: ServiceRecord, *, flow: Flow, ste
         op.name, record.service.id, sof.sim.now, f"{record.service.id}-event-{record.events}"
     )
     sof.tell(record.buyer, op, event, flow=flow, step=step)
+    sof.start(_until_read(sof, record, op, event, flow, step))
+
+
+def _until_read(
+    sof: ServiceOrchestrator,
+    record: ServiceRecord,
+    op: Operation,
+    event: dict[str, Any],
+    flow: Flow,
+    step: str,
+) -> Generator[simpy.Event, Any, None]:
+    sent, number = sof.sim.now, record.events
+    wait = sof.request_timeout or DEFAULT_RESEND
+    for _ in range(sof.retry.attempts - 1):
+        yield sof.env.timeout(wait)
+        if record.read_at >= sent or record.events != number:
+            return  # read since, or a newer event supersedes this one
+        sof.tell(record.buyer, op, event, flow=flow, step=step)
+
+
+DEFAULT_RESEND = 86400.0
+"""Seconds between re-sends of an unread event when the SOF has no request timeout."""
 
 
 def install_service_inventory(sof: ServiceOrchestrator) -> None:
@@ -49,6 +83,7 @@ def _serve(sof: ServiceOrchestrator, msg: Message) -> None:
     if record is None or record.buyer != msg.src:
         sof.respond(msg, 404, {"code": "notFound", "reason": f"no service {ident}"})
         return
+    record.read_at = sof.sim.now
     body = bodies.inventory_service(ident, record.service.state, record.bandwidth_mbps, record.product_order)
     sof.respond(msg, 200, body)
 

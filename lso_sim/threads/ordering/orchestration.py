@@ -159,7 +159,8 @@ class Orchestrator:
         sof.respond(msg, 201, bodies.service_order(order_id, msg.payload, "acknowledged", now))
         record.order.move("inProgress", world.sim.now)
         if self.is_provider:
-            completed = yield from self._settle(record, self._fulfil_provider_service(record, msg.flow))
+            work = self._fulfil_provider_service(record, msg.flow)
+            completed = yield from self._settle(record, work, msg.flow)
         else:
             sof.waiting.fire(f"service-order-for:{record.product_order}", order_id)
             if world.options.partner_fulfilment is PartnerFulfilment.INTERLUDE:
@@ -168,7 +169,7 @@ class Orchestrator:
                 sof.start(self._expect_activation(record, msg.flow))
                 return
             segment = self._activate_partner_segment(record, msg.flow, "9b")
-            completed = yield from self._settle(record, segment)
+            completed = yield from self._settle(record, segment, msg.flow)
             if not record.cancelled:
                 self._finish(record, completed, msg.flow, "9b")
             return
@@ -176,7 +177,7 @@ class Orchestrator:
             self._finish(record, completed, msg.flow, "13")
 
     def _settle(
-        self, record: ServiceRecord, work: Generator[simpy.Event, Any, bool]
+        self, record: ServiceRecord, work: Generator[simpy.Event, Any, bool], flow: Flow
     ) -> Generator[simpy.Event, Any, bool]:
         """Run a service order's work; a failure (a request given up on, say) fails the order with
         its reason and gives back what it held, instead of leaving it ``inProgress`` forever."""
@@ -184,7 +185,9 @@ class Orchestrator:
             return (yield from work)
         except LsoSimError as exc:
             self.fail(record, str(exc))
-            if record.reserved:
+            if record.activated:  # some components were built before the give-up: take them down
+                yield from self._undo(record, flow)
+            elif record.reserved:
                 self._release(record)
             return False
 
@@ -533,7 +536,8 @@ class Orchestrator:
             # This side gave up waiting already: nothing is activated.
             self.sof.respond(msg, 200, {"componentId": msg.payload["componentId"], "result": "fail"})
             return
-        ok = yield from self._settle(record, self._activate_partner_segment(record, msg.flow, msg.step))
+        segment = self._activate_partner_segment(record, msg.flow, msg.step)
+        ok = yield from self._settle(record, segment, msg.flow)
         self.sof.respond(
             msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"}
         )
