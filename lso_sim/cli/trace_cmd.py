@@ -133,15 +133,23 @@ def record_filter(args: argparse.Namespace) -> RecordFilter:
     )
 
 
-def render(fmt: str, records: Sequence[Mapping[str, Any]], *, title: str, domains: Mapping[str, str]) -> str:
-    """``records`` drawn in ``fmt`` (one of :data:`FORMATS`)."""
+def render(
+    fmt: str,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    domains: Mapping[str, str],
+    brief: bool = False,
+) -> str:
+    """``records`` drawn in ``fmt`` (one of :data:`FORMATS`); ``brief``: a text listing without
+    the step headings and the sentence under each record (one line per record, for grep and diff)."""
     if fmt == "mermaid":
         return to_mermaid_sequence(records, title=title, domains=domains)
     if fmt == "plantuml":
         return to_plantuml_sequence(records, title=title, domains=domains)
     if fmt == "html":
         return to_html_report(records, title=title, domains=domains)
-    return to_text_listing(records, title=title)
+    return to_text_listing(records, title=title, explain=not brief)
 
 
 def write_output(text: str, out: Path | None) -> None:
@@ -166,6 +174,11 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument("--title", help="diagram title (default: the file name)")
+    parser.add_argument(
+        "--brief",
+        action="store_true",
+        help="text: one line per record, without step headings and explanations (for grep and diff)",
+    )
     add_filter_args(parser)
 
 
@@ -176,7 +189,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if not records:
         raise BadInput(f"{args.source}: no records left to draw (check the filters)")
     write_output(
-        render(args.format, records, title=args.title or source.title, domains=source.domains), args.output
+        render(
+            args.format, records, title=args.title or source.title, domains=source.domains, brief=args.brief
+        ),
+        args.output,
     )
     if args.output is not None:
         console.print(f"{args.format}: {args.output} ({len(records)} records)", highlight=False, markup=False)

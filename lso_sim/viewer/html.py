@@ -6,8 +6,10 @@ opened from disk with no network: the diagram is drawn as SVG by a small script 
 
 * the sequence diagram, one lane per actor boxed by domain, one row per record;
 * play, step forward and back, first and last; the rows not yet reached fade out;
-* on a click (or as the current step moves) the record's MEF step with our explanation and its
-  payload, pretty-printed;
+* on a click (or as the current step moves) the record's MEF step with our explanation, a
+  sentence about the record itself (its operation, what changed, why it was refused: see
+  :mod:`lso_sim.threads.explain`), whether it is set-up or runs alongside another step, and its
+  payload, pretty-printed; set-up rows are drawn faded and tagged;
 * a per-IRP summary (messages, bytes, lost) and the lead time of each thread instance.
 
 The output is deterministic: the same records give the same bytes.
@@ -24,7 +26,7 @@ from typing import Any
 from lso_sim.diagrams.sequence import local_note, message_label
 from lso_sim.report.metrics import compute_report
 from lso_sim.report.tables import duration
-from lso_sim.threads.catalog import explain_step
+from lso_sim.threads.explain import explain_records
 from lso_sim.trace.select import MESSAGE_KINDS
 
 
@@ -61,7 +63,7 @@ def page_data(
         if actor in labels:
             groups.setdefault(labels[actor], []).append(actor)
     rows = []
-    for r in items:
+    for r, meaning in zip(items, explain_records(items), strict=True):
         kind = str(r.get("kind") or "")
         arrow = kind in MESSAGE_KINDS
         label, alert = (message_label(r), False) if arrow else local_note(r)
@@ -84,7 +86,10 @@ def page_data(
                 "lost": arrow and r.get("delivered") is None,
                 "alert": alert,
                 "label": label,
-                "explanation": explain_step(str(r.get("thread") or ""), str(r.get("step") or "")),
+                "explanation": meaning.step,
+                "sentence": meaning.sentence,
+                "setup": meaning.setup,
+                "concurrent": meaning.concurrent,
             }
         )
     return {

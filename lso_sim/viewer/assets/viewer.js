@@ -45,6 +45,8 @@
     var classes = ["row", r.kind];
     if (r.lost) { classes.push("lost"); }
     if (r.alert) { classes.push("alert"); }
+    if (r.setup) { classes.push("setup"); }
+    if (r.concurrent) { classes.push("concurrent"); }
     var g = el("g", { "class": classes.join(" "), "data-index": i, "data-seq": r.seq }, svg);
     el("rect", { "class": "hit", x: 2, y: y - ROW / 2 - 4, width: width - 4, height: ROW }, g);
     var xs = lanes[r.src], xd = lanes[r.dst] === undefined ? xs : lanes[r.dst];
@@ -85,7 +87,18 @@
     line.textContent = "#" + r.seq + " at " + r.time.toFixed(3) + " s, " + r.kind + " " + r.src +
       (r.dst !== r.src ? " -> " + r.dst : "") + ", " + (r.irp || "local") + " " + r.operation +
       (r.status !== null ? " (" + r.status + ")" : "") + (r.lost ? ", LOST" : "") + ", instance " + r.instance;
+    var sentence = document.createElement("div");
+    sentence.className = "sentence";
+    sentence.textContent = r.sentence;
     detail.appendChild(head);
+    detail.appendChild(sentence);
+    [["setup", r.setup], ["concurrent", r.concurrent]].forEach(function (note) {
+      if (!note[1]) { return; }
+      var tag = document.createElement("div");
+      tag.className = "tag " + note[0];
+      tag.textContent = note[1];
+      detail.appendChild(tag);
+    });
     detail.appendChild(line);
     payload.textContent = JSON.stringify(r.payload, null, 2);
   }
