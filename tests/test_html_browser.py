@@ -128,7 +128,7 @@ def test_report_loads_steps_and_shows_payloads(
     assert json.loads(browser.find_element(By.ID, "payload").text) == records[target]["payload"]
     detail = browser.find_element(By.ID, "detail").text
     assert "step 4: Customer places the product order" in detail
-    assert "Customer acme sends BUS-sp bus-sp the request createProductOrder: place a product order." in detail
+    assert "acme sends BUS-sp bus-sp the request createProductOrder: place a product order." in detail
 
 
 def test_per_irp_summary_table(browser: Any, report: tuple[Path, list[dict[str, Any]]]) -> None:
