@@ -10,7 +10,13 @@ import pytest
 from lso_sim.cli.main import main
 from lso_sim.messages.operations import CATALOG
 from lso_sim.threads.activities import ACTIVITIES, SUMMARIES
-from lso_sim.threads.explain import explain_records, hidden_before, record_sentence, setup_threads
+from lso_sim.threads.explain import (
+    explain_records,
+    hidden_before,
+    record_sentence,
+    reported_state,
+    setup_threads,
+)
 from lso_sim.trace.select import load_records
 from lso_sim.viewer.html import page_data
 
@@ -216,3 +222,58 @@ def test_html_rows_carry_the_sentence_and_marks() -> None:
     assert all(row["sentence"] for row in rows)
     assert {row["thread"] for row in rows if row["setup"]} == {"10.2"}
     assert any(row["concurrent"] for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (
+            {
+                "kind": "notification",
+                "api": "productOrderNotification",
+                "payload": {"event": {"id": "o-1", "href": "/productOrder/o-1", "state": "inProgress"}},
+            },
+            ("o-1", "productOrder", "inProgress"),
+        ),
+        (
+            {
+                "kind": "response",
+                "api": "quoteManagement",
+                "operation": "createQuote",
+                "payload": {"id": "q-1", "state": "acknowledged"},
+            },
+            ("q-1", "quote", "acknowledged"),
+        ),
+        (
+            {
+                "kind": "response",
+                "api": "productOrderManagement",
+                "operation": "createCancelProductOrder",
+                "payload": {"id": "c-1", "state": "acknowledged"},
+            },
+            ("c-1", "cancelProductOrder", "acknowledged"),
+        ),
+        ({"kind": "request", "api": "quoteManagement", "payload": {"id": "q-1", "state": "x"}}, ("", "", "")),
+        ({"kind": "response", "api": None, "payload": [{"id": "q-1", "state": "x"}]}, ("", "", "")),
+    ],
+)
+def test_reported_state_names_the_resource_and_its_type(
+    record: dict[str, Any], expected: tuple[str, str, str]
+) -> None:
+    assert reported_state(record) == expected
+
+
+def test_html_phases_cover_every_row_once() -> None:
+    """Runs of one instance and step partition the rows; each instance lists its runs."""
+    records = _records("thread-10.5")
+    data = page_data(records, title="t")
+    phases, rows = data["phases"], data["records"]
+    assert sum(p["count"] for p in phases) == len(rows)
+    for n, phase in enumerate(phases):
+        run = rows[phase["first"] : phase["first"] + phase["count"]]
+        assert {(r["instance"], r["step"], r["phase"]) for r in run} == {
+            (phase["instance"], phase["step"], n)
+        }
+    assert sum(i["count"] for i in data["instances"]) == len(rows)
+    assert [i["setup"] for i in data["instances"]].count(True) == 3
+    assert set(data["machines"]) >= {"productOrder", "quote", "serviceOrder", "service"}

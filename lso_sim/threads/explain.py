@@ -55,12 +55,19 @@ class Explained:
         setup: '' for the thread's own records; for a set-up record, which thread it sets up.
         concurrent: '' when the record follows its instance's step order; else which step it runs
             alongside.
+        resource: the id of the resource whose state the record reports ('' when none).
+        resource_type: what that resource is (``productOrder``, ``quote``, ``service``...: the
+            name of its :mod:`lso_sim.lifecycle` machine where it has one), '' when unknown.
+        state: the state the record reports for it.
     """
 
     step: str
     sentence: str
     setup: str = ""
     concurrent: str = ""
+    resource: str = ""
+    resource_type: str = ""
+    state: str = ""
 
 
 def setup_threads(records: Iterable[Record]) -> dict[str, str]:
@@ -97,7 +104,10 @@ def explain_records(records: Sequence[Record]) -> list[Explained]:
         if thread in setups:
             setup = f"set-up: thread {thread} establishes what thread {setups[thread]} acts on"
         text = explain_step(thread, step) or (_FAULT_STEP if r.get("kind") == "fault" else "")
-        out.append(Explained(text, sentence, setup, _concurrency(r, step, last)))
+        resource, resource_type, state = reported_state(r)
+        out.append(
+            Explained(text, sentence, setup, _concurrency(r, step, last), resource, resource_type, state)
+        )
     return out
 
 
@@ -164,6 +174,43 @@ def _message_sentence(r: Record, kind: str, operation: str, payload: Any, states
         return f"{src} {verdict} {operation} ({status}): {reason}.{lost}"
     change = _state_change(payload, states)
     return f"{src} answers {operation} ({summary}) with {status}{change}.{lost}"
+
+
+_API_RESOURCES = {
+    "productOrderManagement": "productOrder",
+    "productOrderNotification": "productOrder",
+    "quoteManagement": "quote",
+    "quoteNotification": "quote",
+    "productOfferingQualificationManagement": "productOfferingQualification",
+    "productOfferingQualificationNotification": "productOfferingQualification",
+    "serviceOrderingManagement": "serviceOrder",
+    "serviceOrderingNotification": "serviceOrder",
+    "serviceInventoryNotification": "service",
+    "productInventoryManagement": "product",
+}
+"""MEF API -> the resource its bodies' ``id`` and ``state`` are about (when no ``href`` says it)."""
+
+
+def reported_state(r: Record) -> tuple[str, str, str]:
+    """``(resource id, resource type, state)`` a message record reports, or ``("", "", "")``.
+
+    The type comes from the body's ``href`` (``/productOrder/order-1``), else from the MEF API.
+    """
+    if r.get("kind") not in ("response", "notification"):
+        return "", "", ""
+    payload = r.get("payload")
+    body = payload.get("event") if isinstance(payload, Mapping) and "event" in payload else payload
+    if not isinstance(body, Mapping) or not isinstance(body.get("state"), str):
+        return "", "", ""
+    resource = next((str(body[k]) for k in _RESOURCE_KEYS if isinstance(body.get(k), str)), "")
+    href = body.get("href")
+    if isinstance(href, str) and href.count("/") >= 2:
+        kind = href.split("/")[-2]
+    else:
+        kind = _API_RESOURCES.get(str(r.get("api")), "")
+        if kind == "productOrder" and "Cancel" in str(r.get("operation")):
+            kind = "cancelProductOrder"
+    return resource, kind, str(body["state"])
 
 
 def _state_change(payload: Any, states: dict[str, str]) -> str:
