@@ -198,9 +198,15 @@ def test_step_offers_the_set_up(capsys: pytest.CaptureFixture[str]) -> None:
     frame = capsys.readouterr().out
     assert "Before this, not shown:" in frame and "set-up: establishes what thread 10.5 acts on" in frame
     assert "This record: Customer acme sends BUS-sp bus-sp the request registerListener" in frame
+    assert "to show the set-up too, add --with-setup" in frame
     assert main(["step", trace, "--steps", "1"]) == 0
     frame = capsys.readouterr().out
     assert "| SET-UP" in frame.splitlines()[0] and "Set-up: thread 10.2 establishes" in frame
+    assert main(["step", trace, "--only-thread", "10.5", "--with-setup", "--steps", "1"]) == 0
+    frame = capsys.readouterr().out
+    assert frame.startswith("Step 1 of 612 | thread 10.2") and "Before this" not in frame
+    assert main(["step", trace, "--with-setup", "--steps", "1"]) == 2
+    assert "--with-setup adds the set-up of the threads shown" in capsys.readouterr().err
 
 
 def test_text_listing_explains_every_record(tmp_path: Path) -> None:

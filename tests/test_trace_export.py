@@ -188,3 +188,9 @@ def test_run_diagram_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture
     capsys.readouterr()
     assert main(["trace", str(tmp_path / "missing.jsonl")]) == 2
     assert "cannot read the trace" in capsys.readouterr().err
+
+
+def test_brief_is_for_the_text_listing(trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--brief`` with another format is refused, not silently ignored."""
+    assert main(["trace", str(trace), "--format", "mermaid", "--brief"]) == 2
+    assert "--brief shortens the text listing" in capsys.readouterr().err

@@ -45,7 +45,7 @@ def add_parser(sub: Any) -> None:
     parser.add_argument(
         "--with-setup",
         action="store_true",
-        help="with --thread: also show the set-up records (the 10.2 order that establishes the service)",
+        help="also show the set-up of the threads shown (the 10.2 order that establishes their service)",
     )
     parser.add_argument(
         "--steps", type=int, metavar="N", help="print the first N steps and exit (no keyboard)"
@@ -71,19 +71,20 @@ def run(args: argparse.Namespace, console: Console) -> int:
         source = source_from_thread(args.thread, args.seed)
         if not args.f_threads:
             args.f_threads = [args.thread]
-            if args.with_setup:
-                args.f_threads.extend(setup_threads(source.records))
     else:
-        if args.with_setup:
-            raise BadInput("--with-setup goes with --thread ID (a file's records are shown unless filtered)")
         source = source_from_path(args.source, args.seed)
+    if args.with_setup:
+        if not args.f_threads:
+            raise BadInput("--with-setup adds the set-up of the threads shown: name them with --only-thread")
+        setups = setup_threads(source.records)
+        args.f_threads.extend(t for t, served in setups.items() if served in args.f_threads)
     records = record_filter(args).apply(source.records)
     if not records:
         raise BadInput("nothing to step through: no records (check the filters)")
     meaning = dict(zip((r["seq"] for r in source.records), explain_records(source.records), strict=True))
     before = hidden_before(source.records, records)
-    if before and args.thread is not None and not args.with_setup:
-        before.append(f"to show the set-up too: lso-sim step --thread {args.thread} --with-setup")
+    if before and not args.with_setup and any("(set-up:" in line for line in before):
+        before.append("to show the set-up too, add --with-setup")
     stepper = Stepper(records, explained=[meaning[r["seq"]] for r in records], before=before)
     stepper.jump(args.start)
     if args.steps is None and sys.stdin.isatty():

@@ -184,6 +184,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """``lso-sim trace``: load, filter, draw, write."""
+    if args.brief and args.format != "text":
+        raise BadInput(f"--brief shortens the text listing; it does not apply to --format {args.format}")
     source = source_from_path(args.source)
     records = record_filter(args).apply(source.records)
     if not records:

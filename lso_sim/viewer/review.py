@@ -48,6 +48,8 @@ def replay_markdown(result: ReplayResult) -> str:
         lines.append("")
     if comparison is None:
         return "\n".join(lines) + "\n"
+    if result.updated:
+        lines.extend(["The counts compare the golden as it was with the run that replaced it.", ""])
     if comparison.ignored:
         lines.extend([f"Fields ignored: {', '.join(f'`{p}`' for p in comparison.ignored)}", ""])
     lines.extend(_counts(comparison))

@@ -95,8 +95,12 @@
       el("text", { x: (xs + end) / 2, y: -4, "text-anchor": "middle" }, g, r.label);
     } else {
       var x0 = Math.min(xs, xd) - 60, w = Math.abs(xd - xs) + 120;
+      // A long note is cut to its box (the full text shows on hover and in the detail panel).
+      var room = Math.max(24, Math.floor(w / 6.2)), short = r.label;
+      if (short.length > room) { short = short.slice(0, room - 1) + "…"; }
       el("rect", { "class": "note", x: x0, y: -10, width: w, height: 16, rx: 3 }, g);
-      el("text", { x: x0 + w / 2, y: 2, "text-anchor": "middle" }, g, r.label);
+      el("text", { x: x0 + w / 2, y: 2, "text-anchor": "middle" }, g, short);
+      el("title", {}, g, r.label);
     }
     g.addEventListener("click", function () { select(i); });
     return g;
