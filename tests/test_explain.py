@@ -283,3 +283,15 @@ def test_html_phases_cover_every_row_once() -> None:
     assert sum(i["count"] for i in data["instances"]) == len(rows)
     assert [i["setup"] for i in data["instances"]].count(True) == 3
     assert set(data["machines"]) >= {"productOrder", "quote", "serviceOrder", "service"}
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+def test_a_filtered_listing_or_report_says_what_came_before(fmt: str, tmp_path: Path) -> None:
+    out = tmp_path / f"t.{fmt}"
+    golden = ROOT / "goldens" / "thread-10.5.jsonl"
+    assert main(["trace", str(golden), "--thread", "10.5", "--format", fmt, "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "136 record(s) of thread 10.2 acme/order-1 (set-up: establishes what thread 10.5 acts on)" in text
+    unfiltered = tmp_path / f"all.{fmt}"
+    assert main(["trace", str(golden), "--format", fmt, "-o", str(unfiltered)]) == 0
+    assert "record(s) of thread" not in unfiltered.read_text(encoding="utf-8")

@@ -25,6 +25,7 @@ from lso_sim.errors import BadInput
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
+from lso_sim.threads.explain import hidden_before
 from lso_sim.trace.records import to_record
 from lso_sim.trace.select import RecordFilter, infer_domains, load_records
 from lso_sim.viewer.html import to_html_report
@@ -140,16 +141,18 @@ def render(
     title: str,
     domains: Mapping[str, str],
     brief: bool = False,
+    before: Sequence[str] = (),
 ) -> str:
     """``records`` drawn in ``fmt`` (one of :data:`FORMATS`); ``brief``: a text listing without
-    the step headings and the sentence under each record (one line per record, for grep and diff)."""
+    the step headings and the sentence under each record (one line per record, for grep and diff);
+    ``before``: what came before the first record and was filtered out (text and HTML say it)."""
     if fmt == "mermaid":
         return to_mermaid_sequence(records, title=title, domains=domains)
     if fmt == "plantuml":
         return to_plantuml_sequence(records, title=title, domains=domains)
     if fmt == "html":
-        return to_html_report(records, title=title, domains=domains)
-    return to_text_listing(records, title=title, explain=not brief)
+        return to_html_report(records, title=title, domains=domains, before=before)
+    return to_text_listing(records, title=title, explain=not brief, before=() if brief else before)
 
 
 def write_output(text: str, out: Path | None) -> None:
@@ -192,7 +195,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise BadInput(f"{args.source}: no records left to draw (check the filters)")
     write_output(
         render(
-            args.format, records, title=args.title or source.title, domains=source.domains, brief=args.brief
+            args.format,
+            records,
+            title=args.title or source.title,
+            domains=source.domains,
+            brief=args.brief,
+            before=hidden_before(source.records, records),
         ),
         args.output,
     )

@@ -11,7 +11,7 @@ operation, what changed, why it was refused, and whether it runs alongside anoth
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from lso_sim.diagrams.sequence import local_note
@@ -54,17 +54,25 @@ def listing_rows(records: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
 
 
 def to_text_listing(
-    records: Iterable[Mapping[str, Any]], *, title: str | None = None, explain: bool = True
+    records: Iterable[Mapping[str, Any]],
+    *,
+    title: str | None = None,
+    explain: bool = True,
+    before: Sequence[str] = (),
 ) -> str:
     """The listing of ``records`` with a header line, columns padded to their widest cell.
 
-    With ``explain``, step heading lines and one indented sentence under each record.
+    With ``explain``, step heading lines and one indented sentence under each record. ``before``
+    says what came before the first record and is not listed (a filtered view), under the title.
     """
     items = list(records)
     rows = [_HEADER, *listing_rows(items)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_HEADER))]
     right = {0, 1}
     lines = [title] if title else []
+    if before:
+        lines.append("Before the first record listed, not listed:")
+        lines.extend(f"  - {line}" for line in before)
     indent = " " * (widths[0] + widths[1] + 4)
     meanings = explain_records(items) if explain else []
     phase: tuple[str, str, str] | None = None

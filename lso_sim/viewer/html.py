@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from typing import Any
 
@@ -177,8 +177,10 @@ def to_html_report(
     *,
     title: str = "lso-sim trace",
     domains: Mapping[str, str] | None = None,
+    before: Sequence[str] = (),
 ) -> str:
-    """The HTML page of ``records`` (trace records in send order), as text."""
+    """The HTML page of ``records`` (trace records in send order), as text; ``before`` says what
+    came before the first record and was filtered out."""
     items = list(records)
     report = compute_report(items)
     irp_rows = [
@@ -215,6 +217,15 @@ def to_html_report(
         f'<p class="meta">{len(items)} records, {report.messages} messages, {len(report.instances)} thread '
         f"instance(s), {duration(report.span)} simulated; fall-out: {f.lost} lost, {f.timeouts} timeouts, "
         f"{f.errors} errors, {f.rejected} rejected. Click a row to see its payload.</p>",
+        *(
+            [
+                '<p class="before">Before the first record shown, not shown here: '
+                + "; ".join(html.escape(line) for line in before)
+                + ". Draw the trace without filters to see them.</p>"
+            ]
+            if before
+            else []
+        ),
         '<div class="controls">',
         '<button id="first" type="button">First</button>',
         '<button id="prev" type="button">Previous</button>',
