@@ -145,3 +145,17 @@ def test_a_reordering_is_moves_never_additions_or_removals(keys: list[str], data
     assert comparison.added == comparison.removed == 0
     assert comparison.unchanged + comparison.changed + comparison.moved == len(golden)
     assert len(comparison.differences) == comparison.changed + comparison.moved
+
+
+def test_check_writes_a_markdown_summary(edited: Path, tmp_path: Path) -> None:
+    """``check --markdown``: a row per scenario, and the golden diff of the failing one."""
+    project = edited.parents[2]
+    (project / "scenarios" / "broken.yaml").write_text("name: broken\nseed: -1\n", encoding="utf-8")
+    out = tmp_path / "summary.md"
+    assert main(["check", str(project / "scenarios"), "--markdown", str(out)]) == 2
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("### lso-sim check: 0 of 2 scenario(s) passed")
+    assert "| **error** |" in text and "| differs | **failed** |" in text
+    assert "error: " in text and "broken.yaml" in text
+    assert "##### lso-sim replay: " in text and "| moved | 1 |" in text
+    assert [problems(d) for d in _mermaid(text)] == [[], [], []]
