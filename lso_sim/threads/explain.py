@@ -198,11 +198,9 @@ def reported_state(r: Record) -> tuple[str, str, str]:
     """
     if r.get("kind") not in ("response", "notification"):
         return "", "", ""
-    payload = r.get("payload")
-    body = payload.get("event") if isinstance(payload, Mapping) and "event" in payload else payload
-    if not isinstance(body, Mapping) or not isinstance(body.get("state"), str):
+    body = _stateful_body(r.get("payload"))
+    if body is None:
         return "", "", ""
-    resource = next((str(body[k]) for k in _RESOURCE_KEYS if isinstance(body.get(k), str)), "")
     href = body.get("href")
     if isinstance(href, str) and href.count("/") >= 2:
         kind = href.split("/")[-2]
@@ -210,18 +208,31 @@ def reported_state(r: Record) -> tuple[str, str, str]:
         kind = _API_RESOURCES.get(str(r.get("api")), "")
         if kind == "productOrder" and "Cancel" in str(r.get("operation")):
             kind = "cancelProductOrder"
-    return resource, kind, str(body["state"])
+    return _resource_id(body), kind, str(body["state"])
+
+
+def _stateful_body(payload: Any) -> Mapping[str, Any] | None:
+    """The body (or a notification's ``event``) when it carries a ``state``, else ``None``."""
+    body = payload.get("event") if isinstance(payload, Mapping) and "event" in payload else payload
+    if not isinstance(body, Mapping) or not isinstance(body.get("state"), str):
+        return None
+    return body
+
+
+def _resource_id(body: Mapping[str, Any]) -> str:
+    """The id of the resource a stateful body is about ('' when it names none)."""
+    return next((str(body[k]) for k in _RESOURCE_KEYS if isinstance(body.get(k), str)), "")
 
 
 def _state_change(payload: Any, states: dict[str, str]) -> str:
-    """``; order-1: acknowledged -> inProgress`` when ``payload`` reports a resource's state."""
-    body = payload.get("event") if isinstance(payload, Mapping) and "event" in payload else payload
-    if not isinstance(body, Mapping) or not isinstance(body.get("state"), str):
+    """``; order-1 goes from acknowledged to inProgress`` when ``payload`` reports a state
+    (``states``, resource id -> the last state seen, is read and updated)."""
+    body = _stateful_body(payload)
+    if body is None:
         return ""
-    resource = next((str(body[k]) for k in _RESOURCE_KEYS if isinstance(body.get(k), str)), None)
-    if resource is None:
-        return f"; state now {body['state']}"
-    state = str(body["state"])
+    state, resource = str(body["state"]), _resource_id(body)
+    if not resource:
+        return f"; state now {state}"
     before = states.get(resource)
     states[resource] = state
     if before is None:
