@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from lso_sim.cli.main import main
+from lso_sim.threads.explain import explain_records
 from lso_sim.trace.select import load_records
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -195,6 +196,9 @@ def test_time_axis_shows_times_and_waits(browser: Any, report: tuple[Path, list[
     labels = [g.get_attribute("textContent") for g in browser.find_elements(By.CSS_SELECTOR, ".gap-label")]
     assert len(labels) == sum(1 for w in waits if w >= 30) > 0
     assert all(label.endswith(" later") for label in labels)
+    marks = browser.find_elements(By.CSS_SELECTOR, "#axis .concurrent-mark")
+    concurrent = [m.concurrent for m in explain_records(records) if m.concurrent]
+    assert [m.find_element(By.TAG_NAME, "title").get_attribute("textContent") for m in marks] == concurrent
     rows = browser.find_elements(By.CSS_SELECTOR, "#sequence g.row")
     longest = max(range(len(waits)), key=lambda i: waits[i])
     shortest = min(range(len(waits)), key=lambda i: waits[i])
@@ -281,6 +285,7 @@ def test_what_comes_next_quiz(browser: Any, report: tuple[Path, list[dict[str, A
     assert quiz.is_displayed()
     rows = browser.find_elements(By.CSS_SELECTOR, "#sequence g.row")
     assert not rows[0].is_displayed()  # the next message stays hidden until guessed
+    assert not any(g.is_displayed() for g in browser.find_elements(By.CSS_SELECTOR, "#gaps .gap-label"))
 
     def guess(src: str, dst: str, irp: str) -> str:
         Select(browser.find_element(By.ID, "guess-src")).select_by_value(src)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,21 @@ def _mermaid(markdown: str) -> list[str]:
     return [str(block) for block in re.findall(r"```mermaid\n(.*?)```", markdown, flags=re.S)]
 
 
+def _mermaid_cli_accepts(diagrams: list[str], folder: Path) -> None:
+    """When mermaid-cli (``mmdc``) is installed, it must render each diagram too (the structural
+    checker above stands in for it where it is not)."""
+    mmdc = shutil.which("mmdc")
+    if mmdc is None:
+        return
+    for n, diagram in enumerate(diagrams):
+        source = folder / f"d{n}.mmd"
+        source.write_text(diagram, encoding="utf-8")
+        done = subprocess.run(
+            [mmdc, "-i", str(source), "-o", str(folder / f"d{n}.svg")], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+
+
 def test_markdown_report(edited: Path, tmp_path: Path) -> None:
     """Counts, a table row per difference, and Mermaid blocks that parse with each difference marked."""
     out = tmp_path / "review.md"
@@ -94,6 +111,7 @@ def test_markdown_report(edited: Path, tmp_path: Path) -> None:
     assert marks == [1, 2, 1]  # a change; the move and where it moved from; a change
     assert "moved here from golden" in diagrams[1] and "moved from here" in diagrams[1]
     assert "Stretch 2 of 3: records #" in text
+    _mermaid_cli_accepts(diagrams, tmp_path)
     again = tmp_path / "again.md"
     assert main(["replay", str(edited), "--format", "markdown", "-o", str(again)]) == 1
     assert again.read_bytes() == out.read_bytes()

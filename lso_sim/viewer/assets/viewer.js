@@ -109,6 +109,13 @@
     return el("text", { "class": "time", x: AXIS - 10, y: 0, "text-anchor": "end", "data-index": i }, axis,
               duration(r.time));
   });
+  // A record whose step number is lower than its instance's previous one runs alongside it: "∥".
+  var markers = records.map(function (r, i) {
+    if (!r.concurrent) { return null; }
+    var mark = el("text", { "class": "concurrent-mark", x: AXIS + 4, y: 0, "data-index": i }, axis, "∥");
+    el("title", {}, mark, r.concurrent);
+    return mark;
+  });
   var captions = records.map(function (r, i) {
     var xs = lanes[r.src], xd = lanes[r.dst] === undefined ? xs : lanes[r.dst];
     var x = Math.max(xs, xd) + (r.arrow && xs !== xd ? 12 : 72);
@@ -135,6 +142,7 @@
           rows[i].classList.add("folded");
           times[i].classList.add("folded");
           captions[i].classList.add("folded");
+          if (markers[i]) { markers[i].classList.add("folded"); }
           i += 1;
         }
         drawFold(start, i, y + ROW / 2);
@@ -144,18 +152,22 @@
       var dt = previous === null ? 0 : records[i].time - records[previous].time;
       var gap = gapHeight(dt);
       if (gap) {
-        el("rect", { "class": "gap", x: AXIS - 4, y: y - 2, width: width - AXIS, height: gap - 4 }, gapLayer);
-        el("text", { "class": "gap-label", x: AXIS - 10, y: y + gap / 2 + 2, "text-anchor": "end" }, gapLayer,
-           "⋯ " + duration(dt) + " later");
+        var future = i > current ? " future" : "";
+        el("rect", { "class": "gap" + future, x: AXIS - 4, y: y - 2, width: width - AXIS, height: gap - 4,
+                     "data-index": i }, gapLayer);
+        el("text", { "class": "gap-label" + future, x: AXIS - 10, y: y + gap / 2 + 2, "text-anchor": "end",
+                     "data-index": i }, gapLayer, "⋯ " + duration(dt) + " later");
         y += gap;
       }
       var mid = y + ROW / 2;
       rows[i].classList.remove("folded");
       times[i].classList.remove("folded");
       captions[i].classList.remove("folded");
+      if (markers[i]) { markers[i].classList.remove("folded"); }
       rows[i].setAttribute("transform", "translate(0," + mid + ")");
       times[i].setAttribute("y", mid + 4);
       captions[i].setAttribute("y", mid + 4);
+      if (markers[i]) { markers[i].setAttribute("y", mid + 4); }
       previous = i;
       y += ROW;
       i += 1;
@@ -317,6 +329,10 @@
       g.classList.toggle("current", k === current);
       times[k].classList.toggle("future", k > current);
       captions[k].classList.toggle("current", k === current);
+      if (markers[k]) { markers[k].classList.toggle("future", k > current); }
+    });
+    Array.prototype.forEach.call(gapLayer.childNodes, function (node) {
+      node.classList.toggle("future", Number(node.getAttribute("data-index")) > current);
     });
     position.textContent = "step " + (current + 1) + " of " + records.length;
     if (current >= 0) {
