@@ -88,9 +88,8 @@ def _mermaid_cli_accepts(diagrams: list[str], folder: Path) -> None:
     for n, diagram in enumerate(diagrams):
         source = folder / f"d{n}.mmd"
         source.write_text(diagram, encoding="utf-8")
-        done = subprocess.run(
-            [mmdc, "-i", str(source), "-o", str(folder / f"d{n}.svg")], capture_output=True, text=True, check=False
-        )
+        command = [mmdc, "-i", str(source), "-o", str(folder / f"d{n}.svg")]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
         assert done.returncode == 0, done.stderr
 
 
