@@ -7,6 +7,7 @@ checked there.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from lso_sim.cli.main import main
+from lso_sim.threads.explain import explain_records
 from lso_sim.trace.select import load_records
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
@@ -128,6 +130,7 @@ def test_report_loads_steps_and_shows_payloads(
     assert json.loads(browser.find_element(By.ID, "payload").text) == records[target]["payload"]
     detail = browser.find_element(By.ID, "detail").text
     assert "step 4: Customer places the product order" in detail
+    assert "acme sends BUS-sp bus-sp the request createProductOrder: place a product order." in detail
 
 
 def test_per_irp_summary_table(browser: Any, report: tuple[Path, list[dict[str, Any]]]) -> None:
@@ -141,3 +144,162 @@ def test_per_irp_summary_table(browser: Any, report: tuple[Path, list[dict[str, 
     }
     for irp in ("CANTATA", "SONATA", "LEGATO", "INTERLUDE", "PRESTO", "ADAGIO"):
         assert cells[irp] == str(sum(1 for r in records if r["irp"] == irp and r["kind"] != "timeout"))
+
+
+# -- the viewer students expect: sticky heads, time axis, phases, reveal, state machine, quiz ----
+
+
+def _click(browser: Any, element: Any) -> None:
+    """A click that works on SVG elements too (selenium's own click needs an HTML box)."""
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", element)
+
+
+def _y(row: Any) -> float:
+    return float(row.get_attribute("transform").split(",")[1].rstrip(")"))
+
+
+@pytest.fixture(scope="module")
+def trouble(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict[str, Any]]]:
+    """The HTML report of the canonical 10.5 golden (10.2 set-up first), and its records."""
+    golden = Path(__file__).resolve().parents[1] / "scenarios" / "goldens" / "thread-10.5.jsonl"
+    page = tmp_path_factory.mktemp("html") / "trouble.html"
+    assert main(["trace", str(golden), "--format", "html", "-o", str(page)]) == 0
+    return page, load_records(golden).records
+
+
+def test_participant_headers_stay_visible(browser: Any, report: tuple[Path, list[dict[str, Any]]]) -> None:
+    from selenium.webdriver.common.by import By
+
+    page, _ = report
+    browser.get(page.as_uri())
+    heads = browser.find_element(By.ID, "heads")
+    assert browser.execute_script("return getComputedStyle(arguments[0]).position", heads) == "sticky"
+    browser.execute_script("document.getElementById('diagram').scrollTop = 1500")
+    top = browser.execute_script(
+        "return [arguments[0].getBoundingClientRect().top,"
+        " document.getElementById('diagram').getBoundingClientRect().top]",
+        heads,
+    )
+    assert abs(top[0] - top[1]) <= 2
+    names = {t.text for t in heads.find_elements(By.CSS_SELECTOR, ".head text")}
+    assert names >= {"acme", "bus-sp", "SOF-sp"}
+
+
+def test_time_axis_shows_times_and_waits(browser: Any, report: tuple[Path, list[dict[str, Any]]]) -> None:
+    from selenium.webdriver.common.by import By
+
+    page, records = report
+    browser.get(page.as_uri())
+    times = browser.find_elements(By.CSS_SELECTOR, "#axis text.time")
+    assert len(times) == len(records) and times[0].get_attribute("textContent") == "0.000 s"
+    waits = [b["time"] - a["time"] for a, b in itertools.pairwise(records)]
+    labels = [g.get_attribute("textContent") for g in browser.find_elements(By.CSS_SELECTOR, ".gap-label")]
+    assert len(labels) == sum(1 for w in waits if w >= 30) > 0
+    assert all(label.endswith(" later") for label in labels)
+    marks = browser.find_elements(By.CSS_SELECTOR, "#axis .concurrent-mark")
+    concurrent = [m.concurrent for m in explain_records(records) if m.concurrent]
+    assert [m.find_element(By.TAG_NAME, "title").get_attribute("textContent") for m in marks] == concurrent
+    rows = browser.find_elements(By.CSS_SELECTOR, "#sequence g.row")
+    longest = max(range(len(waits)), key=lambda i: waits[i])
+    shortest = min(range(len(waits)), key=lambda i: waits[i])
+    assert _y(rows[longest + 1]) - _y(rows[longest]) > 2 * (_y(rows[shortest + 1]) - _y(rows[shortest]))
+
+
+def test_phases_fold_and_unfold(browser: Any, trouble: tuple[Path, list[dict[str, Any]]]) -> None:
+    from selenium.webdriver.common.by import By
+
+    page, records = trouble
+    browser.get(page.as_uri())
+    rows = browser.find_elements(By.CSS_SELECTOR, "#sequence g.row")
+    setup = sum(1 for r in records if r["thread"] == "10.2" and r["instance"] == "acme/order-1")
+    after = _y(rows[setup])
+    button = browser.find_element(By.CSS_SELECTOR, '#phases button[data-phase="instance:acme/order-1"]')
+    assert "set-up" in button.text
+    _click(browser, button)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#sequence g.row.folded")) == setup
+    fold = browser.find_element(By.CSS_SELECTOR, "#folds .fold")
+    assert f"{setup} record(s) folded: acme/order-1" in fold.text
+    assert _y(rows[setup]) < after  # the rows below moved up
+    _click(browser, fold)
+    assert browser.find_elements(By.CSS_SELECTOR, "#sequence g.row.folded") == []
+    assert browser.find_elements(By.CSS_SELECTOR, "#folds .fold") == []
+
+    step = browser.find_elements(By.CSS_SELECTOR, '#phases button[data-phase^="step:"]')[1]
+    _click(browser, step)
+    folded = browser.find_elements(By.CSS_SELECTOR, "#sequence g.row.folded")
+    assert folded and step.get_attribute("aria-pressed") == "true"
+    _click(browser, step)
+    assert browser.find_elements(By.CSS_SELECTOR, "#sequence g.row.folded") == []
+
+
+def test_step_by_step_reveal_shows_the_step_text_beside_the_arrow(
+    browser: Any, report: tuple[Path, list[dict[str, Any]]]
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    page, records = report
+    browser.get(page.as_uri())
+    browser.find_element(By.ID, "first").click()
+    browser.find_element(By.ID, "next").click()
+    shown = [c for c in browser.find_elements(By.CSS_SELECTOR, "#sequence .caption") if c.is_displayed()]
+    assert [c.text for c in shown] == [
+        "step 1: Customer looks at the catalog and at the products it already has"
+    ]
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#sequence g.row.future")) == len(records) - 1
+
+
+def test_state_machine_beside_the_sequence(browser: Any, report: tuple[Path, list[dict[str, Any]]]) -> None:
+    from selenium.webdriver.common.by import By
+
+    page, records = report
+    browser.get(page.as_uri())
+    target = next(
+        i
+        for i, r in enumerate(records)
+        if r["operation"] == "productOrderStateChangeEvent" and r["payload"]["event"]["state"] == "completed"
+    )
+    _click(browser, browser.find_elements(By.CSS_SELECTOR, "#sequence g.row")[target])
+    title = browser.find_element(By.CSS_SELECTOR, "#machine .machine-title").text
+    assert title.startswith("productOrder ") and title.endswith(": completed")
+    current = browser.find_elements(By.CSS_SELECTOR, "#machine .state.current")
+    assert [c.get_attribute("data-state") for c in current] == ["completed"]
+    boxes = browser.find_elements(By.CSS_SELECTOR, "#machine .state.visited")
+    visited = {v.get_attribute("data-state") for v in boxes}
+    assert {"acknowledged", "inProgress"} <= visited
+    # Before any record reported a resource's state, there is no machine to show.
+    browser.find_element(By.ID, "first").click()
+    browser.find_element(By.ID, "next").click()
+    assert browser.find_element(By.ID, "machine").text == ""
+
+
+def test_what_comes_next_quiz(browser: Any, report: tuple[Path, list[dict[str, Any]]]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    page, records = report
+    browser.get(page.as_uri())
+    browser.find_element(By.ID, "first").click()
+    quiz = browser.find_element(By.ID, "quiz")
+    assert not quiz.is_displayed()
+    browser.find_element(By.ID, "guess").click()
+    assert quiz.is_displayed()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#sequence g.row")
+    assert not rows[0].is_displayed()  # the next message stays hidden until guessed
+    assert not any(g.is_displayed() for g in browser.find_elements(By.CSS_SELECTOR, "#gaps .gap-label"))
+
+    def guess(src: str, dst: str, irp: str) -> str:
+        Select(browser.find_element(By.ID, "guess-src")).select_by_value(src)
+        Select(browser.find_element(By.ID, "guess-dst")).select_by_value(dst)
+        Select(browser.find_element(By.ID, "guess-irp")).select_by_value(irp)
+        browser.find_element(By.ID, "guess-check").click()
+        return str(browser.find_element(By.ID, "guess-feedback").text)
+
+    first, second = records[0], records[1]
+    assert guess(first["src"], first["dst"], first["irp"]).startswith("Right: acme -> bus-sp over CANTATA")
+    assert rows[0].is_displayed() and not rows[1].is_displayed()
+    assert browser.find_element(By.ID, "position").text == f"step 1 of {len(records)}"
+    feedback = guess(second["dst"], second["src"], second["irp"])  # sender and receiver swapped
+    assert feedback.startswith(f"Not quite: it was {second['src']} -> {second['dst']}")
+    assert browser.find_element(By.ID, "guess-score").text == "1 of 2 right"
+    browser.find_element(By.ID, "guess").click()
+    assert not quiz.is_displayed() and rows[5].is_displayed()

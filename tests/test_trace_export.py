@@ -79,7 +79,7 @@ def test_mermaid_export_matches_the_messages(
 def test_text_listing_has_a_line_per_record(
     trace: Path, records: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    lines = _export(trace, tmp_path, "text").splitlines()
+    lines = _export(trace, tmp_path, "text", "--brief").splitlines()
     assert lines[0] == "t.jsonl" and lines[1].split()[:2] == ["seq", "time"]
     body = lines[2:]
     assert [int(line.split()[0]) for line in body] == [r["seq"] for r in records]
@@ -105,7 +105,7 @@ def test_filters(
     trace: Path, records: list[dict[str, Any]], tmp_path: Path, flags: list[str], keep: Any
 ) -> None:
     """Filtered exports hold exactly the records the filter keeps."""
-    lines = _export(trace, tmp_path, "text", *flags).splitlines()[2:]
+    lines = _export(trace, tmp_path, "text", "--brief", *flags).splitlines()[2:]
     expected = [r["seq"] for r in records if keep(r)]
     assert expected and [int(line.split()[0]) for line in lines] == expected
 
@@ -188,3 +188,9 @@ def test_run_diagram_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture
     capsys.readouterr()
     assert main(["trace", str(tmp_path / "missing.jsonl")]) == 2
     assert "cannot read the trace" in capsys.readouterr().err
+
+
+def test_brief_is_for_the_text_listing(trace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--brief`` with another format is refused, not silently ignored."""
+    assert main(["trace", str(trace), "--format", "mermaid", "--brief"]) == 2
+    assert "--brief shortens the text listing" in capsys.readouterr().err

@@ -33,6 +33,7 @@ Step 2 of 3 | thread 10.2 | acme/order-1 | t = {time} s | record #1
                |< - - - - - - - -|
 
 Now: response bus-sp -> acme over CANTATA: listProductOffering, status 200
+This record: BUS-sp bus-sp answers listProductOffering (browse the seller's product offerings) with 200.
 MEF 10.2 step 1: Customer looks at the catalog and at the products it already has
 Payload:
 """

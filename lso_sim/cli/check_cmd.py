@@ -1,7 +1,8 @@
 """``lso-sim check PATH...``: run every scenario with its expectations and its golden.
 
 Prints a summary table and the details of what failed; ``--junit FILE`` writes JUnit XML for CI
-systems; ``--jobs N`` checks scenarios in N processes (results stay in file order).
+systems, ``--markdown FILE`` a Markdown report (a CI job summary); ``--jobs N`` checks scenarios
+in N processes (results stay in file order).
 Exit codes: 0 all passed, 1 an expectation failed or a golden differs (or is missing with
 ``--require-goldens``), 2 a scenario or golden could not be read.
 """
@@ -17,10 +18,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from lso_sim.cli.replay_cmd import add_ignore_args, ignore_patterns
+from lso_sim.cli.trace_cmd import write_output
 from lso_sim.errors import BadInput
 from lso_sim.replay.check import check_all
 from lso_sim.replay.junit import write_junit
 from lso_sim.replay.render import check_report, summary_table
+from lso_sim.viewer.review import check_markdown
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -32,6 +35,12 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("check", help="run scenarios with their expectations and goldens (for CI)")
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="scenario files or folders")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="write a JUnit XML report to FILE")
+    parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="FILE",
+        help="write a Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY): table, failures, golden diffs",
+    )
     parser.add_argument(
         "--jobs", type=_jobs, default=1, metavar="N", help="processes to use (0: one per CPU; default 1)"
     )
@@ -79,6 +88,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 f"{args.junit}: cannot write the JUnit report ({exc.strerror or exc})"
             ) from None
         console.print(f"JUnit report: {args.junit}", markup=False)
+    if args.markdown is not None:
+        write_output(check_markdown(results), args.markdown)
+        console.print(f"Markdown report: {args.markdown}", markup=False)
     statuses = {r.status for r in results}
     passed = sum(1 for r in results if r.status == "passed")
     console.print(f"{passed} of {len(results)} scenarios passed")

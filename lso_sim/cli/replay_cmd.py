@@ -1,5 +1,8 @@
 """``lso-sim replay GOLDEN``: re-run the scenario a golden trace names and compare.
 
+``--all`` lists every difference grouped by thread instance and step; ``--format markdown`` writes
+a report for a pull request or a CI job summary (:mod:`lso_sim.viewer.review`).
+
 Exit codes: 0 identical (or ``--update`` rewrote the golden), 1 the run differs (the first
 divergence is shown side by side, with counts), 2 bad input (unreadable golden or scenario, a
 format version this lso-sim cannot compare).
@@ -13,12 +16,18 @@ from typing import Any
 
 from rich.console import Console
 
+from lso_sim.cli.trace_cmd import write_output
+from lso_sim.errors import BadInput
 from lso_sim.replay.check import replay
 from lso_sim.replay.compare import TIMING_FIELDS
 from lso_sim.replay.render import replay_report
+from lso_sim.viewer.review import replay_markdown
 
 EXIT_OK = 0
 EXIT_DIFFERS = 1
+
+FORMATS = ("text", "markdown")
+"""Output formats of ``replay``: rich text for a terminal, Markdown for a pull request."""
 
 
 def add_parser(sub: Any) -> None:
@@ -32,6 +41,18 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument("--seed", type=int, help="seed to run with (default: the golden's)")
     parser.add_argument("--update", action="store_true", help="rewrite the golden from the run")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="list every difference (added, removed, changed, moved), grouped by instance and step",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="markdown: a report for a pull request or a CI job summary (counts, table, Mermaid diagram)",
+    )
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the markdown report to FILE")
     add_ignore_args(parser)
 
 
@@ -61,9 +82,16 @@ def ignore_patterns(args: argparse.Namespace) -> list[str]:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Replay (or update) one golden; errors propagate as :class:`~lso_sim.errors.LsoSimError`."""
+    if args.output is not None and args.format != "markdown":
+        raise BadInput("--output goes with --format markdown")
     result = replay(
         args.golden, scenario=args.scenario, seed=args.seed, ignore=ignore_patterns(args), update=args.update
     )
-    for part in replay_report(result):
-        console.print(part)
+    if args.format == "markdown":
+        write_output(replay_markdown(result), args.output)
+        if args.output is not None:
+            console.print(f"markdown: {args.output}", highlight=False, markup=False)
+    else:
+        for part in replay_report(result, every=args.all):
+            console.print(part)
     return EXIT_OK if result.identical else EXIT_DIFFERS

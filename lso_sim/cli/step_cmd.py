@@ -16,6 +16,7 @@ from rich.console import Console
 
 from lso_sim.cli.trace_cmd import add_filter_args, record_filter, source_from_path, source_from_thread
 from lso_sim.errors import BadInput
+from lso_sim.threads.explain import explain_records, hidden_before, setup_threads
 from lso_sim.viewer.frame import DEFAULT_WINDOW, render_frame
 from lso_sim.viewer.interactive import interact
 from lso_sim.viewer.stepper import Stepper
@@ -42,6 +43,11 @@ def add_parser(sub: Any) -> None:
     )
     parser.add_argument("--seed", type=int, help="override the scenario's seed")
     parser.add_argument(
+        "--with-setup",
+        action="store_true",
+        help="also show the set-up of the threads shown (the 10.2 order that establishes their service)",
+    )
+    parser.add_argument(
         "--steps", type=int, metavar="N", help="print the first N steps and exit (no keyboard)"
     )
     parser.add_argument("--start", type=int, default=1, metavar="K", help="first step to show (default 1)")
@@ -67,8 +73,19 @@ def run(args: argparse.Namespace, console: Console) -> int:
             args.f_threads = [args.thread]
     else:
         source = source_from_path(args.source, args.seed)
+    if args.with_setup:
+        if not args.f_threads:
+            raise BadInput("--with-setup adds the set-up of the threads shown: name them with --only-thread")
+        setups = setup_threads(source.records)
+        args.f_threads.extend(t for t, served in setups.items() if served in args.f_threads)
     records = record_filter(args).apply(source.records)
-    stepper = Stepper(records)
+    if not records:
+        raise BadInput("nothing to step through: no records (check the filters)")
+    meaning = dict(zip((r["seq"] for r in source.records), explain_records(source.records), strict=True))
+    before = hidden_before(source.records, records)
+    if before and not args.with_setup and any("(set-up:" in line for line in before):
+        before.append("to show the set-up too, add --with-setup")
+    stepper = Stepper(records, explained=[meaning[r["seq"]] for r in records], before=before)
     stepper.jump(args.start)
     if args.steps is None and sys.stdin.isatty():
         interact(stepper, console, window=max(0, args.window))

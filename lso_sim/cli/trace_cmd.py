@@ -25,6 +25,7 @@ from lso_sim.errors import BadInput
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
+from lso_sim.threads.explain import hidden_before
 from lso_sim.trace.records import to_record
 from lso_sim.trace.select import RecordFilter, infer_domains, load_records
 from lso_sim.viewer.html import to_html_report
@@ -133,15 +134,25 @@ def record_filter(args: argparse.Namespace) -> RecordFilter:
     )
 
 
-def render(fmt: str, records: Sequence[Mapping[str, Any]], *, title: str, domains: Mapping[str, str]) -> str:
-    """``records`` drawn in ``fmt`` (one of :data:`FORMATS`)."""
+def render(
+    fmt: str,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    title: str,
+    domains: Mapping[str, str],
+    brief: bool = False,
+    before: Sequence[str] = (),
+) -> str:
+    """``records`` drawn in ``fmt`` (one of :data:`FORMATS`); ``brief``: a text listing without
+    the step headings and the sentence under each record (one line per record, for grep and diff);
+    ``before``: what came before the first record and was filtered out (text and HTML say it)."""
     if fmt == "mermaid":
         return to_mermaid_sequence(records, title=title, domains=domains)
     if fmt == "plantuml":
         return to_plantuml_sequence(records, title=title, domains=domains)
     if fmt == "html":
-        return to_html_report(records, title=title, domains=domains)
-    return to_text_listing(records, title=title)
+        return to_html_report(records, title=title, domains=domains, before=before)
+    return to_text_listing(records, title=title, explain=not brief, before=() if brief else before)
 
 
 def write_output(text: str, out: Path | None) -> None:
@@ -166,17 +177,32 @@ def add_parser(sub: Any) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     parser.add_argument("--title", help="diagram title (default: the file name)")
+    parser.add_argument(
+        "--brief",
+        action="store_true",
+        help="text: one line per record, without step headings and explanations (for grep and diff)",
+    )
     add_filter_args(parser)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """``lso-sim trace``: load, filter, draw, write."""
+    if args.brief and args.format != "text":
+        raise BadInput(f"--brief shortens the text listing; it does not apply to --format {args.format}")
     source = source_from_path(args.source)
     records = record_filter(args).apply(source.records)
     if not records:
         raise BadInput(f"{args.source}: no records left to draw (check the filters)")
     write_output(
-        render(args.format, records, title=args.title or source.title, domains=source.domains), args.output
+        render(
+            args.format,
+            records,
+            title=args.title or source.title,
+            domains=source.domains,
+            brief=args.brief,
+            before=hidden_before(source.records, records),
+        ),
+        args.output,
     )
     if args.output is not None:
         console.print(f"{args.format}: {args.output} ({len(records)} records)", highlight=False, markup=False)

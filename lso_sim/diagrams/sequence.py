@@ -186,22 +186,27 @@ def to_mermaid_sequence(
     lines.extend(_declarations(roles, ids, domains or {}))
 
     for record in items:
-        kind = _field(record, "kind")
-        src = ids[_field(record, "src")]
-        dst_actor = _field(record, "dst")
-        dst = ids.get(dst_actor, src)
-        if kind in MESSAGE_KINDS:
-            arrow = _ARROWS[(kind, record.get("delivered") is None)]
-            lines.append(f"  {src}{arrow}{dst}: {escape(message_label(record))}")
-            continue
-        text, alert = local_note(record)
-        over = src if dst == src or kind != "timeout" else f"{src},{dst}"
-        note = f"Note over {over}: {escape(text)}"
-        if alert:
-            lines.extend((f"  rect {ALERT_BACKGROUND}", f"    {note}", "  end"))
-        else:
-            lines.append(f"  {note}")
+        lines.extend(record_lines(record, ids))
     return "\n".join(lines) + "\n"
+
+
+def record_lines(record: Mapping[str, Any], ids: Mapping[str, str], indent: str = "  ") -> list[str]:
+    """The Mermaid lines of one record: an arrow, a note, or a red-backed note for an alert.
+
+    ``ids`` maps actor ids to participant identifiers (:func:`participant_ids`).
+    """
+    kind = _field(record, "kind")
+    src = ids[_field(record, "src")]
+    dst = ids.get(_field(record, "dst"), src)
+    if kind in MESSAGE_KINDS:
+        arrow = _ARROWS[(kind, record.get("delivered") is None)]
+        return [f"{indent}{src}{arrow}{dst}: {escape(message_label(record))}"]
+    text, alert = local_note(record)
+    over = src if dst == src or kind != "timeout" else f"{src},{dst}"
+    note = f"Note over {over}: {escape(text)}"
+    if alert:
+        return [f"{indent}rect {ALERT_BACKGROUND}", f"{indent}  {note}", f"{indent}end"]
+    return [f"{indent}{note}"]
 
 
 def _declarations(roles: Mapping[str, str], ids: Mapping[str, str], domains: Mapping[str, str]) -> list[str]:

@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from lso_sim.replay.check import CheckResult, ReplayResult
-from lso_sim.replay.compare import MISSING, Divergence, FieldDiff
+from lso_sim.replay.compare import MISSING, Comparison, Divergence, FieldDiff
+from lso_sim.replay.differences import grouped, position, record_words, what_differs
 
 _WIDTH = 60
 """Longest value shown in a cell before it is cut with an ellipsis."""
@@ -104,8 +105,34 @@ def divergence_table(divergence: Divergence, title: str = "first divergence") ->
     return table
 
 
-def replay_report(result: ReplayResult) -> list[RenderableType]:
-    """What a replay found: the verdict, notes, and the first divergence with the counts."""
+_CHANGE_STYLES = {"changed": "yellow", "added": "green", "removed": "red", "moved": "cyan"}
+
+
+def differences_table(comparison: Comparison) -> Table:
+    """Every difference, grouped by thread instance and MEF step (``replay --all``)."""
+    table = Table(title="all differences", title_justify="left", show_lines=False)
+    for name in ("instance", "step", "change", "where", "record", "what differs"):
+        table.add_column(name, overflow="fold")
+    for group in grouped(comparison.differences):
+        table.add_section()
+        first_row = True
+        for step, items in group.steps.items():
+            for n, difference in enumerate(items):
+                table.add_row(
+                    escape(f"{group.thread} {group.instance}") if first_row else "",
+                    escape(step) if n == 0 else "",
+                    f"[{_CHANGE_STYLES[difference.change]}]{difference.change}[/]",
+                    escape(position(difference)),
+                    escape(record_words(difference.actual or difference.golden or {})),
+                    escape(what_differs(difference)),
+                )
+                first_row = False
+    return table
+
+
+def replay_report(result: ReplayResult, *, every: bool = False) -> list[RenderableType]:
+    """What a replay found: the verdict, notes, and the first divergence (or, with ``every``, all
+    of them grouped by instance and step) with the counts."""
     parts: list[RenderableType] = []
     comparison = result.comparison
     run = f"{shown(result.scenario)} (seed {result.seed})"
@@ -122,7 +149,9 @@ def replay_report(result: ReplayResult) -> list[RenderableType]:
         parts.append(Text(f"identical: {where}: {comparison.golden_records} records{ignored}", style="green"))
         return parts
     parts.append(Text(f"differs: {where}", style="bold red"))
-    if comparison.first is not None:
+    if every:
+        parts.append(differences_table(comparison))
+    elif comparison.first is not None:
         parts.append(divergence_table(comparison.first))
     parts.append(
         Text(

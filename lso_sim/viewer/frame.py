@@ -1,9 +1,12 @@
 """One screen of the step-through viewer, as plain text.
 
-A frame shows where the reader is (step k of n, the thread instance, the simulated time), the
-sequence so far drawn as lanes (the last few rows), the current record in words, the MEF step it
-realises with our one-line explanation, and its payload pretty-printed. It is plain text so the
-non-interactive mode (``lso-sim step --steps N``) prints exactly what a test can compare.
+A frame shows where the reader is (step k of n, the thread instance, the simulated time), what came
+before and is not shown (on the first step of a filtered view), the sequence so far drawn as lanes
+(the last few rows), the current record in words, a sentence about this record (its operation and
+what changed, :mod:`lso_sim.threads.explain`), the MEF step it realises with our one-line
+explanation, whether it is set-up or runs alongside another step, and its payload pretty-printed.
+It is plain text so the non-interactive mode (``lso-sim step --steps N``) prints exactly what a
+test can compare.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from lso_sim.threads.catalog import explain_step
 from lso_sim.trace.select import MESSAGE_KINDS
 from lso_sim.viewer.lanes import draw_lanes, lane_actors
 from lso_sim.viewer.stepper import Stepper
@@ -52,12 +54,19 @@ def render_frame(stepper: Stepper, *, window: int = DEFAULT_WINDOW) -> str:
     first = max(1, position - window)
     rows = list(stepper.records[first - 1 : position])
     thread, step = str(record.get("thread") or ""), str(record.get("step") or "")
-    explanation = explain_step(thread, step) or "(no explanation written for this step)"
+    explained = stepper.current_explained
+    assert explained is not None
+    explanation = explained.step or "(no explanation written for this step)"
+    setup = " | SET-UP" if explained.setup else ""
     lines = [
         f"Step {position} of {stepper.total} | thread {thread} | {record.get('instance')} | "
-        f"t = {float(record.get('time') or 0.0):.3f} s | record #{record.get('seq')}",
+        f"t = {float(record.get('time') or 0.0):.3f} s | record #{record.get('seq')}{setup}",
         "",
     ]
+    if position == 1 and stepper.before:
+        lines.append("Before this, not shown:")
+        lines.extend(f"  - {line}" for line in stepper.before)
+        lines.append("")
     if first > 1:
         lines.append(f"  ... {first - 1} earlier step(s)")
     lines.extend(draw_lanes(rows, first_step=first, current=position, order=lane_actors(stepper.records)))
@@ -65,10 +74,15 @@ def render_frame(stepper: Stepper, *, window: int = DEFAULT_WINDOW) -> str:
         [
             "",
             f"Now: {describe(record)}",
+            f"This record: {explained.sentence}",
             f"MEF {thread} step {step}: {explanation}",
-            "Payload:",
         ]
     )
+    if explained.setup:
+        lines.append(f"Set-up: {explained.setup.removeprefix('set-up: ')}")
+    if explained.concurrent:
+        lines.append(f"Concurrent: {explained.concurrent}")
+    lines.append("Payload:")
     payload = json.dumps(record.get("payload"), indent=2, ensure_ascii=False)
     lines.extend("  " + line for line in payload.splitlines())
     return "\n".join(lines) + "\n"
