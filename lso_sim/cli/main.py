@@ -42,6 +42,7 @@ from lso_sim.replay.render import failures_report
 from lso_sim.report.progress import run_progress
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
+from lso_sim.scenarios.channels import link_settings
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
@@ -133,13 +134,15 @@ def _cmd_threads(console: Console) -> int:
 
 
 def _cmd_architecture(args: argparse.Namespace, console: Console) -> int:
-    arch = build_architecture(_scenario(args))
+    scenario = _scenario(args)
+    arch = build_architecture(scenario)
     if args.format == "mermaid":
         sys.stdout.write(to_mermaid(arch))
     elif args.format == "dot":
         sys.stdout.write(to_dot(arch))
     else:
         console.print(render.architecture_tree(arch))
+        console.print(render.channels_table(link_settings(scenario, arch)))
     return EXIT_OK
 
 

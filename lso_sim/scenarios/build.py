@@ -20,15 +20,14 @@ from lso_sim.actors.world import Options, PartnerFulfilment, World
 from lso_sim.architecture.model import Architecture
 from lso_sim.architecture.roles import DomainKind, Irp, Role
 from lso_sim.engine.channel import ChannelSpec
-from lso_sim.engine.distributions import Constant, Distribution, Exponential, LogNormal, Uniform
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.engine.simulation import ChannelFactory, Simulation
 from lso_sim.scenarios import faults
+from lso_sim.scenarios.channels import distribution, link_specs
 from lso_sim.scenarios.schema import (
     DEFAULT_REQUEST_TIMEOUT,
     ActorModel,
-    DistributionSpec,
     OrderModel,
     RetryModel,
     Scenario,
@@ -38,17 +37,6 @@ from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.registry import install_threads
 from lso_sim.threads.script import threads_called
 from lso_sim.topology.network import NetworkTopology
-
-
-def distribution(spec: DistributionSpec) -> Distribution:
-    """The engine distribution a scenario spec describes."""
-    if spec.kind == "constant":
-        return Constant(spec.value)
-    if spec.kind == "uniform":
-        return Uniform(spec.low, spec.high)
-    if spec.kind == "exponential":
-        return Exponential(spec.mean, spec.minimum)
-    return LogNormal(spec.mean, spec.stdev)
 
 
 def actor_ids(scenario: Scenario) -> dict[str, Any]:
@@ -118,6 +106,7 @@ def build_world(
         scenario.seed,
         channel_specs={Irp(k): _channel(v) for k, v in scenario.channels.items() if k != "default"},
         default_channel=_channel(default) if default else None,
+        link_specs=link_specs(scenario, architecture),
         channel_factory=channel_factory,
         observers=observers,
         pace=pace,

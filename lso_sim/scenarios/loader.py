@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script, faults
+from lso_sim.scenarios import api_script, channels, faults
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
 from lso_sim.scenarios.schema import KEY_NAMES, Scenario
@@ -276,5 +276,7 @@ def check_references(scenario: Scenario, source: str) -> None:
             if not any(len(customers[c]) >= 2 for c in pool):
                 fail(f"workload.{i}.generate.customers", "at least one customer with two sites")
         api_script.check(scenario, i, work, source)
-    if scenario.faults:
-        faults.check(scenario, source, build_architecture(scenario))
+    if scenario.faults or any(e.towards or e.between for e in scenario.channels.values()):
+        architecture = build_architecture(scenario)
+        channels.check(scenario, source, architecture)
+        faults.check(scenario, source, architecture)
