@@ -44,6 +44,7 @@ from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
 from lso_sim.scenarios.channels import link_settings
 from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.overrides import parse_overrides
 from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.jsonl import JsonlTraceWriter
@@ -113,6 +114,18 @@ def _horizon(text: str) -> float:
 def _scenario_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file")
     parser.add_argument("--thread", metavar="ID", help="use the canonical scenario of thread ID (e.g. 10.2)")
+    add_set_option(parser)
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    """``--set PATH=VALUE`` (repeatable): override a scenario field (lso_sim/scenarios/overrides.py)."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        metavar="PATH=VALUE",
+        help="override a scenario field, e.g. --set channels.SONATA.latency.mean=0.3 (repeatable)",
+    )
 
 
 def _scenario_path(args: argparse.Namespace) -> Path:
@@ -125,7 +138,7 @@ def _scenario_path(args: argparse.Namespace) -> Path:
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:
-    return load_scenario(_scenario_path(args))
+    return load_scenario(_scenario_path(args), parse_overrides(args.overrides))
 
 
 def _cmd_threads(console: Console) -> int:

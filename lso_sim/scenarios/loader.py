@@ -8,7 +8,7 @@ scenario that loads is one the builder can build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from lso_sim.errors import ScenarioError, clip, echo
 from lso_sim.scenarios import api_script, channels, faults
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
+from lso_sim.scenarios.overrides import Override, apply_overrides, blame
 from lso_sim.scenarios.schema import KEY_NAMES, Scenario
 from lso_sim.threads.activities import ACTIVITIES
 from lso_sim.threads.registry import runnable_threads
@@ -62,8 +63,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate the scenario file at ``path``."""
+def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scenario:
+    """Load and validate the scenario file at ``path``, with ``--set`` ``overrides`` applied first."""
     source = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -87,7 +88,12 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(source, "", f"invalid YAML{where}: {clip(problem)}") from None
     except RecursionError:
         raise ScenarioError(source, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep") from None
-    return parse_scenario(data, source)
+    if not overrides:
+        return parse_scenario(data, source)
+    try:
+        return parse_scenario(apply_overrides(data, overrides, source), source)
+    except ScenarioError as exc:
+        raise blame(exc, overrides) from None
 
 
 def parse_scenario(data: Any, source: str) -> Scenario:
