@@ -32,7 +32,7 @@ from rich.text import Text
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, trace_cmd
+from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, summary_cmd, trace_cmd
 from lso_sim.diagrams.domains import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import BadInput, UsageError, echo
@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only the summary, not the message listing")
     trace_cmd.add_run_options(run)
     report_cmd.add_run_options(run)
+    summary_cmd.add_run_options(run)
 
     trace_cmd.add_parser(sub)
     step_cmd.add_parser(sub)
@@ -165,6 +166,8 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         scenario = scenario.model_copy(update={"seed": args.seed})
     if args.until is not None:
         scenario = scenario.model_copy(update={"horizon": args.until})
+    if args.summary == "json":
+        return _run_json_summary(args, scenario)
     summary = TraceSummary()
     memory = MemoryTrace()
     observers: list[TraceObserver] = [summary, memory]
@@ -204,6 +207,20 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         console.print(failures_report(failures, broken))
         return EXIT_EXPECTATIONS
     return EXIT_OK
+
+
+def _run_json_summary(args: argparse.Namespace, scenario: Scenario) -> int:
+    """``run --summary json``: the summary alone, a trace written only if ``--trace-out`` asks."""
+    with ExitStack() as stack:
+        writer: JsonlTraceWriter | None = None
+        if args.trace_out is not None:
+            try:
+                stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
+            except OSError as exc:
+                raise BadInput(f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})") from None
+            writer = JsonlTraceWriter(stream, trace_header(scenario, _scenario_path(args), args.trace_out))
+        observers: list[TraceObserver] = [] if writer is None else [writer]
+        return summary_cmd.run(args, scenario, observers, lambda s, obs: _run_marking_cut(s, obs, writer))
 
 
 def _run_marking_cut(
