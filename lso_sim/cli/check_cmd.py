@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from lso_sim.cli.options import add_set_option
 from lso_sim.cli.replay_cmd import add_ignore_args, ignore_patterns
 from lso_sim.errors import BadInput, UsageError
 from lso_sim.replay.check import check_all
@@ -43,13 +44,7 @@ def add_parser(sub: Any) -> None:
         "--require-goldens", action="store_true", help="fail a scenario that has no golden trace"
     )
     add_ignore_args(parser)
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        metavar="PATH=VALUE",
-        help="override a field of every scenario, e.g. --set options.poll_limit=3 (repeatable)",
-    )
+    add_set_option(parser)
 
 
 def _jobs(text: str) -> int:

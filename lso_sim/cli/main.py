@@ -32,7 +32,18 @@ from rich.text import Text
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, summary_cmd, trace_cmd
+from lso_sim.cli import (
+    check_cmd,
+    compare_cmd,
+    render,
+    replay_cmd,
+    report_cmd,
+    step_cmd,
+    summary_cmd,
+    sweep_cmd,
+    trace_cmd,
+)
+from lso_sim.cli.options import add_set_option
 from lso_sim.diagrams.domains import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import BadInput, UsageError, echo
@@ -98,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     report_cmd.add_parser(sub)
     replay_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
+    sweep_cmd.add_parser(sub)
+    compare_cmd.add_parser(sub)
     return parser
 
 
@@ -116,17 +129,6 @@ def _scenario_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file")
     parser.add_argument("--thread", metavar="ID", help="use the canonical scenario of thread ID (e.g. 10.2)")
     add_set_option(parser)
-
-
-def add_set_option(parser: argparse.ArgumentParser) -> None:
-    """``--set PATH=VALUE`` (repeatable): override a scenario field (lso_sim/scenarios/overrides.py)."""
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        metavar="PATH=VALUE",
-        help="override a scenario field, e.g. --set channels.SONATA.latency.mean=0.3 (repeatable)",
-    )
 
 
 def _scenario_path(args: argparse.Namespace) -> Path:
@@ -258,6 +260,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return replay_cmd.run(args, console)
     if args.command == "check":
         return check_cmd.run(args, console)
+    if args.command == "sweep":
+        return sweep_cmd.run(args, console)
+    if args.command == "compare":
+        return compare_cmd.run(args, console)
     return _cmd_run(args, console)
 
 
