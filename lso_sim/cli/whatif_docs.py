@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from lso_sim.errors import LsoSimError
@@ -95,8 +96,13 @@ def table(question: Question, estimates: list[PointEstimate], paths: list[str]) 
     return "\n".join(rows)
 
 
+@cache
 def answer(question: Question) -> tuple[str, str]:
-    """Run the question's sweep: the page block (command and table) and the plot (SVG text)."""
+    """Run the question's sweep: the page block (command and table) and the plot (SVG text).
+
+    Cached: the answer depends only on the question and the code, and a docs check in the same
+    process (tests regenerate the docs several times) need not run the sweeps again.
+    """
     path = canonical_scenario(THREAD)
     params = [parse_param(text) for text in question.params]
     seed = load_scenario(path, parse_overrides(question.fixed)).seed
