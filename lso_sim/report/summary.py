@@ -21,6 +21,7 @@ from typing import Any
 
 from lso_sim.actors.world import Outcome
 from lso_sim.messages.envelope import MESSAGE_KINDS, Kind, Message
+from lso_sim.trace.select import SUCCESS_STATES
 
 SUMMARY_VERSION = 1
 """Version of the summary's JSON shape; bumped when a key changes meaning or goes away."""
@@ -170,7 +171,7 @@ def run_summary(
             by_state = leads.setdefault(o.thread, {})
             by_state.setdefault(o.state, []).append(o.lead_time)
             by_state.setdefault("all", []).append(o.lead_time)
-        if o.state != "completed":
+        if o.state not in SUCCESS_STATES:
             reasons[(o.thread, o.state, o.reason or "no reason given")] += 1
     span = end_time
     actors = {}
@@ -198,6 +199,10 @@ def run_summary(
             t: {s: round(n / sum(c.values()), _DIGITS) for s, n in sorted(c.items())}
             for t, c in sorted(states.items())
         },
+        "success": {
+            t: round(sum(n for s, n in c.items() if s in SUCCESS_STATES) / sum(c.values()), _DIGITS)
+            for t, c in sorted(states.items())
+        },
         "lead_time": {
             t: {s: lead_time_stats(v) for s, v in sorted(by.items())} for t, by in sorted(leads.items())
         },
@@ -219,7 +224,8 @@ def run_summary(
 def flat_metrics(summary: Mapping[str, Any]) -> dict[str, float]:
     """The numbers of a summary under dotted names, for sweeps and comparisons.
 
-    ``rate.<thread>.<state>``, ``count.<thread>.<state>``, ``lead_time.<thread>.<state>.<stat>``
+    ``rate.<thread>.<state>``, ``count.<thread>.<state>``, ``success.<thread>``,
+    ``lead_time.<thread>.<state>.<stat>``
     (``all`` for every end state), ``messages``, ``bytes``, ``messages.<IRP>``, ``bytes.<IRP>``,
     ``lost.<IRP>``, ``utilisation.<actor>``, ``fallout.<kind>``, ``instances``, ``end_time``.
     A run where a thread never reached a state has no ``rate`` entry for it: sweeps count it as 0.
@@ -229,6 +235,8 @@ def flat_metrics(summary: Mapping[str, Any]) -> dict[str, float]:
         for state, rate in rates.items():
             flat[f"rate.{thread}.{state}"] = rate
             flat[f"count.{thread}.{state}"] = summary["outcomes"][thread][state]
+    for thread, share in summary["success"].items():
+        flat[f"success.{thread}"] = share
     for thread, by_state in summary["lead_time"].items():
         for state, stats in by_state.items():
             for stat, value in stats.items():

@@ -26,7 +26,7 @@ from lso_sim.sweep.plan import Param
 from lso_sim.sweep.run_one import RunRow
 from lso_sim.sweep.stats import Estimate, estimate
 
-ZERO_WHEN_MISSING = ("rate.", "count.")
+ZERO_WHEN_MISSING = ("rate.", "count.", "success.")
 """Metric prefixes whose absence from a run means 0 (a state no instance ended in)."""
 
 DEFAULT_SHOWN = ("rate.*.completed", "lead_time.*.all.mean", "lead_time.*.all.p95", "fallout.lost")
