@@ -24,6 +24,7 @@ from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.engine.simulation import ChannelFactory, Simulation
 from lso_sim.scenarios import faults
+from lso_sim.scenarios.arrivals import arrival_times
 from lso_sim.scenarios.channels import distribution, link_specs
 from lso_sim.scenarios.schema import (
     DEFAULT_REQUEST_TIMEOUT,
@@ -251,7 +252,14 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
             ]
             gap = distribution(gen.interarrival)
             at = 0.0
+            times = (
+                arrival_times(gen.arrivals, gen.count, world.sim.random.stream("workload/10.2/arrivals"))
+                if gen.arrivals is not None
+                else None
+            )
             for _ in range(gen.count):
+                if times is not None:
+                    at = next(times)
                 customer = pool[rng.randrange(len(pool))]
                 a, b = rng.sample(range(len(customer.sites)), 2)
                 bandwidth = gen.bandwidth_mbps[rng.randrange(len(gen.bandwidth_mbps))]
@@ -266,5 +274,6 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
                         f"{customer.id}/order-{n}",
                     )
                 )
-                at += gap.sample(rng)
+                if times is None:
+                    at += gap.sample(rng)
     return requests

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
 from lso_sim.scenarios import api_script, channels, faults
+from lso_sim.scenarios.arrivals import ARRIVAL_KINDS
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
 from lso_sim.scenarios.overrides import Override, apply_overrides, blame
@@ -112,7 +113,7 @@ def parse_scenario(data: Any, source: str) -> Scenario:
     return scenario
 
 
-_UNION_TAGS = frozenset({"constant", "uniform", "exponential", "lognormal", *FAULT_KINDS})
+_UNION_TAGS = frozenset({"constant", "uniform", "exponential", "lognormal", *FAULT_KINDS, *ARRIVAL_KINDS})
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

@@ -22,6 +22,7 @@ from pydantic import (
 
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
+from lso_sim.scenarios.arrivals import ArrivalsModel, ScheduleArrivals
 from lso_sim.scenarios.fault_schema import FaultModel
 
 MAX_TEXT = 10_000
@@ -270,14 +271,24 @@ class OrderModel(_Strict):
 
 
 class GenerateModel(_Strict):
-    """Generated orders: ``count`` orders arriving with ``interarrival`` gaps."""
+    """Generated orders: ``count`` orders arriving with ``interarrival`` gaps, or as ``arrivals``
+    says (a Poisson process, a schedule, bursts, a daily profile: :mod:`lso_sim.scenarios.arrivals`)."""
 
     count: int = Field(ge=1, le=MAX_ORDERS)
     interarrival: DistributionSpec = ConstantSpec(value=3600.0)
+    arrivals: ArrivalsModel | None = None
     bandwidth_mbps: list[float] = Field(default_factory=lambda: [100.0], min_length=1)
     customers: list[str] | None = None
 
     _shorthand = field_validator("interarrival", mode="before")(_constant_shorthand)
+
+    @model_validator(mode="after")
+    def _one_process(self) -> GenerateModel:
+        if self.arrivals is not None and "interarrival" in self.model_fields_set:
+            raise ValueError("give 'interarrival' or 'arrivals', not both")
+        if isinstance(self.arrivals, ScheduleArrivals) and len(self.arrivals.at) != self.count:
+            raise ValueError(f"'count' ({self.count}) must equal the number of times in 'arrivals.at'")
+        return self
 
 
 class TroubleReportModel(_Strict):
