@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script, channels, faults
+from lso_sim.scenarios import api_script, channels, faults, network
 from lso_sim.scenarios.arrivals import ARRIVAL_KINDS
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
@@ -101,6 +101,7 @@ def parse_scenario(data: Any, source: str) -> Scenario:
     """Validate already-parsed scenario data; ``source`` names it in errors."""
     if not isinstance(data, dict):
         raise ScenarioError(source, "", f"expected a mapping of scenario fields, got {type(data).__name__}")
+    data = network.expand(data, source)
     try:
         scenario = Scenario.model_validate(data)
     except RecursionError:
