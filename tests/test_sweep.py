@@ -125,3 +125,9 @@ def test_a_bad_sweep_exits_2_before_running(
     assert main(["sweep", str(SCENARIO), "--out", str(tmp_path / "o"), *argv]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_common_seeds_give_every_point_the_same_seeds() -> None:
+    specs = plan("s.yaml", 7, [Param("a", ("1", "2", "3"))], 2, common_seeds=True)
+    seeds = {(s.point, s.replication): s.seed for s in specs}
+    assert seeds[(0, 0)] == seeds[(1, 0)] == seeds[(2, 0)] != seeds[(0, 1)] == seeds[(2, 1)]

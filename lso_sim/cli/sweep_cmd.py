@@ -82,6 +82,11 @@ def add_parser(sub: Any) -> None:
         help="run on a dask.distributed cluster (tcp://host:8786); needs lso-sim[dask]",
     )
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the result files")
+    parser.add_argument(
+        "--common-seeds",
+        action="store_true",
+        help="every grid point runs replication r with the same seed (common random numbers)",
+    )
     parser.add_argument("--until", type=float, metavar="SECONDS", help="horizon of every run")
     parser.add_argument(
         "--metric",
@@ -129,7 +134,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.until is not None and not 0 < args.until < float("inf"):
         raise UsageError(f"--until: a positive, finite number of seconds, got {args.until}")
     seed = _check_points(args.scenario, fixed, params)
-    specs = plan(str(args.scenario), seed, params, args.replications, fixed=fixed, until=args.until)
+    specs = plan(
+        str(args.scenario),
+        seed,
+        params,
+        args.replications,
+        fixed=fixed,
+        until=args.until,
+        common_seeds=args.common_seeds,
+    )
     out: Path = args.out
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -184,6 +197,7 @@ def _manifest(
         "until": args.until,
         "runs": len(specs),
         "seeds": "numpy SeedSequence(entropy=seed mod 2**64, spawn_key=(point, replication)), 63 bits",
+        "common_seeds": args.common_seeds,
         "lso_sim": __version__,
     }
 

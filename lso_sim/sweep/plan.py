@@ -10,6 +10,10 @@ uint64)``. SeedSequence hashes its entropy and spawn key so that streams for dif
 independent for all practical purposes (numpy's documented design for parallel streams), the
 seeds depend only on the scenario's seed, the point and the replication (not on ``--jobs`` or
 the backend), and the sweep of a given scenario always runs the same seeds.
+
+With ``common_seeds`` every point uses point 0's seeds (common random numbers): since each
+channel, actor and workload draws from its own named stream, a changed parameter then changes
+little else, and differences between points are sharper for as many runs.
 """
 
 from __future__ import annotations
@@ -125,6 +129,7 @@ def plan(
     *,
     fixed: Sequence[str] = (),
     until: float | None = None,
+    common_seeds: bool = False,
 ) -> list[RunSpec]:
     """The runs of a sweep, point-major: every replication of point 0, then of point 1...
 
@@ -135,6 +140,8 @@ def plan(
         replications: runs per grid point.
         fixed: ``--set`` texts applied to every run, before the point's values.
         until: a horizon for every run.
+        common_seeds: every point runs replication ``r`` with the same seed (that of point 0),
+            so points differ by their parameters only, not by their draws (common random numbers).
     """
     points = grid(params)
     if replications < 1:
@@ -145,6 +152,6 @@ def plan(
     for p, values in enumerate(points):
         overrides = (*fixed, *(f"{param.path}={value}" for param, value in zip(params, values, strict=True)))
         for r in range(replications):
-            seed = run_seed(scenario_seed, p, r)
+            seed = run_seed(scenario_seed, 0 if common_seeds else p, r)
             specs.append(RunSpec(len(specs), p, r, seed, scenario, overrides, tuple(values), until))
     return specs
