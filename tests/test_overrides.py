@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from lso_sim.cli.main import main
 from lso_sim.errors import ScenarioError, UsageError
 from lso_sim.scenarios import load_scenario
 from lso_sim.scenarios.overrides import apply_overrides, parse_override
+from lso_sim.trace import read_header
 
 SCENARIO = SCENARIOS / "thread-10.2.yaml"
 
@@ -118,3 +120,12 @@ def test_run_applies_an_override(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_check_refuses_to_update_goldens_from_overridden_scenarios() -> None:
     assert main(["check", str(SCENARIO), "--update-goldens", "--set", "seed=5"]) == 2
+
+
+def test_a_trace_written_under_set_names_no_scenario_file(tmp_path: Path) -> None:
+    """Replaying it must not re-run the file as written and report the override as a divergence."""
+    trace = tmp_path / "t.jsonl"
+    assert main(["run", str(SCENARIO), "--quiet", "--set", "seed=3", "--trace-out", str(trace)]) == 0
+    header = read_header(trace)
+    assert header is not None and header.scenario is None and header.seed == 3
+    assert main(["replay", str(trace)]) == 2

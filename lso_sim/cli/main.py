@@ -140,6 +140,12 @@ def _scenario_path(args: argparse.Namespace) -> Path:
     return path
 
 
+def _traced_file(args: argparse.Namespace) -> Path | None:
+    """The scenario file a trace header names; none under ``--set``: the run is not of the file as
+    written, so ``replay`` must not re-run the file and call the difference a divergence."""
+    return None if args.overrides else _scenario_path(args)
+
+
 def _scenario(args: argparse.Namespace) -> Scenario:
     return load_scenario(_scenario_path(args), parse_overrides(args.overrides))
 
@@ -182,7 +188,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
                 raise BadInput(
                     f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
                 ) from None
-            header = trace_header(scenario, _scenario_path(args), args.trace_out)
+            header = trace_header(scenario, _traced_file(args), args.trace_out)
             writer = JsonlTraceWriter(stream, header)
             observers.append(writer)
         progress = stack.enter_context(run_progress(scenario, console))
@@ -220,7 +226,7 @@ def _run_json_summary(args: argparse.Namespace, scenario: Scenario) -> int:
                 stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
             except OSError as exc:
                 raise BadInput(f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})") from None
-            writer = JsonlTraceWriter(stream, trace_header(scenario, _scenario_path(args), args.trace_out))
+            writer = JsonlTraceWriter(stream, trace_header(scenario, _traced_file(args), args.trace_out))
         observers: list[TraceObserver] = [] if writer is None else [writer]
         return summary_cmd.run(args, scenario, observers, lambda s, obs: _run_marking_cut(s, obs, writer))
 
