@@ -18,6 +18,7 @@ from typing import Any
 from lso_sim.engine.observers import MemoryTrace
 from lso_sim.report.summary import SummaryObserver
 from lso_sim.scenarios import load_scenario, run_scenario
+from lso_sim.scenarios.loader import read_scenario_text
 from lso_sim.scenarios.overrides import parse_override
 from lso_sim.sweep.backends import execute
 from lso_sim.sweep.plan import parse_param, plan
@@ -53,7 +54,13 @@ def summary_cost(orders: int, repeats: int) -> None:
 
 
 def jobs_scaling(replications: int) -> None:
-    specs = plan(SCENARIO, 7, [parse_param("channels.SONATA.latency.mean=0.15,0.6")], replications)
+    specs = plan(
+        SCENARIO,
+        read_scenario_text(SCENARIO),
+        7,
+        [parse_param("channels.SONATA.latency.mean=0.15,0.6")],
+        replications,
+    )
     one = _best(1, lambda: execute(specs, jobs=1))
     two = _best(1, lambda: execute(specs, jobs=2))
     print(f"{len(specs)} runs: --jobs 1 {len(specs) / one:.1f} runs/s, --jobs 2 {one / two:.2f}x as fast")

@@ -18,6 +18,7 @@ from lso_sim.sweep.plan import Param, grid, parse_param, plan, run_seed, split_v
 from lso_sim.sweep.results import SUMMARY_COLUMNS, runs_csv, summarise, summary_csv
 
 SCENARIO = SCENARIOS / "thread-10.2.yaml"
+TEXT = SCENARIO.read_text(encoding="utf-8")
 PARAM = "channels.SONATA.latency.mean=0.15,0.6"
 
 
@@ -32,14 +33,14 @@ def test_the_grid_varies_the_first_parameter_slowest() -> None:
 
 
 def test_the_plan_gives_every_run_its_own_seed_from_the_scenario_seed() -> None:
-    specs = plan("s.yaml", 7, [Param("a", ("1", "2"))], 3)
+    specs = plan("s.yaml", "", 7, [Param("a", ("1", "2"))], 3)
     assert [(s.index, s.point, s.replication) for s in specs] == [
         (0, 0, 0), (1, 0, 1), (2, 0, 2), (3, 1, 0), (4, 1, 1), (5, 1, 2)
     ]  # fmt: skip
     seeds = [s.seed for s in specs]
     assert len(set(seeds)) == 6 and all(0 <= s < 2**63 for s in seeds)
-    assert seeds == [s.seed for s in plan("s.yaml", 7, [Param("a", ("1", "2"))], 3)]
-    assert seeds != [s.seed for s in plan("s.yaml", 8, [Param("a", ("1", "2"))], 3)]
+    assert seeds == [s.seed for s in plan("s.yaml", "", 7, [Param("a", ("1", "2"))], 3)]
+    assert seeds != [s.seed for s in plan("s.yaml", "", 8, [Param("a", ("1", "2"))], 3)]
     assert specs[4].overrides == ("a=2",) and specs[4].values == ("2",)
     assert run_seed(-1, 0, 0) == run_seed(2**64 - 1, 0, 0)  # negative seeds wrap, as documented
 
@@ -86,7 +87,7 @@ def test_the_done_when_sweep_writes_six_runs_and_the_summary_columns(tmp_path: P
 def test_a_slower_partner_link_shows_in_the_sweep() -> None:
     """Partner-1's SONATA at 2 h per message against 0.15 s: the order's lead time must grow."""
     params = [Param("channels.SONATA.towards.partner-1.latency", ("0.15", "7200"))]
-    rows = execute(plan(str(SCENARIO), 7, params, 1))
+    rows = execute(plan(str(SCENARIO), TEXT, 7, params, 1))
     means = {
         e.values: e.estimate.mean
         for e in summarise(rows, grid(params))
@@ -98,7 +99,7 @@ def test_a_slower_partner_link_shows_in_the_sweep() -> None:
 def test_a_dask_cluster_gives_the_same_files_as_local_processes() -> None:
     distributed = pytest.importorskip("distributed")
     params = [parse_param(PARAM)]
-    specs = plan(str(SCENARIO), 7, params, 2)
+    specs = plan(str(SCENARIO), TEXT, 7, params, 2)
     local = execute(specs, jobs=1)
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
@@ -128,6 +129,6 @@ def test_a_bad_sweep_exits_2_before_running(
 
 
 def test_common_seeds_give_every_point_the_same_seeds() -> None:
-    specs = plan("s.yaml", 7, [Param("a", ("1", "2", "3"))], 2, common_seeds=True)
+    specs = plan("s.yaml", "", 7, [Param("a", ("1", "2", "3"))], 2, common_seeds=True)
     seeds = {(s.point, s.replication): s.seed for s in specs}
     assert seeds[(0, 0)] == seeds[(1, 0)] == seeds[(2, 0)] != seeds[(0, 1)] == seeds[(2, 1)]

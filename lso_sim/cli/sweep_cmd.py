@@ -27,7 +27,7 @@ from lso_sim import __version__
 from lso_sim.cli.options import add_set_option
 from lso_sim.errors import BadInput, UsageError
 from lso_sim.report.progress import show_progress
-from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.loader import load_scenario_text, read_scenario_text
 from lso_sim.scenarios.overrides import parse_override, parse_overrides
 from lso_sim.sweep.backends import OnResult, execute
 from lso_sim.sweep.plan import Param, RunSpec, grid, parse_param, plan
@@ -98,12 +98,12 @@ def add_parser(sub: Any) -> None:
     add_set_option(parser)
 
 
-def _check_points(scenario: Path, fixed: Sequence[str], params: Sequence[Param]) -> int:
+def _check_points(text: str, source: str, fixed: Sequence[str], params: Sequence[Param]) -> int:
     """Load the scenario at every grid point (exit 2 on a bad value); returns its seed."""
-    base = load_scenario(scenario, parse_overrides(fixed))
+    base = load_scenario_text(text, source, parse_overrides(fixed))
     for values in grid(params):
         texts = [*fixed, *(f"{p.path}={v}" for p, v in zip(params, values, strict=True))]
-        load_scenario(scenario, [parse_override(t) for t in texts])
+        load_scenario_text(text, source, [parse_override(t) for t in texts])
     return base.seed
 
 
@@ -133,9 +133,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("give --jobs or --dask, not both (the Dask cluster has its own workers)")
     if args.until is not None and not 0 < args.until < float("inf"):
         raise UsageError(f"--until: a positive, finite number of seconds, got {args.until}")
-    seed = _check_points(args.scenario, fixed, params)
+    text = read_scenario_text(args.scenario)
+    seed = _check_points(text, str(args.scenario), fixed, params)
     specs = plan(
         str(args.scenario),
+        text,
         seed,
         params,
         args.replications,

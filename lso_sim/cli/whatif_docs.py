@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lso_sim.errors import LsoSimError
 from lso_sim.scenarios.canonical import canonical_scenario
-from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.loader import load_scenario_text, read_scenario_text
 from lso_sim.scenarios.overrides import parse_overrides
 from lso_sim.sweep.backends import execute
 from lso_sim.sweep.plan import grid, parse_param, plan
@@ -105,8 +105,9 @@ def answer(question: Question) -> tuple[str, str]:
     """
     path = canonical_scenario(THREAD)
     params = [parse_param(text) for text in question.params]
-    seed = load_scenario(path, parse_overrides(question.fixed)).seed
-    rows = execute(plan(str(path), seed, params, question.replications, fixed=question.fixed))
+    text = read_scenario_text(path)
+    seed = load_scenario_text(text, str(path), parse_overrides(question.fixed)).seed
+    rows = execute(plan(str(path), text, seed, params, question.replications, fixed=question.fixed))
     failed = [row for row in rows if row.error is not None]
     if failed:
         raise LsoSimError(f"what-if question {question.key}: a run failed:\n{failed[0].error}")

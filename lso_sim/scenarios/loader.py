@@ -66,6 +66,11 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scenario:
     """Load and validate the scenario file at ``path``, with ``--set`` ``overrides`` applied first."""
+    return load_scenario_text(read_scenario_text(path), str(path), overrides)
+
+
+def read_scenario_text(path: str | Path) -> str:
+    """The text of the scenario file at ``path`` (a located error if unreadable, too big or not UTF-8)."""
     source = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -80,6 +85,15 @@ def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scena
         raise ScenarioError(
             source, "", f"not valid UTF-8 at line {line} (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
         ) from None
+    return text
+
+
+def load_scenario_text(text: str, source: str, overrides: Sequence[Override] = ()) -> Scenario:
+    """Validate the YAML ``text`` of a scenario (``source`` names it in errors), with ``overrides``.
+
+    A sweep sends each run the file's text rather than its path, so workers of a remote Dask
+    cluster need no copy of the file.
+    """
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:

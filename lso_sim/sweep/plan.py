@@ -46,7 +46,8 @@ class RunSpec:
         point: index of the grid point.
         replication: index of the replication at that point, from 0.
         seed: the run's seed (see the module docstring).
-        scenario: path of the scenario file.
+        scenario: the scenario file's name (for messages).
+        text: the scenario file's text: workers (a remote Dask cluster's too) need no copy of it.
         overrides: ``--set`` texts, the sweep's fixed ones first, then the point's values.
         values: the point's value of each swept parameter, as written.
         until: a horizon overriding the scenario's, if any.
@@ -57,6 +58,7 @@ class RunSpec:
     replication: int
     seed: int
     scenario: str
+    text: str
     overrides: tuple[str, ...]
     values: tuple[str, ...] = ()
     until: float | None = None
@@ -123,6 +125,7 @@ def run_seed(scenario_seed: int, point: int, replication: int) -> int:
 
 def plan(
     scenario: str,
+    text: str,
     scenario_seed: int,
     params: Sequence[Param],
     replications: int,
@@ -134,7 +137,8 @@ def plan(
     """The runs of a sweep, point-major: every replication of point 0, then of point 1...
 
     Args:
-        scenario: the scenario file.
+        scenario: the scenario file's name.
+        text: its text.
         scenario_seed: the seed the file (with ``fixed`` overrides) gives.
         params: the swept parameters.
         replications: runs per grid point.
@@ -153,5 +157,5 @@ def plan(
         overrides = (*fixed, *(f"{param.path}={value}" for param, value in zip(params, values, strict=True)))
         for r in range(replications):
             seed = run_seed(scenario_seed, 0 if common_seeds else p, r)
-            specs.append(RunSpec(len(specs), p, r, seed, scenario, overrides, tuple(values), until))
+            specs.append(RunSpec(len(specs), p, r, seed, scenario, text, overrides, tuple(values), until))
     return specs

@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from lso_sim.report.summary import SummaryObserver, flat_metrics, run_summary
-from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.loader import load_scenario_text
 from lso_sim.scenarios.overrides import parse_overrides
 from lso_sim.scenarios.runner import run_scenario
 from lso_sim.sweep.plan import RunSpec
@@ -30,7 +30,7 @@ class RunRow:
 def run_one(spec: RunSpec) -> RunRow:
     """Run ``spec`` keeping only its summary (no trace)."""
     try:
-        scenario = load_scenario(spec.scenario, parse_overrides(spec.overrides))
+        scenario = load_scenario_text(spec.text, spec.scenario, parse_overrides(spec.overrides))
         update: dict[str, object] = {"seed": spec.seed}
         if spec.until is not None:
             update["horizon"] = spec.until
