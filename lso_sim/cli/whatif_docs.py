@@ -1,6 +1,7 @@
 """The worked questions of docs/what-if.md, answered by real sweeps when the docs are regenerated.
 
-Each :class:`Question` is one ``lso-sim sweep`` command on the canonical 10.2 scenario. ``make
+Each :class:`Question` is one ``lso-sim sweep --common-seeds`` command on the canonical 10.2
+scenario (common random numbers: the points differ by their parameter, not by their draws). ``make
 docs`` (:mod:`lso_sim.cli.docs`) runs it in this process (a sweep's files do not depend on the
 backend), puts its table between ``<!-- BEGIN GENERATED WHAT-IF <key> -->`` and the matching END
 marker, and its plot in ``images/what-if-<key>.svg``. Replications stay few so that the docs check
@@ -67,7 +68,7 @@ def command(question: Question) -> str:
     parts = ["lso-sim sweep scenarios/thread-10.2.yaml"]
     parts += [f"--set '{text}'" for text in question.fixed]
     parts += [f"--param {text}" for text in question.params]
-    parts += [f"--replications {question.replications} --jobs 2 --out {question.key}/"]
+    parts += [f"--replications {question.replications} --common-seeds --jobs 2 --out {question.key}/"]
     parts += [f"--metric {m}" for m in question.metrics]
     return " \\\n  ".join(parts)
 
@@ -107,7 +108,10 @@ def answer(question: Question) -> tuple[str, str]:
     params = [parse_param(text) for text in question.params]
     text = read_scenario_text(path)
     seed = load_scenario_text(text, str(path), parse_overrides(question.fixed)).seed
-    rows = execute(plan(str(path), text, seed, params, question.replications, fixed=question.fixed))
+    specs = plan(
+        str(path), text, seed, params, question.replications, fixed=question.fixed, common_seeds=True
+    )
+    rows = execute(specs)
     failed = [row for row in rows if row.error is not None]
     if failed:
         raise LsoSimError(f"what-if question {question.key}: a run failed:\n{failed[0].error}")
