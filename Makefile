@@ -43,6 +43,7 @@ fuzz: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/engine_rate.py
+	$(BIN)/python bench/sweep_rate.py
 
 # docs need the test extra: it brings matplotlib, which draws the plot in docs/reports.md.
 docs: $(VENV)/.installed-test

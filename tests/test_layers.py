@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"expect", "invariants"},
     {"scenarios"},
     {"replay", "report", "diagrams"},
+    {"sweep"},
     {"viewer"},
     {"cli", "pytest_plugin"},
     {"__main__"},

@@ -17,12 +17,14 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from lso_sim.cli.options import add_set_option
 from lso_sim.cli.replay_cmd import add_ignore_args, ignore_patterns
 from lso_sim.cli.trace_cmd import write_output
-from lso_sim.errors import BadInput
+from lso_sim.errors import BadInput, UsageError
 from lso_sim.replay.check import check_all
 from lso_sim.replay.junit import write_junit
 from lso_sim.replay.render import check_report, summary_table
+from lso_sim.scenarios.overrides import parse_overrides
 from lso_sim.viewer.review import check_markdown
 
 EXIT_OK = 0
@@ -51,6 +53,7 @@ def add_parser(sub: Any) -> None:
         "--require-goldens", action="store_true", help="fail a scenario that has no golden trace"
     )
     add_ignore_args(parser)
+    add_set_option(parser)
 
 
 def _jobs(text: str) -> int:
@@ -65,8 +68,12 @@ def _jobs(text: str) -> int:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """Check the scenarios, print the table and the failures, write JUnit XML if asked."""
+    overrides = parse_overrides(args.overrides)
+    if overrides and args.update_goldens:
+        raise UsageError("--update-goldens records the scenario files as written: leave out --set")
     results = check_all(
         args.paths,
+        overrides=overrides,
         jobs=args.jobs,
         ignore=ignore_patterns(args),
         update_goldens=args.update_goldens,

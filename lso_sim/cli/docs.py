@@ -17,7 +17,9 @@ a frame of ``lso-sim step`` between ``<!-- BEGIN GENERATED STEP -->`` and its EN
 ``reports.md`` the report's IRP table between ``<!-- BEGIN GENERATED REPORT -->`` and its END
 marker, and the Gantt timeline ``images/timeline-10.2.svg`` (matplotlib, deterministic SVG);
 and, from the architecture of the 10.2 scenario, ``architecture.mmd`` plus the same diagram in
-``architecture.md`` between ``<!-- BEGIN GENERATED ARCHITECTURE -->`` and its END marker.
+``architecture.md`` between ``<!-- BEGIN GENERATED ARCHITECTURE -->`` and its END marker; and
+the worked questions of ``what-if.md`` with their plots ``images/what-if-<key>.svg``, answered by
+real sweeps (:mod:`lso_sim.cli.whatif_docs`).
 
 Files are rewritten only when their content changes, so a second run changes nothing; ``--check``
 writes nothing and exits 1 when a file is out of date, for CI.
@@ -36,6 +38,7 @@ from typing import Any
 
 from lso_sim.architecture.export import to_mermaid
 from lso_sim.architecture.model import Architecture
+from lso_sim.cli import whatif_docs
 from lso_sim.diagrams.domains import domain_labels
 from lso_sim.diagrams.plantuml import to_plantuml_sequence
 from lso_sim.diagrams.sequence import to_mermaid_sequence
@@ -242,6 +245,21 @@ def generated_files(out: Path) -> dict[Path, str]:
             arch_page = _read(arch_path) or _ARCHITECTURE_STUB
             files[arch_path] = inject(arch_page, BEGIN_ARCHITECTURE, END_ARCHITECTURE, mermaid_block(arch))
             files.update(_example_files(out, run))
+    files.update(_what_if_files(out))
+    return files
+
+
+def _what_if_files(out: Path) -> dict[Path, str]:
+    """what-if.md's worked questions and their plots, from real sweeps (:mod:`lso_sim.cli.whatif_docs`)."""
+    path = out / "what-if.md"
+    page = _read(path) or "# What-if\n"
+    files: dict[Path, str] = {}
+    for question in whatif_docs.QUESTIONS:
+        block, svg = whatif_docs.answer(question)
+        begin, end = whatif_docs.markers(question)
+        page = inject(page, begin, end, block)
+        files[out / "images" / f"what-if-{question.key}.svg"] = svg
+    files[path] = page
     return files
 
 

@@ -32,7 +32,18 @@ from rich.text import Text
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, trace_cmd
+from lso_sim.cli import (
+    check_cmd,
+    compare_cmd,
+    render,
+    replay_cmd,
+    report_cmd,
+    step_cmd,
+    summary_cmd,
+    sweep_cmd,
+    trace_cmd,
+)
+from lso_sim.cli.options import add_set_option
 from lso_sim.diagrams.domains import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import BadInput, UsageError, echo
@@ -42,7 +53,9 @@ from lso_sim.replay.render import failures_report
 from lso_sim.report.progress import run_progress
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.canonical import canonical_scenario
+from lso_sim.scenarios.channels import link_settings
 from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.overrides import parse_overrides
 from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.jsonl import JsonlTraceWriter
@@ -89,12 +102,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only the summary, not the message listing")
     trace_cmd.add_run_options(run)
     report_cmd.add_run_options(run)
+    summary_cmd.add_run_options(run)
 
     trace_cmd.add_parser(sub)
     step_cmd.add_parser(sub)
     report_cmd.add_parser(sub)
     replay_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
+    sweep_cmd.add_parser(sub)
+    compare_cmd.add_parser(sub)
     return parser
 
 
@@ -112,6 +128,7 @@ def _horizon(text: str) -> float:
 def _scenario_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenario", nargs="?", type=Path, help="scenario YAML file")
     parser.add_argument("--thread", metavar="ID", help="use the canonical scenario of thread ID (e.g. 10.2)")
+    add_set_option(parser)
 
 
 def _scenario_path(args: argparse.Namespace) -> Path:
@@ -123,8 +140,14 @@ def _scenario_path(args: argparse.Namespace) -> Path:
     return path
 
 
+def _traced_file(args: argparse.Namespace) -> Path | None:
+    """The scenario file a trace header names; none under ``--set``: the run is not of the file as
+    written, so ``replay`` must not re-run the file and call the difference a divergence."""
+    return None if args.overrides else _scenario_path(args)
+
+
 def _scenario(args: argparse.Namespace) -> Scenario:
-    return load_scenario(_scenario_path(args))
+    return load_scenario(_scenario_path(args), parse_overrides(args.overrides))
 
 
 def _cmd_threads(console: Console) -> int:
@@ -133,13 +156,15 @@ def _cmd_threads(console: Console) -> int:
 
 
 def _cmd_architecture(args: argparse.Namespace, console: Console) -> int:
-    arch = build_architecture(_scenario(args))
+    scenario = _scenario(args)
+    arch = build_architecture(scenario)
     if args.format == "mermaid":
         sys.stdout.write(to_mermaid(arch))
     elif args.format == "dot":
         sys.stdout.write(to_dot(arch))
     else:
         console.print(render.architecture_tree(arch))
+        console.print(render.channels_table(link_settings(scenario, arch)))
     return EXIT_OK
 
 
@@ -149,6 +174,8 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         scenario = scenario.model_copy(update={"seed": args.seed})
     if args.until is not None:
         scenario = scenario.model_copy(update={"horizon": args.until})
+    if args.summary == "json":
+        return _run_json_summary(args, scenario)
     summary = TraceSummary()
     memory = MemoryTrace()
     observers: list[TraceObserver] = [summary, memory]
@@ -161,7 +188,7 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
                 raise BadInput(
                     f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
                 ) from None
-            header = trace_header(scenario, _scenario_path(args), args.trace_out)
+            header = trace_header(scenario, _traced_file(args), args.trace_out)
             writer = JsonlTraceWriter(stream, header)
             observers.append(writer)
         progress = stack.enter_context(run_progress(scenario, console))
@@ -188,6 +215,20 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
         console.print(failures_report(failures, broken))
         return EXIT_EXPECTATIONS
     return EXIT_OK
+
+
+def _run_json_summary(args: argparse.Namespace, scenario: Scenario) -> int:
+    """``run --summary json``: the summary alone, a trace written only if ``--trace-out`` asks."""
+    with ExitStack() as stack:
+        writer: JsonlTraceWriter | None = None
+        if args.trace_out is not None:
+            try:
+                stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
+            except OSError as exc:
+                raise BadInput(f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})") from None
+            writer = JsonlTraceWriter(stream, trace_header(scenario, _traced_file(args), args.trace_out))
+        observers: list[TraceObserver] = [] if writer is None else [writer]
+        return summary_cmd.run(args, scenario, observers, lambda s, obs: _run_marking_cut(s, obs, writer))
 
 
 def _run_marking_cut(
@@ -225,6 +266,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return replay_cmd.run(args, console)
     if args.command == "check":
         return check_cmd.run(args, console)
+    if args.command == "sweep":
+        return sweep_cmd.run(args, console)
+    if args.command == "compare":
+        return compare_cmd.run(args, console)
     return _cmd_run(args, console)
 
 

@@ -19,6 +19,7 @@ from lso_sim.actors.world import Outcome, World
 from lso_sim.architecture.model import Architecture
 from lso_sim.invariants import InvariantReport, Status
 from lso_sim.messages.envelope import Kind, Message
+from lso_sim.scenarios.channels import LinkSetting, describe
 from lso_sim.threads.catalog import THREADS, explain_step
 from lso_sim.threads.registry import is_implemented
 from lso_sim.trace.summary import TraceSummary
@@ -64,6 +65,26 @@ def architecture_tree(arch: Architecture) -> Tree:
             text = escape(", ".join(f"{irp}->{peer}" for irp, peer in peers))
             branch.add(f"[cyan]{escape(actor.id)}[/] [dim]{actor.role}[/]  {text}")
     return root
+
+
+def channels_table(settings: Iterable[LinkSetting]) -> Table:
+    """The effective channel of every IRP link, and the settings it comes from (most specific last)."""
+    table = Table(title="Channels (effective settings per link)")
+    for name, justify in (("IRP", "left"), ("link", "left"), ("latency (s)", "left"), ("loss", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_column("capacity", justify="right")
+    table.add_column("set by")
+    for s in settings:
+        style = "bold" if s.specific else ""
+        table.add_row(
+            str(s.irp),
+            escape(f"{s.ends[0]} - {s.ends[1]}"),
+            describe(s.latency),
+            f"{s.loss:g}",
+            "unlimited" if s.capacity is None else str(s.capacity),
+            Text(" > ".join(s.source), style=style),
+        )
+    return table
 
 
 def listing_table(records: Iterable[Message]) -> Table:

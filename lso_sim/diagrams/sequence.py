@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lso_sim.trace.select import MESSAGE_KINDS
+from lso_sim.trace.select import MESSAGE_KINDS, SUCCESS_STATES
 
 """Record kinds that cross a channel and become arrows (the others become notes)."""
 
@@ -105,10 +105,6 @@ def message_label(record: Mapping[str, Any]) -> str:
     if record.get("delivered") is None:
         label += " (lost)"
     return label
-
-
-SUCCESS_STATES = frozenset({"completed", "closed", "resolved", "billed", "incidentClosed"})
-"""Outcome states drawn without the alert colour: the instance ended as its thread intends."""
 
 
 def local_note(record: Mapping[str, Any]) -> tuple[str, bool]:

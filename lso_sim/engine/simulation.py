@@ -40,6 +40,7 @@ class Simulation:
         seed: scenario seed; every random draw comes from streams derived from it.
         channel_specs: behaviour per IRP; IRPs not listed use ``default_channel``.
         default_channel: behaviour of IRPs absent from ``channel_specs``.
+        link_specs: behaviour of single links (sorted actor pair), over their IRP's.
         channel_factory: builds channels (default :class:`Channel`).
         observers: receive every record in send order.
         pace: if given, run in real time, one simulated second lasting ``pace`` wall seconds
@@ -53,6 +54,7 @@ class Simulation:
         *,
         channel_specs: dict[Irp, ChannelSpec] | None = None,
         default_channel: ChannelSpec | None = None,
+        link_specs: dict[tuple[str, str], ChannelSpec] | None = None,
         channel_factory: ChannelFactory | None = None,
         observers: Iterable[TraceObserver] = (),
         pace: float | None = None,
@@ -64,6 +66,7 @@ class Simulation:
         self.random = RandomStreams(seed)
         self.channel_specs = dict(channel_specs or {})
         self.default_channel = default_channel or ChannelSpec()
+        self.link_specs = dict(link_specs or {})
         self._channel_factory: ChannelFactory = channel_factory or Channel
         self._observers: list[TraceObserver] = list(observers)
         self._actors: dict[str, Actor] = {}
@@ -123,7 +126,7 @@ class Simulation:
             a, b = sorted((src, dst))
             channel = self._routes.get((a, b)) or self._routes.get((b, a))
             if channel is None:
-                spec = self.channel_specs.get(irp, self.default_channel)
+                spec = self.link_specs.get((a, b)) or self.channel_specs.get(irp, self.default_channel)
                 rng = self.random.stream(f"channel/{a}/{b}")
                 channel = self._channel_factory(irp, (a, b), spec, rng)
             self._routes[(src, dst)] = channel

@@ -7,6 +7,7 @@ recorded one. Each failed expectation is one :class:`Failure` naming the expecta
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 
 from lso_sim.actors.world import Outcome
 from lso_sim.expect.model import (
+    DurationRange,
     ExpectModel,
     InstanceSteps,
     MessageCount,
@@ -226,15 +228,16 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
     what = _instances(rule.thread, rule.instance)
     states = rule.states()
     wanted = rule.reason.casefold() if rule.reason is not None else None
-    if rule.count is not None:
-        # With a count, state and reason pick the instances counted ("at least 100 completed").
+    if rule.count is not None or rule.rate is not None:
+        # With a count or a rate, state and reason pick the instances counted ("at least 100
+        # completed", "95% completed").
         counted = [
             o
             for o in chosen
             if (states is None or o.state in states)
             and (wanted is None or wanted in (o.reason or "").casefold())
         ]
-        if not rule.count.holds(len(counted)):
+        if rule.count is not None and not rule.count.holds(len(counted)):
             return [
                 Failure(
                     path,
@@ -242,6 +245,18 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
                     f"{rule.count.describe()}{_tally(chosen)}",
                 )
             ]
+        if rule.rate is not None:
+            if not chosen:
+                return [Failure(path + ".rate", f"no {what} to take a rate of")]
+            share = len(counted) / len(chosen)
+            if not rule.rate.holds(share):
+                return [
+                    Failure(
+                        path + ".rate",
+                        f"{share:.1%} of {_counted(what, states, rule.reason)}, expected "
+                        f"{rule.rate.describe()}{_tally(chosen)}",
+                    )
+                ]
         chosen = counted
     elif not chosen:
         return [Failure(path, f"no {what}")]
@@ -276,7 +291,58 @@ def _outcomes(path: str, rule: OutcomeExpectation, instances: list[Outcome]) -> 
                     f"expected {bound.describe()}: " + _some(late, _lead_time),
                 )
             )
+    for key, limit in rule.percentiles.items():
+        failure = _percentile(f"{path}.percentiles.{key}", key, limit, chosen, what)
+        if failure is not None:
+            failures.append(failure)
     return failures
+
+
+def _percentile(
+    path: str, key: str, bound: DurationRange, chosen: list[Outcome], what: str
+) -> Failure | None:
+    """A lead-time percentile (nearest rank) or mean of ``chosen`` against ``bound``.
+
+    An instance without an end counts as longer than any bound.
+    """
+    ordered = sorted(math.inf if o.lead_time is None else o.lead_time for o in chosen)
+    if not ordered:
+        return Failure(path, f"no {what} to take the {key} lead time of")
+    if key == "mean":
+        value = math.fsum(ordered) / len(ordered)
+    else:
+        value = ordered[max(0, math.ceil(float(key[1:]) / 100 * len(ordered)) - 1)]
+    if bound.holds(value):
+        return None
+    return Failure(
+        path, f"{key} lead time {_duration(value)} over {len(ordered)} {what}, expected {bound.describe()}"
+    )
+
+
+def _duration(value: float) -> str:
+    """Seconds, with hours alongside when that helps: ``22,320 s (6.2 h)``."""
+    if not math.isfinite(value):
+        return "unbounded (an instance never ended)"
+    return f"{value:,.0f} s ({value / 3600:.1f} h)" if value >= 3600 else f"{value:,.3f} s"
+
+
+def needs_records(expect: ExpectModel | None) -> bool:
+    """True when checking ``expect`` needs the run's records, not only its outcomes.
+
+    A run that only checks outcomes (states, counts, rates, lead times) need not keep its trace.
+    """
+    if expect is None:
+        return False
+    return bool(
+        expect.messages
+        or expect.steps_reached
+        or expect.instance_steps
+        or expect.must_not
+        or expect.no_lost_messages
+        or expect.timeouts is not None
+        or expect.errors is not None
+        or expect.end_time is not None
+    )
 
 
 def _counted(what: str, states: list[str] | None, reason: str | None) -> str:

@@ -17,6 +17,8 @@ docs/scenario-format.md#expectations documents the block for users; keep the two
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Final
 
@@ -80,11 +82,36 @@ class CountRange(_Range):
         return f"between {self.min} and {self.max}"
 
 
+_UNITS: Final = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+"""Units a duration may be written in (``90s``, ``30m``, ``5h``, ``1.5d``)."""
+
+
+def seconds(value: Any) -> Any:
+    """A duration written with a unit (``5h``) in seconds; numbers and other values pass as they are."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower()
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz ")
+    unit = text[len(number) :].strip() or "s"
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = math.nan
+    if unit not in _UNITS or not math.isfinite(amount):
+        raise ValueError(f"a duration: seconds, or a number with s, m, h or d (got {value[:40]!r})")
+    return amount * _UNITS[unit]
+
+
 class DurationRange(_Range):
-    """Simulated seconds between ``min`` and ``max``; a bare number in the file means at most."""
+    """Simulated seconds between ``min`` and ``max``; a bare number in the file means at most.
+
+    Either bound may be written with a unit: ``5h``, ``30m``, ``1.5d``, ``90s``.
+    """
 
     min: float | None = Field(default=None, ge=0)
     max: float | None = Field(default=None, ge=0)
+
+    _units = field_validator("min", "max", mode="before")(seconds)
 
     def describe(self) -> str:
         """The range in words, in seconds."""
@@ -93,6 +120,52 @@ class DurationRange(_Range):
         if self.max is None:
             return f"at least {self.min:g} s"
         return f"between {self.min:g} and {self.max:g} s"
+
+
+def fraction(value: Any) -> Any:
+    """``95%`` as ``0.95``; numbers and other values pass as they are."""
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            return float(value.strip()[:-1]) / 100
+        except ValueError:
+            raise ValueError(f"a percentage such as 95% (got {value[:40]!r})") from None
+    return value
+
+
+class RateRange(_Range):
+    """A share of instances between ``min`` and ``max`` (0 to 1, or percentages: ``95%``).
+
+    A bare number or percentage means at least; ``">= 95%"`` and ``"<= 5%"`` say which bound.
+    """
+
+    min: float | None = Field(default=None, ge=0, le=1)
+    max: float | None = Field(default=None, ge=0, le=1)
+
+    _percent = field_validator("min", "max", mode="before")(fraction)
+
+    def describe(self) -> str:
+        """The range in words, in percent."""
+        if self.min is None:
+            return f"at most {self.max * 100 if self.max is not None else 0:g}%"
+        if self.max is None:
+            return f"at least {self.min * 100:g}%"
+        return f"between {self.min * 100:g}% and {self.max * 100:g}%"
+
+
+def _rate_shorthand(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {"min": value}
+    if isinstance(value, str):
+        text = value.strip()
+        for sign, bound in ((">=", "min"), ("<=", "max")):
+            if text.startswith(sign):
+                return {bound: text[len(sign) :].strip()}
+        return {"min": text}
+    return value
+
+
+PERCENTILE_KEY = re.compile(r"^p(100|[1-9][0-9]?(\.[0-9]+)?)$|^mean$")
+"""Keys of ``percentiles``: ``p50``, ``p95``, ``p99.9``... or ``mean``."""
 
 
 class StatusRange(_Range):
@@ -110,7 +183,7 @@ def _exact_count(value: Any) -> Any:
 
 
 def _at_most(value: Any) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float | str) and not isinstance(value, bool):
         return {"max": value}
     return value
 
@@ -329,6 +402,10 @@ class OutcomeExpectation(_Strict):
             and ``reason`` choose the instances counted instead of binding all of them:
             ``{thread: "10.2", state: completed, count: {min: 100}}`` reads "at least 100 orders
             completed", whatever the others did.
+        rate: the share of the thread/instance's instances that ``state`` and ``reason`` choose
+            (like ``count``, they then choose rather than bind): ``{state: completed, rate: 95%}``.
+        percentiles: bounds on lead-time percentiles (nearest rank) or the mean of the instances
+            (those chosen, with a count or rate): ``{p95: 5h}`` reads "p95 lead time at most 5 h".
     """
 
     thread: str | None = None
@@ -337,10 +414,29 @@ class OutcomeExpectation(_Strict):
     reason: str | None = Field(default=None, min_length=1, max_length=1000)
     lead_time: DurationRange | None = None
     count: CountRange | None = None
+    rate: RateRange | None = None
+    percentiles: dict[str, DurationRange] = Field(default_factory=dict)
 
     _thread = field_validator("thread")(_known_thread)
     _lead = field_validator("lead_time", mode="before")(_at_most)
     _count = field_validator("count", mode="before")(_exact_count)
+    _rate = field_validator("rate", mode="before")(_rate_shorthand)
+
+    @field_validator("percentiles", mode="before")
+    @classmethod
+    def _percentile_keys(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        for key in value:
+            if not isinstance(key, str) or not PERCENTILE_KEY.match(key):
+                raise ValueError(f"percentile names such as p50, p95, p99.9 or mean (got {str(key)[:40]!r})")
+        return {key: _at_most(bound) for key, bound in value.items()}
+
+    @model_validator(mode="after")
+    def _rate_of_something(self) -> OutcomeExpectation:
+        if self.rate is not None and self.state is None and self.reason is None:
+            raise ValueError("a 'rate' is the share of instances with a 'state' (or 'reason'): give one")
+        return self
 
     def states(self) -> list[str] | None:
         """The accepted final states, or ``None`` when any state will do."""

@@ -30,6 +30,7 @@ from lso_sim.replay.golden import (
     write_golden,
 )
 from lso_sim.replay.paths import GOLDENS_DIR, golden_path, resolve_scenario
+from lso_sim.scenarios.overrides import Override
 from lso_sim.trace.header import TraceFormatError
 
 GoldenState = Literal["identical", "differs", "missing", "created", "updated", "none"]
@@ -171,7 +172,12 @@ class CheckResult:
 
 
 def check_scenario(
-    path: Path, *, ignore: Sequence[str] = (), update_goldens: bool = False, require_golden: bool = False
+    path: Path,
+    *,
+    ignore: Sequence[str] = (),
+    update_goldens: bool = False,
+    require_golden: bool = False,
+    overrides: Sequence[Override] = (),
 ) -> CheckResult:
     """Run the scenario at ``path``, evaluate its ``expect:`` block and replay its golden.
 
@@ -181,7 +187,7 @@ def check_scenario(
     started = time.perf_counter()
     name = path.stem
     try:
-        recording = record_run(path, trace=golden_path(path))
+        recording = record_run(path, trace=golden_path(path), overrides=overrides)
         scenario = recording.scenario
         name = scenario.name
         failures = evaluate(scenario.expect, recording.records, recording.result.world.outcomes.values())
@@ -251,11 +257,19 @@ def check_all(
     ignore: Sequence[str] = (),
     update_goldens: bool = False,
     require_golden: bool = False,
+    overrides: Sequence[Override] = (),
 ) -> list[CheckResult]:
-    """Check every scenario file of ``paths``, in ``jobs`` processes; results in file order."""
+    """Check every scenario file of ``paths``, in ``jobs`` processes; results in file order.
+
+    ``overrides`` (``--set``) apply to every scenario; a golden recorded without them will differ.
+    """
     files = discover(paths)
     work = partial(
-        check_scenario, ignore=tuple(ignore), update_goldens=update_goldens, require_golden=require_golden
+        check_scenario,
+        ignore=tuple(ignore),
+        update_goldens=update_goldens,
+        require_golden=require_golden,
+        overrides=tuple(overrides),
     )
     if jobs <= 1 or len(files) == 1:
         return [work(f) for f in files]

@@ -10,6 +10,7 @@ byte-identical to the trace file of the same run.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from lso_sim.engine.observers import MemoryTrace
 from lso_sim.errors import BadInput
 from lso_sim.replay.paths import scenario_label
 from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.overrides import Override
 from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.header import TraceEnd, TraceFormatError, TraceHeader, readable_versions
@@ -56,7 +58,13 @@ class Recording:
         return self.result.scenario
 
 
-def record_run(scenario_path: Path, *, seed: int | None = None, trace: Path | None = None) -> Recording:
+def record_run(
+    scenario_path: Path,
+    *,
+    seed: int | None = None,
+    trace: Path | None = None,
+    overrides: Sequence[Override] = (),
+) -> Recording:
     """Run the scenario file at ``scenario_path`` and keep its records as their JSON form.
 
     Args:
@@ -64,8 +72,9 @@ def record_run(scenario_path: Path, *, seed: int | None = None, trace: Path | No
         seed: overrides the scenario's seed.
         trace: where the trace will be written, used to name the scenario in the header when it
             lies outside any project (see :func:`lso_sim.replay.paths.scenario_label`).
+        overrides: ``--set`` changes applied to the file before it is validated.
     """
-    scenario = load_scenario(scenario_path)
+    scenario = load_scenario(scenario_path, overrides)
     if seed is not None:
         scenario = scenario.model_copy(update={"seed": seed})
     memory = MemoryTrace()

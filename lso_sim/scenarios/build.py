@@ -20,15 +20,15 @@ from lso_sim.actors.world import Options, PartnerFulfilment, World
 from lso_sim.architecture.model import Architecture
 from lso_sim.architecture.roles import DomainKind, Irp, Role
 from lso_sim.engine.channel import ChannelSpec
-from lso_sim.engine.distributions import Constant, Distribution, Exponential, LogNormal, Uniform
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.engine.simulation import ChannelFactory, Simulation
 from lso_sim.scenarios import faults
+from lso_sim.scenarios.arrivals import arrival_times
+from lso_sim.scenarios.channels import distribution, link_specs
 from lso_sim.scenarios.schema import (
     DEFAULT_REQUEST_TIMEOUT,
     ActorModel,
-    DistributionSpec,
     OrderModel,
     RetryModel,
     Scenario,
@@ -38,17 +38,6 @@ from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.registry import install_threads
 from lso_sim.threads.script import threads_called
 from lso_sim.topology.network import NetworkTopology
-
-
-def distribution(spec: DistributionSpec) -> Distribution:
-    """The engine distribution a scenario spec describes."""
-    if spec.kind == "constant":
-        return Constant(spec.value)
-    if spec.kind == "uniform":
-        return Uniform(spec.low, spec.high)
-    if spec.kind == "exponential":
-        return Exponential(spec.mean, spec.minimum)
-    return LogNormal(spec.mean, spec.stdev)
 
 
 def actor_ids(scenario: Scenario) -> dict[str, Any]:
@@ -118,6 +107,7 @@ def build_world(
         scenario.seed,
         channel_specs={Irp(k): _channel(v) for k, v in scenario.channels.items() if k != "default"},
         default_channel=_channel(default) if default else None,
+        link_specs=link_specs(scenario, architecture),
         channel_factory=channel_factory,
         observers=observers,
         pace=pace,
@@ -262,7 +252,14 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
             ]
             gap = distribution(gen.interarrival)
             at = 0.0
+            times = (
+                arrival_times(gen.arrivals, gen.count, world.sim.random.stream("workload/10.2/arrivals"))
+                if gen.arrivals is not None
+                else None
+            )
             for _ in range(gen.count):
+                if times is not None:
+                    at = next(times)
                 customer = pool[rng.randrange(len(pool))]
                 a, b = rng.sample(range(len(customer.sites)), 2)
                 bandwidth = gen.bandwidth_mbps[rng.randrange(len(gen.bandwidth_mbps))]
@@ -277,5 +274,6 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
                         f"{customer.id}/order-{n}",
                     )
                 )
-                at += gap.sample(rng)
+                if times is None:
+                    at += gap.sample(rng)
     return requests

@@ -8,7 +8,7 @@ scenario that loads is one the builder can build.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,11 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script, faults
+from lso_sim.scenarios import api_script, channels, faults, network
+from lso_sim.scenarios.arrivals import ARRIVAL_KINDS
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
+from lso_sim.scenarios.overrides import Override, apply_overrides, blame
 from lso_sim.scenarios.schema import KEY_NAMES, Scenario
 from lso_sim.threads.activities import ACTIVITIES
 from lso_sim.threads.registry import runnable_threads
@@ -62,8 +64,13 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate the scenario file at ``path``."""
+def load_scenario(path: str | Path, overrides: Sequence[Override] = ()) -> Scenario:
+    """Load and validate the scenario file at ``path``, with ``--set`` ``overrides`` applied first."""
+    return load_scenario_text(read_scenario_text(path), str(path), overrides)
+
+
+def read_scenario_text(path: str | Path) -> str:
+    """The text of the scenario file at ``path`` (a located error if unreadable, too big or not UTF-8)."""
     source = str(path)
     try:
         raw = Path(path).read_bytes()
@@ -78,13 +85,27 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(
             source, "", f"not valid UTF-8 at line {line} (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
         ) from None
+    return text
+
+
+def load_scenario_text(text: str, source: str, overrides: Sequence[Override] = ()) -> Scenario:
+    """Validate the YAML ``text`` of a scenario (``source`` names it in errors), with ``overrides``.
+
+    A sweep sends each run the file's text rather than its path, so workers of a remote Dask
+    cluster need no copy of the file.
+    """
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise ScenarioError(source, "", f"invalid YAML{_yaml_problem(exc, text)}") from None
     except RecursionError:
         raise ScenarioError(source, "", f"invalid YAML: nested more than {MAX_DEPTH} levels deep") from None
-    return parse_scenario(data, source)
+    if not overrides:
+        return parse_scenario(data, source)
+    try:
+        return parse_scenario(apply_overrides(data, overrides, source), source)
+    except ScenarioError as exc:
+        raise blame(exc, overrides) from None
 
 
 def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
@@ -108,6 +129,7 @@ def parse_scenario(data: Any, source: str) -> Scenario:
     """Validate already-parsed scenario data; ``source`` names it in errors."""
     if not isinstance(data, dict):
         raise ScenarioError(source, "", f"expected a mapping of scenario fields, got {type(data).__name__}")
+    data = network.expand(data, source)
     try:
         scenario = Scenario.model_validate(data)
     except RecursionError:
@@ -120,7 +142,7 @@ def parse_scenario(data: Any, source: str) -> Scenario:
     return scenario
 
 
-_UNION_TAGS = frozenset({"constant", "uniform", "exponential", "lognormal", *FAULT_KINDS})
+_UNION_TAGS = frozenset({"constant", "uniform", "exponential", "lognormal", *FAULT_KINDS, *ARRIVAL_KINDS})
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -290,5 +312,7 @@ def check_references(scenario: Scenario, source: str) -> None:
             if not any(len(customers[c]) >= 2 for c in pool):
                 fail(f"workload.{i}.generate.customers", "at least one customer with two sites")
         api_script.check(scenario, i, work, source)
-    if scenario.faults:
-        faults.check(scenario, source, build_architecture(scenario))
+    if scenario.faults or any(e.towards or e.between for e in scenario.channels.values()):
+        architecture = build_architecture(scenario)
+        channels.check(scenario, source, architecture)
+        faults.check(scenario, source, architecture)

@@ -10,10 +10,19 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
+from lso_sim.scenarios.arrivals import ArrivalsModel, ScheduleArrivals
 from lso_sim.scenarios.fault_schema import FaultModel
 
 MAX_TEXT = 10_000
@@ -81,14 +90,54 @@ def _constant_shorthand(value: Any) -> Any:
     return value
 
 
-class ChannelModel(_Strict):
-    """Behaviour of the channels of one IRP."""
-
+class _ChannelFields(_Strict):
     latency: DistributionSpec = ConstantSpec(value=0.05)
     loss: float = Field(default=0.0, ge=0.0, le=1.0)
     capacity: int | None = Field(default=None, ge=1)
 
     _shorthand = field_validator("latency", mode="before")(_constant_shorthand)
+
+
+CHANNEL_FIELDS = ("latency", "loss", "capacity")
+"""The fields of a channel setting that a more specific setting may replace one by one."""
+
+
+class LinkChannelModel(_ChannelFields):
+    """Behaviour of some links of an IRP (``towards`` a domain): only the fields written here
+    replace the IRP entry's, so "partner-1's SONATA is slower" says just that (see
+    :mod:`lso_sim.scenarios.channels` for which setting wins)."""
+
+    @model_serializer(mode="wrap")
+    def _only_written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A dumped scenario must read back the same: a default written out would start to win.
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if k not in CHANNEL_FIELDS or k in self.model_fields_set}
+
+
+class PairChannelModel(LinkChannelModel):
+    """Behaviour of the one link between two actors (``between``), the most specific setting."""
+
+    actors: tuple[Annotated[str, Field(min_length=1, max_length=200)], Annotated[str, Field(min_length=1)]]
+
+    @model_validator(mode="after")
+    def _two_actors(self) -> PairChannelModel:
+        if self.actors[0] == self.actors[1]:
+            raise ValueError("'actors' names two different actors")
+        return self
+
+
+class ChannelModel(_ChannelFields):
+    """Behaviour of the channels of one IRP, and of some of its links.
+
+    ``towards`` maps a domain id to the settings of the IRP's links with one end in that domain
+    (SONATA towards ``partner-1``); ``between`` gives the settings of single actor pairs. The
+    vocabulary is the channel fault's (docs/faults.md).
+    """
+
+    towards: dict[Annotated[str, Field(min_length=1, max_length=200)], LinkChannelModel] = Field(
+        default_factory=dict, max_length=MAX_ITEMS
+    )
+    between: list[PairChannelModel] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
 class RetryModel(_Strict):
@@ -222,14 +271,24 @@ class OrderModel(_Strict):
 
 
 class GenerateModel(_Strict):
-    """Generated orders: ``count`` orders arriving with ``interarrival`` gaps."""
+    """Generated orders: ``count`` orders arriving with ``interarrival`` gaps, or as ``arrivals``
+    says (a Poisson process, a schedule, bursts, a daily profile: :mod:`lso_sim.scenarios.arrivals`)."""
 
     count: int = Field(ge=1, le=MAX_ORDERS)
     interarrival: DistributionSpec = ConstantSpec(value=3600.0)
+    arrivals: ArrivalsModel | None = None
     bandwidth_mbps: list[float] = Field(default_factory=lambda: [100.0], min_length=1)
     customers: list[str] | None = None
 
     _shorthand = field_validator("interarrival", mode="before")(_constant_shorthand)
+
+    @model_validator(mode="after")
+    def _one_process(self) -> GenerateModel:
+        if self.arrivals is not None and "interarrival" in self.model_fields_set:
+            raise ValueError("give 'interarrival' or 'arrivals', not both")
+        if isinstance(self.arrivals, ScheduleArrivals) and len(self.arrivals.at) != self.count:
+            raise ValueError(f"'count' ({self.count}) must equal the number of times in 'arrivals.at'")
+        return self
 
 
 class TroubleReportModel(_Strict):

@@ -28,6 +28,11 @@ MESSAGE_KINDS = frozenset({"request", "response", "notification"})
 RECORD_KINDS = MESSAGE_KINDS | {"activity", "timeout", "error", "fault", "outcome"}
 """Kinds of records the views draw: messages and the local events of docs/trace-format.md."""
 
+SUCCESS_STATES = frozenset({"completed", "closed", "resolved", "billed", "incidentClosed"})
+"""Outcome states in which an instance ended as its thread intends (an order completed, a ticket
+closed, a bill delivered); diagrams draw the others in the alert colour, summaries count them as
+fall-out."""
+
 
 @dataclass(frozen=True, slots=True)
 class LoadedTrace:
