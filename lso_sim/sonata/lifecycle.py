@@ -24,6 +24,7 @@ from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.state_machine import Stateful, StateMachine
 from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Message
+from lso_sim.sonata.admission import Admission, Admit
 from lso_sim.sonata.api import SellerApi
 from lso_sim.sonata.checks import param
 from lso_sim.sonata.errors import not_found
@@ -48,6 +49,12 @@ class LifecycleApi(SellerApi):
     """What a list operation shows of each resource (MEF's ``*_Find`` schemas)."""
     list_filters: ClassVar[tuple[str, ...]] = ("state",)
     """Top-level fields a list operation filters on (query parameters of the same names)."""
+    admit: Admit | None = None
+    """The back office's admission of create requests (:mod:`lso_sim.sonata.admission`)."""
+
+    def admitted(self, msg: Message, body: Mapping[str, Any]) -> Admission:
+        """What the back office will work on; ``body`` itself when no admission is installed."""
+        return Admission(body) if self.admit is None else self.admit(msg, body, self.item_key)
 
     def create_resource(
         self, msg: Message, request: Mapping[str, Any], build: Callable[[str], dict[str, Any]]

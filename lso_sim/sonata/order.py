@@ -210,6 +210,9 @@ class OrderApi(LifecycleApi):
     def create(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         body = check(msg.payload, ORDER_CREATE)
         self._check_changes(msg, body["productOrderItem"])
+        admission = self.admitted(msg, body)
+        if admission.refusal is not None:
+            raise unprocessable(admission.refusal, "invalidValue", admission.property_path)
         if self.quotes is not None:
             for index, item in enumerate(body["productOrderItem"]):
                 if item["action"] == "add" and "quoteItem" not in item:
@@ -222,7 +225,9 @@ class OrderApi(LifecycleApi):
                 if "quoteItem" in item:
                     self.quotes.accept(msg.src, str(item["quoteItem"]["quoteId"]), msg)
         resource = self.create_resource(
-            msg, body, lambda ident: bodies.order(ident, body, "acknowledged", "acknowledged", self.now)
+            msg,
+            admission.request,
+            lambda ident: bodies.order(ident, body, "acknowledged", "acknowledged", self.now),
         )
         resource.private["buyer"] = msg.src
         self.reply(msg, 201, resource.body)

@@ -92,9 +92,14 @@ class QualificationApi(LifecycleApi):
         body = check(msg.payload, POQ_CREATE)
         if "relatedContactInformation" not in body:
             body = dict(body, relatedContactInformation=[])
+        admission = self.admitted(msg, body)
         resource = self.create_resource(
-            msg, body, lambda ident: bodies.poq(ident, body, "acknowledged", "acknowledged", self.now)
+            msg,
+            admission.request,
+            lambda ident: bodies.poq(ident, body, "acknowledged", "acknowledged", self.now),
         )
+        if admission.refusal is not None:
+            resource.private["refusal"] = admission.refusal
         ident = resource.id
         if body.get("instantSyncQualification"):
             ready = yield from self._guarded_assess(msg, resource)
@@ -131,4 +136,7 @@ class QualificationApi(LifecycleApi):
 
 
     def _guarded_assess(self, msg: Message, resource: Resource) -> Generator[simpy.Event, Any, bool]:
+        if "refusal" in resource.private:  # admission found the request cannot be served as it is
+            resource.private["reason"] = resource.private["refusal"]
+            return False
         return (yield from self.guarded(resource, self.assess(msg, resource), False))

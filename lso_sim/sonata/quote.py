@@ -100,9 +100,12 @@ class QuoteApi(LifecycleApi):
 
     def create(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         body = check(msg.payload, QUOTE_CREATE)
+        admission = self.admitted(msg, body)
         resource = self.create_resource(
-            msg, body, lambda ident: bodies.quote(ident, body, "acknowledged", self.now, None)
+            msg, admission.request, lambda ident: bodies.quote(ident, body, "acknowledged", self.now, None)
         )
+        if admission.refusal is not None:
+            resource.private["refusal"] = admission.refusal
         if body.get("instantSyncQuote"):
             monthly = yield from self._guarded_price(msg, resource)
             self._conclude(resource, monthly)
@@ -121,6 +124,9 @@ class QuoteApi(LifecycleApi):
         self.announce(resource, before, final=True)
 
     def _guarded_price(self, msg: Message, resource: Resource) -> Generator[simpy.Event, Any, float | None]:
+        if "refusal" in resource.private:  # admission found the request cannot be served as it is
+            resource.private["reason"] = resource.private["refusal"]
+            return None
         return (yield from self.guarded(resource, self.price(msg, resource), None))
 
     def move(self, resource: Resource, target: str) -> None:
