@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
     {"scenarios"},
     {"replay", "report", "diagrams"},
     {"viewer"},
+    {"serve"},
     {"cli", "pytest_plugin"},
     {"__main__"},
 ]

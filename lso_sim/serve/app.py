@@ -64,6 +64,22 @@ def _problem(errors: list[str]) -> JSONResponse:
     return _error(422, code, first)
 
 
+def absolute_hrefs(body: Any, prefix: str) -> Any:
+    """``body`` with each relative ``href`` (``/productOrder/x``; also ``productOrderHref``...) made
+    a URL under ``prefix``: MEF defines hrefs as URIs a client can follow, the simulator writes
+    them relative to the API (its traces do not depend on where a sandbox listens)."""
+    if isinstance(body, dict):
+        return {
+            key: prefix + value
+            if key.lower().endswith("href") and isinstance(value, str) and value.startswith("/")
+            else absolute_hrefs(value, prefix)
+            for key, value in body.items()
+        }
+    if isinstance(body, list):
+        return [absolute_hrefs(item, prefix) for item in body]
+    return body
+
+
 class Deliverer:
     """POSTs queued events to the buyers' listeners; what fails is counted and said on stderr."""
 
@@ -196,7 +212,8 @@ def _endpoint(
             return _error(500, "internalError", "the seller did not answer in time")
         if answer.status == 204 or answer.body is None:
             return Response(status_code=answer.status)
-        return JSONResponse(answer.body, status_code=answer.status, media_type=JSON)
+        body = absolute_hrefs(answer.body, str(request.base_url).rstrip("/") + route.base)
+        return JSONResponse(body, status_code=answer.status, media_type=JSON)
 
     return endpoint
 

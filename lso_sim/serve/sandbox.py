@@ -161,6 +161,7 @@ def build_sandbox(
     observers: list[TraceObserver],
 ) -> Sandbox:
     """Build the served world: the scenario's actors and sellers, none of its workload."""
+    demo = scenario is None
     scenario = scenario if scenario is not None else demo_scenario()
     first = scenario.customers[0].id
     data = scenario.model_dump(mode="json", exclude_none=True)
@@ -179,18 +180,19 @@ def build_sandbox(
         if not partners:
             raise ValueError("--role partner needs a scenario with a partner")
         seller = world.bus[partners[0]]
-        tokens = DEMO_TOKENS if scenario is None or scenario.name == "sandbox" else (world.bus_sp.id,)
+        tokens = DEMO_TOKENS if demo else (world.bus_sp.id,)
         for token in tokens:
             buyers[token] = _provider_buyer(world, token)
     return Sandbox(world, seller, buyers, role)
 
 
 def _provider_buyer(world: World, token: str) -> RoleActor:
-    """A BUS-sp actor buying from partners for ``token`` (the world's own for its id)."""
+    """A BUS-sp actor buying from partners for ``token`` (the world's own for its id; else
+    ``bus-<token>``, a provider's BUS of its own)."""
     if token == world.bus_sp.id:
         return world.bus_sp
     architecture = world.sim.architecture
-    spec = architecture.add_actor(token, Role.BUS_SP, world.provider)
+    spec = architecture.add_actor(f"bus-{token}", Role.BUS_SP, world.provider)
     return BusinessApplications(world.sim, spec)
 
 

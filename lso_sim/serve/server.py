@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from lso_sim import __version__
 from lso_sim.conformance.index import ApiIndex, load_index
 from lso_sim.engine.observers import TraceObserver
+from lso_sim.messages.envelope import Kind
 from lso_sim.messages.operations import Operation
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.serve.app import create_app
@@ -74,7 +75,10 @@ def prepare(
     sandbox = build_sandbox(scenario, role, observers)
     session = Session(sandbox, speed=speed)
     index = load_index(sdk)
-    operations: list[Operation] = [op for op, _handler in router_of(sandbox.seller).routes.values()]
+    # The seller's requests only: a BUS is also a buyer of its partners, and hears their events.
+    operations: list[Operation] = [
+        op for op, _handler in router_of(sandbox.seller).routes.values() if op.kind is Kind.REQUEST
+    ]
     routes = served_routes(operations, index, "cantata" if role == "sp" else "sonata")
     return Prepared(session, routes, index, create_app(session, routes, index, tick=tick), writer)
 

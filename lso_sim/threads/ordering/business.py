@@ -154,7 +154,7 @@ class Seller:
         """Private sites: BUS-sp shows a customer its own; a partner shows BUS-sp the sites it serves."""
         if self.is_provider:
             return place.owner == buyer
-        return buyer == self.world.bus_sp.id
+        return self.world.sim.actor(buyer).role is Role.BUS_SP  # any provider buying (a sandbox has several)
 
     # -- steps 2-3: qualification ----------------------------------------------------------------
 
