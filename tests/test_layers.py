@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"replay", "report", "diagrams"},
     {"viewer"},
     {"serve"},
+    {"probe"},
     {"cli", "pytest_plugin"},
     {"__main__"},
 ]

@@ -32,7 +32,7 @@ from rich.text import Text
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, serve_cmd, step_cmd, trace_cmd
+from lso_sim.cli import check_cmd, probe_cmd, render, replay_cmd, report_cmd, serve_cmd, step_cmd, trace_cmd
 from lso_sim.diagrams.domains import domain_labels
 from lso_sim.engine.observers import MemoryTrace, TraceObserver
 from lso_sim.errors import BadInput, UsageError, echo
@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     replay_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
     serve_cmd.add_parser(sub)
+    probe_cmd.add_parser(sub)
     return parser
 
 
@@ -228,6 +229,8 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return check_cmd.run(args, console)
     if args.command == "serve":
         return serve_cmd.run(args, console)
+    if args.command == "probe":
+        return probe_cmd.run(args, console)
     return _cmd_run(args, console)
 
 

@@ -7,7 +7,10 @@ Every served operation is one route at its MEF path (:mod:`lso_sim.serve.routes`
 2. is checked against MEF's definition of the operation (parameters and body, with the SDK's
    validator): malformed JSON or a wrong parameter is a 400, a body that breaks the schema a 422,
    each with MEF's error model and the validator's message as its ``reason``;
-3. becomes the buyer actor's request to the seller in the simulation (:class:`Session`), whose
+3. a ``POST`` carrying an ``Idempotency-Key`` header the buyer used before on that path gets the
+   first answer again, and nothing is created twice (the common convention of payment and
+   ordering APIs; MEF leaves duplicate detection to the implementation);
+4. becomes the buyer actor's request to the seller in the simulation (:class:`Session`), whose
    answer (status and body) is sent back as it is.
 
 Simulated time follows the wall clock (``--speed``); ``POST /admin/advance`` moves it on (tests use
@@ -176,6 +179,8 @@ def _endpoint(
     session: Session, route: Route, index: ApiIndex, flush: Callable[[], Awaitable[None]]
 ) -> Callable[[Request], Awaitable[Response]]:
     api, name = str(route.op.api), route.op.name
+    remembered: dict[tuple[str, str, str], tuple[int, Any]] = {}
+    """(buyer, Idempotency-Key, path) -> the answer given: a re-sent create gets it again."""
 
     async def endpoint(request: Request) -> Response:
         header = request.headers.get("authorization", "")
@@ -204,6 +209,11 @@ def _endpoint(
         errors = validate_message(api, name, "request", payload, index=index)
         if errors:
             return _problem(errors)
+        key = request.headers.get("idempotency-key")
+        memo = (buyer.id, key, request.url.path) if key and route.method == "POST" else None
+        if memo is not None and memo in remembered:
+            status, body = remembered[memo]
+            return JSONResponse(body, status_code=status, media_type=JSON)
         answer = await run_in_threadpool(session.call, buyer, route.op, payload)
         await flush()
         if session.crashed is not None:
@@ -213,6 +223,8 @@ def _endpoint(
         if answer.status == 204 or answer.body is None:
             return Response(status_code=answer.status)
         body = absolute_hrefs(answer.body, str(request.base_url).rstrip("/") + route.base)
+        if memo is not None and answer.status < 300:
+            remembered[memo] = (answer.status, body)
         return JSONResponse(body, status_code=answer.status, media_type=JSON)
 
     return endpoint

@@ -169,6 +169,10 @@ def build_sandbox(
         {"thread": "10.2", "api_script": [{"buyer": first, "call": call} for call in SELLER_CALLS]}
     ]
     data.pop("expect", None)
+    if role == "partner":
+        # A sandbox partner is bought from directly: no SOF-sp will activate its part over
+        # INTERLUDE (10.2 step 9b), so it activates its own segment as in the LEGATO/SONATA option.
+        data.setdefault("options", {})["partner_fulfilment"] = "legato-sonata"
     world = build_world(Scenario.model_validate(data), observers)
     buyers: dict[str, RoleActor] = {}
     if role == "sp":
