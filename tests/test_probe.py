@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lso_sim.cli.main import main
-from lso_sim.probe.checks import MACHINES, hub_problems, illegal_steps, reachable
+from lso_sim.probe.checks import MACHINES, contradicted, hub_problems, illegal_steps, reachable
 from lso_sim.serve.server import prepare, running
 
 Spoil = Callable[[str, str, Any], Any]
