@@ -26,6 +26,7 @@ import json
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
@@ -55,16 +56,32 @@ def _error(status: int, code: str, reason: str) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=JSON)
 
 
-def _problem(errors: list[str]) -> JSONResponse:
-    """The MEF error for the first problem the SDK's validator found in a request."""
+def _problem(errors: list[str], route: Route) -> JSONResponse:
+    """The MEF error for the first problem the SDK's validator found in a request: 400 for the
+    request's form, 422 for its content where the operation defines a 422 (else 400)."""
     first = errors[0].split(": ", 1)[-1]
     if "parameter" in first:
         code = "missingQueryParameter" if first.startswith("missing required") else "invalidQuery"
         return _error(400, code, first)
-    if "a body is required" in first:
+    if "a body is required" in first or "422" not in route.sdk.responses:
         return _error(400, "invalidBody", first)
     code = "missingProperty" if "is a required property" in first else "invalidValue"
     return _error(422, code, first)
+
+
+def _callback_problem(body: Any, route: Route) -> JSONResponse | None:
+    """A hub's callback must be a URL the sandbox can POST to (http or https, with a host)."""
+    callback = body.get("callback") if isinstance(body, dict) else None
+    if not isinstance(callback, str):
+        return None  # the schema check reports it
+    try:
+        parts = urlsplit(callback)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and callback.isprintable()
+    except ValueError:
+        usable = False
+    if usable:
+        return None
+    return _problem([f"callback {callback[:80]!r} is not an http(s) URL the seller can reach"], route)
 
 
 def absolute_hrefs(body: Any, prefix: str) -> Any:
@@ -99,7 +116,7 @@ class Deliverer:
             try:
                 response = await self.client.post(delivery.url, json=delivery.event)
                 ok = response.status_code < 300
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # any failure to deliver is the listener's, never the seller's
                 ok = False
                 print(f"lso-sim serve: event to {delivery.url} not delivered: {exc}", file=sys.stderr)
             self.sent += ok
@@ -208,7 +225,11 @@ def _endpoint(
             payload = params
         errors = validate_message(api, name, "request", payload, index=index)
         if errors:
-            return _problem(errors)
+            return _problem(errors, route)
+        if name == "registerListener":
+            refused = _callback_problem(body, route)
+            if refused is not None:
+                return refused
         key = request.headers.get("idempotency-key")
         memo = (buyer.id, key, request.url.path) if key and route.method == "POST" else None
         if memo is not None and memo in remembered:
