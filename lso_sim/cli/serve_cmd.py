@@ -66,6 +66,15 @@ def add_parser(sub: Any) -> None:
         help="simulated seconds per wall second (default 1; 0 freezes time but for POST /admin/advance)",
     )
     parser.add_argument("--trace-out", type=Path, metavar="FILE", help="write the session's trace to FILE")
+    parser.add_argument(
+        "--chaos",
+        default="",
+        metavar="KINDS",
+        help="opt-in chaos: late,duplicate,lost-notification,409 (docs/sandbox.md#chaos)",
+    )
+    parser.add_argument(
+        "--chaos-rate", type=_rate, default=0.1, metavar="R", help="chance of each chaos act (default 0.1)"
+    )
     add_sdk_arg(parser)
 
 
@@ -73,6 +82,16 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"a port number 0-65535, got {text[:20]!r}")
     return int(text)
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a probability between 0 and 1, got {text[:20]!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"a probability between 0 and 1, got {text[:20]!r}")
+    return value
 
 
 def _speed(text: str) -> float:
@@ -97,6 +116,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise BadInput(
             f"lso-sim serve needs the 'serve' extra ({exc.name} is missing): pip install 'lso-sim[serve]'"
         ) from None
+    from lso_sim.serve.chaos import describe, parse_kinds
+
+    try:
+        chaos = parse_kinds(args.chaos)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
     sdk = sdk_path(args)
     scenario = load_scenario(args.scenario) if args.scenario is not None else None
     with contextlib.ExitStack() as stack:
@@ -104,7 +129,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if args.trace_out is not None:
             trace = stack.enter_context(open(args.trace_out, "w", encoding="utf-8"))
         try:
-            prepared = prepare(scenario, args.role, sdk, speed=args.speed, trace=trace)
+            prepared = prepare(
+                scenario,
+                args.role,
+                sdk,
+                speed=args.speed,
+                trace=trace,
+                chaos=chaos,
+                chaos_rate=args.chaos_rate,
+            )
         except ValueError as exc:
             raise BadInput(str(exc)) from None
         stack.callback(prepared.close)
@@ -116,6 +149,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.print(
             f"  speed {args.speed:g} simulated s per s; POST /admin/advance?seconds=N moves time on"
         )
+        console.print(f"  {describe(chaos, args.chaos_rate)}")
         console.print(f"  {len(prepared.routes)} MEF operations, listed at /openapi.json; for example:")
         for route in [r for r in prepared.routes if r.op.name.startswith("create")][:4]:
             console.print(f"    {route.method} {escape(route.path)}")

@@ -230,6 +230,8 @@ def _endpoint(
             refused = _callback_problem(body, route)
             if refused is not None:
                 return refused
+        if route.method != "GET" and "409" in route.sdk.responses and session.conflict_now(buyer, name):
+            return _error(409, "conflict", "the seller is busy with a change to this resource; try again")
         key = request.headers.get("idempotency-key")
         memo = (buyer.id, key, request.url.path) if key and route.method == "POST" else None
         if memo is not None and memo in remembered:

@@ -26,6 +26,7 @@ from lso_sim.messages.envelope import Kind
 from lso_sim.messages.operations import Operation
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.serve.app import create_app
+from lso_sim.serve.chaos import Chaos
 from lso_sim.serve.routes import Route, served_routes
 from lso_sim.serve.sandbox import ServeRole, build_sandbox
 from lso_sim.serve.session import Session
@@ -61,6 +62,8 @@ def prepare(
     speed: float = 1.0,
     trace: IO[str] | None = None,
     tick: float = 0.25,
+    chaos: frozenset[str] = frozenset(),
+    chaos_rate: float = 0.1,
 ) -> Prepared:
     """Build everything ``lso-sim serve`` serves."""
     observers: list[TraceObserver] = []
@@ -74,6 +77,8 @@ def prepare(
         observers.append(writer)
     sandbox = build_sandbox(scenario, role, observers)
     session = Session(sandbox, speed=speed)
+    if chaos:
+        session.chaos = Chaos(chaos, chaos_rate, sandbox.world.sim.random.stream("serve/chaos"))
     index = load_index(sdk)
     # The seller's requests only: a BUS is also a buyer of its partners, and hears their events.
     operations: list[Operation] = [

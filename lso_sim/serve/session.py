@@ -31,8 +31,9 @@ import simpy
 
 from lso_sim.actors.roles import RoleActor
 from lso_sim.errors import LsoSimError
-from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.envelope import Flow, Kind, Message
 from lso_sim.messages.operations import NOTIFICATION_HUB, Operation
+from lso_sim.serve.chaos import Chaos, no_chaos
 from lso_sim.serve.routes import listener_path
 from lso_sim.serve.sandbox import Sandbox
 from lso_sim.sonata.api import listen, query_matches, state_of
@@ -73,6 +74,7 @@ class Session:
     outbox: list[Delivery] = field(default_factory=list)
     calls: int = 0
     crashed: str | None = None
+    chaos: Chaos = field(default_factory=no_chaos)
     _copies: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -188,10 +190,50 @@ class Session:
         return heard
 
     def take_outbox(self) -> list[Delivery]:
-        """The events to POST since the last call, in the order the buyers heard them."""
+        """The events to POST since the last call, in the order the buyers heard them (with
+        chaos: some lost, some twice, some held back until the next batch; each recorded)."""
         with self.lock:
             taken, self.outbox = self.outbox, []
-        return taken
+            if not self.chaos.kinds:
+                return taken
+            out: list[Delivery] = [d for d in self.chaos.late if isinstance(d, Delivery)]
+            self.chaos.late = []
+            for delivery in taken:
+                event_id = str(delivery.event.get("eventId")) if isinstance(delivery.event, Mapping) else ""
+                if self.chaos.hit("lost-notification"):
+                    self._fault(
+                        "lost-notification", delivery.buyer, {"eventId": event_id, "url": delivery.url}
+                    )
+                    continue
+                if self.chaos.hit("late"):
+                    self._fault("late", delivery.buyer, {"eventId": event_id, "url": delivery.url})
+                    self.chaos.late.append(delivery)
+                    continue
+                out.append(delivery)
+                if self.chaos.hit("duplicate"):
+                    self._fault("duplicate", delivery.buyer, {"eventId": event_id, "url": delivery.url})
+                    out.append(delivery)
+            return out
+
+    def conflict_now(self, buyer: RoleActor, operation: str) -> bool:
+        """Chaos ``409``: whether this change request is answered 409 without reaching the seller."""
+        with self.lock:
+            if not self.chaos.hit("409"):
+                return False
+            self._fault("409", buyer.id, {"operation": operation})
+            return True
+
+    def _fault(self, kind: str, buyer: str, detail: dict[str, Any]) -> None:
+        """A ``fault`` record of a chaos act (the lock is held)."""
+        seller = self.sandbox.seller
+        self.sandbox.world.sim.record_local(
+            seller,
+            Kind.FAULT,
+            "chaos",
+            {"kind": kind, "buyer": buyer, **detail},
+            flow=Flow(THREAD, f"{buyer}/http"),
+            step=STEP,
+        )
 
 
 __all__ = ["Answer", "Delivery", "Session"]
