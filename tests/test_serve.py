@@ -215,3 +215,46 @@ def test_everything_served_is_in_the_trace(sandbox: tuple[Prepared, str, io.Stri
     assert lines[0]["record"] == "header"
     operations = {r.get("operation") for r in lines[1:]}
     assert {"listProductOrder", "createProductOrder", "createGeographicAddressValidation"} <= operations
+
+
+def test_a_new_epl_with_new_unis_written_after_mefs_use_case_is_qualified(base: str) -> None:
+    """The EPL item has no place: its two new UNI items carry fielded install addresses."""
+    uni = "urn:mef:lso:spec:cantata-sonata:carrier-ethernet-subscriber-uni:v1.0.0:all"
+
+    def new_uni(ident: str, number: str, street: str, city: str) -> dict[str, Any]:
+        place = {"@type": "FieldedAddress", "role": "INSTALL_LOCATION", "streetNr": number}
+        place |= {"streetName": street, "city": city, "country": "US"}
+        return {
+            "id": ident,
+            "action": "add",
+            "product": {
+                "productOffering": {"id": "subscriber-uni"},
+                "productConfiguration": {"@type": uni},
+                "place": [place],
+            },
+        }
+
+    evc = epl(["uni-a", "uni-z"])
+    del evc["place"]
+    body = {
+        "instantSyncQualification": False,
+        "relatedContactInformation": CONTACT,
+        "productOfferingQualificationItem": [
+            {
+                "id": "1",
+                "action": "add",
+                "product": evc,
+                "qualificationItemRelationship": [
+                    {"relationshipType": "UNI_REFERENCE", "id": "2"},
+                    {"relationshipType": "UNI_REFERENCE", "id": "3"},
+                ],
+            },
+            new_uni("2", "1", "Main", "Springfield"),
+            new_uni("3", "9", "Harbour", "Shelbyville"),
+        ],
+    }
+    buyer = client(base)
+    created = buyer.post(POQ, json=body)
+    assert created.status_code == 201, created.text
+    final = until_state(buyer, base, f"{POQ}/{created.json()['id']}", {"done.ready", "done.unableToProvide"})
+    assert final["state"] == "done.ready"
