@@ -15,6 +15,7 @@ through its admin endpoint, so a probe of the sandbox takes no wall time waiting
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -331,7 +332,10 @@ class Probe:
                 not bad,
                 f"{kind} {ident}: {' -> '.join(states)}" + (f"; illegal: {'; '.join(bad)}" if bad else ""),
             )
-            events = self.heard.about(ident, EVENT_OF[kind])
+            # Deliveries may overtake each other on the way (MEF promises no order): events are
+            # judged in the order of their eventTime, which the seller stamps when it sends them
+            # (events of the same instant by their eventId, read as text with numbers in it).
+            events = sorted(self.heard.about(ident, EVENT_OF[kind]), key=_sent_order)
             heard_states = [str((e.get("event") or {}).get("state")) for e in events]
             bad = illegal_steps(kind, [states[0], *heard_states])
             if bad:
@@ -348,6 +352,11 @@ class Probe:
                 + (f": {'; '.join(problems)}" if problems else ""),
             )
         return self.findings
+
+
+def _sent_order(event: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    ident = str(event.get("eventId", ""))
+    return str(event.get("eventTime", "")), [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", ident)]
 
 
 def probe(options: ProbeOptions, index: ApiIndex, heard: Heard) -> Probe:
