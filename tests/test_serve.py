@@ -258,3 +258,65 @@ def test_a_new_epl_with_new_unis_written_after_mefs_use_case_is_qualified(base: 
     assert created.status_code == 201, created.text
     final = until_state(buyer, base, f"{POQ}/{created.json()['id']}", {"done.ready", "done.unableToProvide"})
     assert final["state"] == "done.ready"
+
+
+def session_trace(role: str, calls: list[tuple[str, str, str, Any]]) -> str:
+    """The trace of a fresh frozen-time sandbox that served ``calls`` (token, method, path, body)."""
+    trace = io.StringIO()
+    prepared = prepare(None, role, sdk_or_skip(), speed=0, trace=trace)  # type: ignore[arg-type]
+    with running(prepared.app) as base:
+        for token, method, path, body in calls:
+            client(base, token).request(method, path, json=body)
+            advance(base, HOUR)
+    prepared.close()
+    return trace.getvalue()
+
+
+def test_the_same_calls_give_the_same_trace_byte_for_byte() -> None:
+    poq = {
+        "instantSyncQualification": False,
+        "relatedContactInformation": CONTACT,
+        "productOfferingQualificationItem": [
+            {"id": "1", "action": "add", "product": epl(["demo-buyer-1-site-1", "demo-buyer-1-site-2"])}
+        ],
+    }
+    calls = [("demo-buyer-1", "POST", POQ, poq), ("demo-buyer-1", "GET", f"{POQ}/poq-bus-sp-1", None)]
+    first = session_trace("sp", calls)
+    assert '"state":"done.ready"' in first and first.rstrip().endswith("}")
+    assert session_trace("sp", calls) == first
+
+
+def test_partner_buyers_are_providers_of_their_own_and_never_see_each_other() -> None:
+    sonata = "/mefApi/sonata/productOfferingQualification/v7/productOfferingQualification"
+    prepared = prepare(None, "partner", sdk_or_skip(), speed=0)
+    assert {a.id for a in prepared.session.sandbox.buyers.values()} == {
+        "bus-demo-buyer-1",
+        "bus-demo-buyer-2",
+    }
+    with running(prepared.app) as base:
+        harbour = {
+            "@type": "FieldedAddress",
+            "role": "INSTALL_LOCATION",
+            "streetNr": "9",
+            "streetName": "Harbour",
+        }
+        harbour["city"] = "Shelbyville"
+        body = {
+            "instantSyncQualification": True,
+            "relatedContactInformation": CONTACT,
+            "productOfferingQualificationItem": [
+                {
+                    "id": "1",
+                    "action": "add",
+                    "product": {
+                        "productOffering": {"id": "access-eline"},
+                        "place": [dict(harbour, country="US")],
+                    },
+                }
+            ],
+        }
+        created = client(base).post(sonata, json=body)
+        assert created.status_code == 201 and created.json()["state"] == "done.ready", created.text
+        ident = created.json()["id"]
+        assert client(base, "demo-buyer-2").get(f"{sonata}/{ident}").status_code == 404
+        assert client(base).get(f"{sonata}/{ident}").status_code == 200

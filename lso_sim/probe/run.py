@@ -30,6 +30,7 @@ from lso_sim.probe.checks import Findings, contradicted, hub_problems, illegal_s
 from lso_sim.probe.listener import Heard
 from lso_sim.serve.routes import base_path
 from lso_sim.sonata.places import parse_address
+from lso_sim.threads.script.calls import seller_events
 
 CONTACT = [
     {"name": "lso-sim probe", "emailAddress": "probe@example.net", "number": "+1-555-0100", "role": "buyer"}
@@ -324,6 +325,18 @@ class Probe:
         return places
 
     def _finish(self) -> Findings:
+        known = seller_events()
+        with self.heard.lock:
+            heard = list(self.heard.events)
+        for kind, event in heard:
+            op = known.get(kind)
+            if op is None:
+                self.findings.add(
+                    "notification-schema", False, f"an event at /listener/{kind}: no such MEF event"
+                )
+                continue
+            problems = validate_message(str(op.api), op.name, "notification", event, index=self.index)
+            self.findings.add("notification-schema", not problems, problems[0] if problems else kind)
         for ident, states in self.states.items():
             kind = self.kinds[ident]
             bad = illegal_steps(kind, states) + contradicted(kind, self.timelines.get(ident, []))
