@@ -16,11 +16,13 @@ from typing import Any
 
 from lso_sim.lifecycle.machines import PRODUCT_OFFERING_QUALIFICATION, PRODUCT_ORDER, QUOTE
 from lso_sim.lifecycle.state_machine import StateMachine
+from lso_sim.sonata.trouble_ticket import TROUBLE_TICKET
 
 MACHINES: Mapping[str, StateMachine] = {
     "productOfferingQualification": PRODUCT_OFFERING_QUALIFICATION,
     "quote": QUOTE,
     "productOrder": PRODUCT_ORDER,
+    "troubleTicket": TROUBLE_TICKET,
 }
 """MEF's machine of each resource the probe follows."""
 

@@ -3,7 +3,8 @@
 In order: register a hub on the POQ, quote and order APIs; read the catalog; validate the
 addresses and query their sites; qualify (a deferred POQ), quote and order, polling each to its
 end while the hub hears its events; send the order again with the same ``Idempotency-Key``; read
-the inventory; send a malformed order. Every answer is checked against MEF's definition of its
+the inventory; report a trouble ticket on the new product and follow it to its end; read the
+bills; send a malformed order. Every answer is checked against MEF's definition of its
 operation and status (the SDK's validator), and then what only a run over time shows: each
 resource's states follow MEF's machine, the hub told each change once, ids stayed the same, the
 re-send made no second order, errors use MEF's error model (:mod:`lso_sim.probe.checks`).
@@ -26,6 +27,7 @@ import httpx
 from lso_sim.conformance.index import ApiIndex
 from lso_sim.conformance.validate import validate_message
 from lso_sim.messages import bodies
+from lso_sim.messages import trouble_bodies as tb
 from lso_sim.probe.checks import Findings, contradicted, hub_problems, illegal_steps
 from lso_sim.probe.listener import Heard
 from lso_sim.serve.routes import base_path
@@ -45,6 +47,7 @@ TERMINAL = {
         "cancelled",
     },
     "productOrder": {"completed", "failed", "partial", "cancelled", "rejected"},
+    "troubleTicket": {"resolved", "closed", "cancelled"},
 }
 API_OF = {
     "productOfferingQualification": "productOfferingQualificationManagement",
@@ -268,6 +271,8 @@ class Probe:
         if order.get("state") == "completed":
             _status, products = self.call("productInventoryManagement", "listProduct")
             found = isinstance(products, list) and bool(products)
+            if found and isinstance(products, list) and isinstance(products[0], dict):
+                self.ticket(str(products[0].get("id")))
             self.findings.add(
                 "inventory", found, f"{len(products) if isinstance(products, list) else 0} product(s) listed"
             )
@@ -280,6 +285,39 @@ class Probe:
             f"a malformed createProductOrder answered {status}",
         )
         return self._finish()
+
+    def ticket(self, product: str) -> None:
+        """Report a trouble on the delivered product and follow the ticket (``status``, not
+        ``state``) to its end; then read the buyer's bills (none may be due yet: the list and its
+        schema are what is checked)."""
+        api = "troubleTicketManagement"
+        status, ticket = self.call(
+            api,
+            "createTroubleTicket",
+            body=tb.ticket_create("probe", product, "probe: intermittent loss", "degraded"),
+        )
+        if self.created("createTroubleTicket", status, ticket) and isinstance(ticket, dict):
+            ident = str(ticket.get("id"))
+            self.kinds[ident] = "troubleTicket"
+            seen = self.states.setdefault(ident, [str(ticket.get("status"))])
+            for _poll in range(self.o.max_polls):
+                if seen[-1] in TERMINAL["troubleTicket"]:
+                    break
+                self.wait()
+                status, polled = self.call(api, "retrieveTroubleTicket", path={"id": ident})
+                if status != 200 or not isinstance(polled, dict):
+                    break
+                self.findings.add(
+                    "stable-ids",
+                    str(polled.get("id")) == ident,
+                    f"ticket {ident} retrieved as {polled.get('id')}",
+                )
+                if polled.get("status") != seen[-1]:
+                    seen.append(str(polled.get("status")))
+            self.findings.add(
+                "terminal", seen[-1] in TERMINAL["troubleTicket"], f"troubleTicket {ident} ended {seen[-1]}"
+            )
+        self.call("billingManagement", "listCustomerBill")
 
     def created(self, operation: str, status: int, body: Any) -> bool:
         """A create the flow needs was accepted (201); otherwise the probe cannot go on: a finding."""
@@ -348,6 +386,8 @@ class Probe:
             # Deliveries may overtake each other on the way (MEF promises no order): events are
             # judged in the order of their eventTime, which the seller stamps when it sends them
             # (events of the same instant by their eventId, read as text with numbers in it).
+            if kind not in EVENT_OF:
+                continue  # (a ticket's events carry no status: its polls are what is judged)
             events = sorted(self.heard.about(ident, EVENT_OF[kind]), key=_sent_order)
             heard_states = [str((e.get("event") or {}).get("state")) for e in events]
             bad = illegal_steps(kind, [states[0], *heard_states])
