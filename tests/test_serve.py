@@ -89,6 +89,24 @@ def test_no_token_is_401_and_an_unknown_token_too(base: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"buyerId": "demo-buyer-1"}, 200),
+        ({"buyerId": "demo-buyer-2"}, 403),
+        ({"sellerId": "sp"}, 200),
+        ({"sellerId": "bus-sp"}, 200),
+        ({"sellerId": "partner-1"}, 403),
+    ],
+)
+def test_mefs_buyer_and_seller_ids_must_agree_with_the_token(
+    base: str, query: dict[str, str], status: int
+) -> None:
+    answer = client(base).get(ORDER, params=query)
+    assert answer.status_code == status
+    assert status == 200 or answer.json()["code"] == "forbiddenRequester"
+
+
+@pytest.mark.parametrize(
     ("body", "status", "code"),
     [
         (b"{not json", 400, "invalidBody"),

@@ -4,6 +4,7 @@ Every served operation is one route at its MEF path (:mod:`lso_sim.serve.routes`
 
 1. names its buyer with ``Authorization: Bearer <token>``; no token or an unknown one is 401
    with MEF's ``Error401`` body (another buyer's resources are then simply not found: 404);
+   MEF's ``buyerId``/``sellerId`` query parameters, when given, must agree (else 403);
 2. is checked against MEF's definition of the operation (parameters and body, with the SDK's
    validator): malformed JSON or a wrong parameter is a 400, a body that breaks the schema a 422,
    each with MEF's error model and the validator's message as its ``reason``;
@@ -47,7 +48,7 @@ TICK = 0.25
 
 def _error(status: int, code: str, reason: str) -> JSONResponse:
     """MEF's error model: 422 answers a list of errors, the others one."""
-    if status == 401:
+    if status in (401, 403):  # MEF's Error401/Error403 (codes not among the simulator's own)
         body: Any = {"code": code, "reason": reason[:255]}
     else:
         body = error_body(status, code, reason)
@@ -67,6 +68,21 @@ def _problem(errors: list[str], route: Route) -> JSONResponse:
         return _error(400, "invalidBody", first)
     code = "missingProperty" if "is a required property" in first else "invalidValue"
     return _error(422, code, first)
+
+
+def _party_problem(request: Request, token: str, session: Session) -> JSONResponse | None:
+    """MEF's ``buyerId``/``sellerId`` query parameters, when given, must name the token's buyer and
+    this seller (its actor or its domain): 403 ``forbiddenRequester`` otherwise."""
+    buyer = request.query_params.get("buyerId")
+    if buyer is not None and buyer != token:
+        return _error(403, "forbiddenRequester", f"buyerId {buyer[:60]!r} is not the buyer this token names")
+    seller = request.query_params.get("sellerId")
+    actor = session.sandbox.seller
+    if seller is not None and seller not in (actor.id, actor.domain):
+        return _error(
+            403, "forbiddenRequester", f"sellerId {seller[:60]!r} is not this seller ({actor.domain})"
+        )
+    return None
 
 
 def _callback_problem(body: Any, route: Route) -> JSONResponse | None:
@@ -207,6 +223,9 @@ def _endpoint(
         buyer = session.buyer(token.strip()) if scheme.lower() == "bearer" else None
         if buyer is None:
             return _error(401, "invalidCredentials", "the bearer token names no buyer of this seller")
+        refused = _party_problem(request, token.strip(), session)
+        if refused is not None:
+            return refused
         params: dict[str, Any] = dict(request.query_params)
         params.update(request.path_params)
         body: Any = None
