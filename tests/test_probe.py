@@ -139,6 +139,16 @@ def test_the_hub_must_tell_each_change_once_and_the_end() -> None:
         return {"eventId": f"e{n}", "event": {"id": "o", "state": state}}
 
     assert hub_problems("completed", [event(1, "inProgress"), event(2, "completed")]) == []
+    detour = [
+        event(1, "inProgress"),
+        event(2, "held.assessingCharge"),
+        event(3, "inProgress"),
+        event(4, "completed"),
+    ]
+    assert hub_problems("completed", detour) == []
+    assert hub_problems("completed", [event(1, "completed"), event(2, "completed")]) == [
+        "state(s) completed announced twice in a row"
+    ]
     assert hub_problems("completed", [event(1, "inProgress")]) == [
         "the final state completed was never announced"
     ]

@@ -8,11 +8,13 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from serve_helpers import CONTACT, POQ, epl, listener, sdk_or_skip
 
+from lso_sim.cli.main import main
 from lso_sim.serve.chaos import KINDS, parse_kinds
 from lso_sim.serve.server import prepare, running
 
@@ -96,7 +98,7 @@ def test_rate_zero_is_no_chaos(chaotic: tuple[str, io.StringIO]) -> None:
     assert faults(trace) == []
 
 
-@pytest.mark.parametrize("text", ["held", "503", "loud", "late,nope"])
+@pytest.mark.parametrize("text", ["503", "loud", "late,nope"])
 def test_an_unknown_or_planned_kind_is_refused_with_the_choices(text: str) -> None:
     with pytest.raises(ValueError, match="choose from"):
         parse_kinds(text)
@@ -109,3 +111,29 @@ def test_late_notifications_come_with_a_later_batch(chaotic: tuple[str, io.Strin
     events = poq_events(base)  # the second advance's batch brings what the first held back
     assert events
     assert set(faults(trace)) == {"late"} and len(faults(trace)) >= len(events)
+
+
+def test_held_detours_an_order_legally_and_the_probe_still_finds_the_seller_conformant(
+    tmp_path: Path,
+) -> None:
+    trace = io.StringIO()
+    prepared = prepare(
+        None, "partner", sdk_or_skip(), speed=0, trace=trace, chaos=parse_kinds("held"), chaos_rate=1.0
+    )
+    with running(prepared.app) as base:
+        argv = [
+            "probe",
+            "--seller",
+            base,
+            "--token",
+            "demo-buyer-1",
+            "--advance",
+            "1800",
+            "--report",
+            str(tmp_path),
+        ]
+        assert main(argv) == 0
+    assert faults(trace) == ["held"]
+    report = json.loads((tmp_path / "probe.json").read_text())
+    order = next(states for ident, states in report["states"].items() if ident.startswith("order-"))
+    assert "held.assessingCharge" in order and order[-1] == "completed"

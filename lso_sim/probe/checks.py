@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from lso_sim.lifecycle.machines import PRODUCT_OFFERING_QUALIFICATION, PRODUCT_ORDER, QUOTE
@@ -104,17 +105,18 @@ def contradicted(kind: str, timeline: Sequence[tuple[str, str]]) -> list[str]:
 
 def hub_problems(final: str, events: Sequence[Mapping[str, Any]]) -> list[str]:
     """What is wrong with the state events a hub heard about one resource whose last state is
-    ``final``: an event heard twice (same ``eventId``, or the same state twice), the final state
-    never heard."""
+    ``final`` (in the order the seller sent them): an event heard twice (same ``eventId``, or the
+    same state twice in a row), the final state never heard."""
     problems: list[str] = []
     ids = [str(e.get("eventId")) for e in events]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         problems.append(f"event(s) {', '.join(twice)} heard more than once")
     states = [str((e.get("event") or {}).get("state")) for e in events]
-    repeated = sorted({s for s in states if states.count(s) > 1})
+    # A state may come back (inProgress, held, inProgress); told twice in a row it is a duplicate.
+    repeated = sorted({b for a, b in pairwise(states) if a == b})
     if repeated and not twice:
-        problems.append(f"state(s) {', '.join(repeated)} announced more than once")
+        problems.append(f"state(s) {', '.join(repeated)} announced twice in a row")
     if final not in states:
         problems.append(f"the final state {final} was never announced")
     return problems

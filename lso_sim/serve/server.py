@@ -20,17 +20,19 @@ import uvicorn
 from fastapi import FastAPI
 
 from lso_sim import __version__
+from lso_sim.actors.roles import RoleActor
 from lso_sim.conformance.index import ApiIndex, load_index
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.messages.envelope import Kind
-from lso_sim.messages.operations import Operation
+from lso_sim.messages.operations import CREATE_PRODUCT_ORDER, Operation
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.serve.app import create_app
-from lso_sim.serve.chaos import Chaos
+from lso_sim.serve.chaos import Chaos, hold_orders
 from lso_sim.serve.routes import Route, served_routes
 from lso_sim.serve.sandbox import ServeRole, build_sandbox
 from lso_sim.serve.session import Session
 from lso_sim.sonata.api import router_of
+from lso_sim.sonata.order import OrderApi
 from lso_sim.trace.header import TraceHeader
 from lso_sim.trace.jsonl import JsonlTraceWriter
 
@@ -79,6 +81,10 @@ def prepare(
     session = Session(sandbox, speed=speed)
     if chaos:
         session.chaos = Chaos(chaos, chaos_rate, sandbox.world.sim.random.stream("serve/chaos"))
+        if "held" in chaos:
+            orders = _order_api(sandbox.seller)
+            if orders is not None:
+                hold_orders(orders, session.chaos, session.fault)
     index = load_index(sdk)
     # The seller's requests only: a BUS is also a buyer of its partners, and hears their events.
     operations: list[Operation] = [
@@ -86,6 +92,13 @@ def prepare(
     ]
     routes = served_routes(operations, index, "cantata" if role == "sp" else "sonata")
     return Prepared(session, routes, index, create_app(session, routes, index, tick=tick), writer)
+
+
+def _order_api(seller: RoleActor) -> OrderApi | None:
+    """The product order API installed on ``seller`` (the object behind its create handler)."""
+    entry = router_of(seller).routes.get((CREATE_PRODUCT_ORDER.api, CREATE_PRODUCT_ORDER.name))
+    api = getattr(entry[1], "__self__", None) if entry is not None else None
+    return api if isinstance(api, OrderApi) else None
 
 
 @contextmanager

@@ -223,6 +223,10 @@ class Session:
             self._fault("409", buyer.id, {"operation": operation})
             return True
 
+    def fault(self, kind: str, buyer: str, detail: dict[str, Any]) -> None:
+        """A ``fault`` record of a chaos act, from inside the simulation (the lock is held)."""
+        self._fault(kind, buyer, detail)
+
     def _fault(self, kind: str, buyer: str, detail: dict[str, Any]) -> None:
         """A ``fault`` record of a chaos act (the lock is held)."""
         seller = self.sandbox.seller
