@@ -24,6 +24,8 @@ LAYERS: list[set[str]] = [
     {"replay", "report", "diagrams"},
     {"sweep"},
     {"viewer"},
+    {"serve"},
+    {"probe"},
     {"cli", "pytest_plugin"},
     {"__main__"},
 ]

@@ -35,9 +35,11 @@ from lso_sim.architecture.export import to_dot, to_mermaid
 from lso_sim.cli import (
     check_cmd,
     compare_cmd,
+    probe_cmd,
     render,
     replay_cmd,
     report_cmd,
+    serve_cmd,
     step_cmd,
     summary_cmd,
     sweep_cmd,
@@ -111,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_parser(sub)
     sweep_cmd.add_parser(sub)
     compare_cmd.add_parser(sub)
+    serve_cmd.add_parser(sub)
+    probe_cmd.add_parser(sub)
     return parser
 
 
@@ -270,6 +274,10 @@ def _dispatch(args: argparse.Namespace, console: Console) -> int:
         return sweep_cmd.run(args, console)
     if args.command == "compare":
         return compare_cmd.run(args, console)
+    if args.command == "serve":
+        return serve_cmd.run(args, console)
+    if args.command == "probe":
+        return probe_cmd.run(args, console)
     return _cmd_run(args, console)
 
 

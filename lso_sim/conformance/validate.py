@@ -91,8 +91,9 @@ def _discriminator(
         return
     prop = discriminator.get("propertyName")
     value = instance.get(prop) if isinstance(prop, str) else None
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str):
         return  # absence / wrong type is reported by the schema's own ``required`` and ``type``
+    # An empty value names no schema: it falls through to the "is neither a schema..." error.
     guard = (id(schema), id(instance))
     active = _ACTIVE.get()
     if guard in active:

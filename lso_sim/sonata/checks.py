@@ -42,12 +42,14 @@ PLACE_REFS: Schema = {
     "type": "array",
     "minItems": 1,
     "maxItems": 2,
-    "items": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+    "items": {"type": "object", "properties": {"id": {"type": "string"}}},
 }
 """``product.place`` of a qualification, quote or order item: the simulated offerings are
-point-to-point (a retail EPL joins two sites, a partner's access one), and a seller finds a place
-by its ``id``. Anything else
-is answered with MEF's 422, never reaches the back office."""
+point-to-point (a retail EPL joins two sites, a partner's access one). A place is a reference by
+``id`` (a ``GeographicAddressRef`` or ``GeographicSiteRef``) or an address spelt out (``FieldedAddress``,
+``FormattedAddress``); the seller's admission (:mod:`lso_sim.sonata.admission`) finds the site it
+means, or answers why it cannot. Anything else is answered with MEF's 422, never reaches the back
+office."""
 
 PRODUCT_WITH_PLACES: Schema = {"type": "object", "properties": {"place": PLACE_REFS}}
 """An item's ``product`` whose places, when given, are :data:`PLACE_REFS`."""

@@ -51,7 +51,6 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import RoleActor
-from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import CANCEL_PRODUCT_ORDER, PRODUCT_ORDER, PRODUCT_ORDER_ITEM
 from lso_sim.lifecycle.state_machine import Stateful, StateMachine, machine
 from lso_sim.messages import bodies
@@ -76,11 +75,12 @@ from lso_sim.messages.operations import (
     RETRIEVE_PRODUCT_ORDER,
     Operation,
 )
-from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot, split_params
+from lso_sim.sonata.api import ApiHandler, snapshot, split_params
 from lso_sim.sonata.checks import PRODUCT_WITH_PLACES, Schema, check, param
 from lso_sim.sonata.errors import conflict, not_found, unprocessable
 from lso_sim.sonata.inventory import InventoryApi
-from lso_sim.sonata.listing import field, page, summary
+from lso_sim.sonata.lifecycle import LifecycleApi
+from lso_sim.sonata.listing import field, page
 from lso_sim.sonata.quote import QuoteApi
 from lso_sim.sonata.store import Resource
 
@@ -158,10 +158,17 @@ CHARGE_STEP = "charge"
 """Step label of charge notifications a seller raises by itself (10.2 defines no step for them)."""
 
 
-class OrderApi(SellerApi):
+class OrderApi(LifecycleApi):
     """Product orders of one seller."""
 
     api = "productOrderManagement"
+    kind = "productOrder"
+    prefix = "order"
+    machine = PRODUCT_ORDER
+    item_machine = PRODUCT_ORDER_ITEM
+    item_key = "productOrderItem"
+    summary_fields = ("id", "href", "state", "orderDate", "externalId")
+    list_filters = ("state", "externalId")
 
     def __init__(
         self,
@@ -203,6 +210,9 @@ class OrderApi(SellerApi):
     def create(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         body = check(msg.payload, ORDER_CREATE)
         self._check_changes(msg, body["productOrderItem"])
+        admission = self.admitted(msg, body)
+        if admission.refusal is not None:
+            raise unprocessable(admission.refusal, "invalidValue", admission.property_path)
         if self.quotes is not None:
             for index, item in enumerate(body["productOrderItem"]):
                 if item["action"] == "add" and "quoteItem" not in item:
@@ -214,22 +224,13 @@ class OrderApi(SellerApi):
             for item in body["productOrderItem"]:
                 if "quoteItem" in item:
                     self.quotes.accept(msg.src, str(item["quoteItem"]["quoteId"]), msg)
-        ident = self.next_id("order")
-        resource = Resource(
-            "productOrder",
-            ident,
-            bodies.order(ident, body, "acknowledged", "acknowledged", self.now),
-            Stateful(ident, PRODUCT_ORDER, self.now),
-        )
-        resource.add_items(PRODUCT_ORDER_ITEM, self.now, "productOrderItem")
-        resource.private["request"] = body
-        resource.private["buyer"] = msg.src
-        self.store(msg).add(resource)
-        self.reply(
+        resource = self.create_resource(
             msg,
-            201,
-            dict(resource.body, productOrderItem=[dict(i) for i in resource.body["productOrderItem"]]),
+            admission.request,
+            lambda ident: bodies.order(ident, body, "acknowledged", "acknowledged", self.now),
         )
+        resource.private["buyer"] = msg.src
+        self.reply(msg, 201, resource.body)
         self.watch(resource, msg)
         faults = self.actor.sim.faults
         rejection = faults.hit("order_rejection", self.actor.id, self.actor.id, msg.flow) if faults else None
@@ -262,13 +263,9 @@ class OrderApi(SellerApi):
             self.inventory.begin_change(msg.src, str(item["product"]["id"]), str(item["action"]))
             resource.private["changing"] = True
         self.announce(resource, before, final=False)
-        try:
-            outcome = yield from self.fulfil(msg, resource)
-        except LsoSimError as exc:
-            # The back office gave up (a request to SOF or a partner got no answer): the order
-            # fails with that reason instead of staying inProgress while the buyer polls forever.
-            resource.private.setdefault("reason", str(exc))
-            outcome = "failed"
+        # When the back office gives up (a request to SOF or a partner got no answer), the order
+        # fails with that reason instead of staying inProgress while the buyer polls forever.
+        outcome = yield from self.guarded(resource, self.fulfil(msg, resource), "failed")
         resource.private["outcome"] = outcome
         if resource.state == "inProgress":
             self.finish(resource, outcome)
@@ -367,11 +364,8 @@ class OrderApi(SellerApi):
             return  # the back office stopped for a cancellation, which ends the order itself
         before = snapshot(resource)
         self.move(resource, outcome)
-        reason = resource.private.get("reason")
-        if outcome != "completed" and reason:
-            resource.body.setdefault("stateChange", []).append(
-                {"state": outcome, "changeDate": bodies.timestamp(self.now), "changeReason": str(reason)}
-            )
+        if outcome != "completed":
+            self.note_reason(resource, outcome)
         buyer = str(resource.private["buyer"])
         done = {str(i["id"]) for i in resource.body["productOrderItem"] if i.get("state") == "completed"}
         for item in resource.body["productOrderItem"]:
@@ -418,26 +412,9 @@ class OrderApi(SellerApi):
             if wanted and item.state != wanted and item.machine.can(item.state, wanted):
                 resource.move_item(item_id, wanted, self.now)
 
-    def _order(self, msg: Message, ident: str) -> Resource:
-        resource = self.store(msg).get("productOrder", ident)
-        if resource is None:
-            raise not_found("productOrder", ident)
-        return resource
-
-    def list(self, msg: Message) -> None:
-        items = (
-            summary(r.body, ("id", "href", "state", "orderDate", "externalId"))
-            for r in self.store(msg).all("productOrder")
-        )
-        filters = {"state": field("state"), "externalId": field("externalId")}
-        self.reply(msg, 200, page(items, msg.payload, filters))
-
-    def retrieve(self, msg: Message) -> None:
-        self.reply(msg, 200, self._order(msg, str(param(msg.payload, "id"))).body)
-
     def patch(self, msg: Message) -> None:
         params, body = split_params(msg.payload)
-        resource = self._order(msg, str(param(params, "id")))
+        resource = self.find(msg, str(param(params, "id")))
         check(body, {"type": "object"})
         if resource.state in FINAL:
             raise conflict(f"product order {resource.id} is {resource.state}; it can no longer be changed")

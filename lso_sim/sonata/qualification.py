@@ -16,9 +16,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import RoleActor
-from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import PRODUCT_OFFERING_QUALIFICATION, PRODUCT_OFFERING_QUALIFICATION_ITEM
-from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
@@ -27,10 +25,9 @@ from lso_sim.messages.operations import (
     RETRIEVE_POQ,
     Operation,
 )
-from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot
-from lso_sim.sonata.checks import PLACE_REFS, Schema, check, param
-from lso_sim.sonata.errors import not_found
-from lso_sim.sonata.listing import field, page, summary
+from lso_sim.sonata.api import ApiHandler, snapshot
+from lso_sim.sonata.checks import PLACE_REFS, Schema, check
+from lso_sim.sonata.lifecycle import LifecycleApi
 from lso_sim.sonata.store import Resource
 
 Assess = Callable[[Message, Resource], Generator[simpy.Event, Any, bool]]
@@ -68,10 +65,16 @@ def _instant_assess(msg: Message, resource: Resource) -> Generator[simpy.Event, 
     yield  # pragma: no cover - makes this a generator
 
 
-class QualificationApi(SellerApi):
+class QualificationApi(LifecycleApi):
     """POQ of one seller; ``event_step`` is the MEF step its notifications realise in the thread."""
 
     api = "productOfferingQualificationManagement"
+    kind = "productOfferingQualification"
+    prefix = "poq"
+    machine = PRODUCT_OFFERING_QUALIFICATION
+    item_machine = PRODUCT_OFFERING_QUALIFICATION_ITEM
+    item_key = "productOfferingQualificationItem"
+    summary_fields = ("id", "href", "state", "instantSyncQualification")
 
     def __init__(self, actor: RoleActor, assess: Assess = _instant_assess, event_step: str = "-") -> None:
         super().__init__(actor)
@@ -89,16 +92,15 @@ class QualificationApi(SellerApi):
         body = check(msg.payload, POQ_CREATE)
         if "relatedContactInformation" not in body:
             body = dict(body, relatedContactInformation=[])
-        ident = self.next_id("poq")
-        resource = Resource(
-            "productOfferingQualification",
-            ident,
-            bodies.poq(ident, body, "acknowledged", "acknowledged", self.now),
-            Stateful(ident, PRODUCT_OFFERING_QUALIFICATION, self.now),
+        admission = self.admitted(msg, body)
+        resource = self.create_resource(
+            msg,
+            admission.request,
+            lambda ident: bodies.poq(ident, body, "acknowledged", "acknowledged", self.now),
         )
-        resource.add_items(PRODUCT_OFFERING_QUALIFICATION_ITEM, self.now, "productOfferingQualificationItem")
-        resource.private["request"] = body
-        self.store(msg).add(resource)
+        if admission.refusal is not None:
+            resource.private["refusal"] = admission.refusal
+        ident = resource.id
         if body.get("instantSyncQualification"):
             ready = yield from self._guarded_assess(msg, resource)
             self._conclude(resource, ready)
@@ -124,10 +126,8 @@ class QualificationApi(SellerApi):
     def _conclude(self, resource: Resource, ready: bool) -> None:
         final = "done.ready" if ready else "done.unableToProvide"
         resource.move(final, self.now)
-        reason = resource.private.get("reason")
-        if not ready and reason:  # MEF: the state change log carries the seller's comment
-            change = {"state": final, "changeDate": bodies.timestamp(self.now), "changeReason": str(reason)}
-            resource.body.setdefault("stateChange", []).append(change)
+        if not ready:
+            self.note_reason(resource, final)
         for item in resource.items:
             resource.move_item(item, final, self.now)
             for shown in resource.body["productOfferingQualificationItem"]:
@@ -136,24 +136,7 @@ class QualificationApi(SellerApi):
 
 
     def _guarded_assess(self, msg: Message, resource: Resource) -> Generator[simpy.Event, Any, bool]:
-        """Run the back office; when it gives up (a request got no answer), the answer is negative
-        with that reason, instead of the resource staying ``inProgress`` forever."""
-        try:
-            return (yield from self.assess(msg, resource))
-        except LsoSimError as exc:
-            resource.private.setdefault("reason", str(exc))
+        if "refusal" in resource.private:  # admission found the request cannot be served as it is
+            resource.private["reason"] = resource.private["refusal"]
             return False
-
-    def list(self, msg: Message) -> None:
-        items = (
-            summary(r.body, ("id", "href", "state", "instantSyncQualification"))
-            for r in self.store(msg).all("productOfferingQualification")
-        )
-        self.reply(msg, 200, page(items, msg.payload, {"state": field("state")}))
-
-    def retrieve(self, msg: Message) -> None:
-        ident = str(param(msg.payload, "id"))
-        resource = self.store(msg).get("productOfferingQualification", ident)
-        if resource is None:
-            raise not_found("productOfferingQualification", ident)
-        self.reply(msg, 200, resource.body)
+        return (yield from self.guarded(resource, self.assess(msg, resource), False))

@@ -17,9 +17,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import RoleActor
-from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import QUOTE, QUOTE_ITEM
-from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Message
 from lso_sim.messages.operations import (
@@ -30,10 +28,10 @@ from lso_sim.messages.operations import (
     RETRIEVE_QUOTE,
     Operation,
 )
-from lso_sim.sonata.api import ApiHandler, SellerApi, snapshot
-from lso_sim.sonata.checks import PRODUCT_WITH_PLACES, Schema, check, param
-from lso_sim.sonata.errors import not_found, unprocessable
-from lso_sim.sonata.listing import field, page, summary
+from lso_sim.sonata.api import ApiHandler, snapshot
+from lso_sim.sonata.checks import PRODUCT_WITH_PLACES, Schema, check
+from lso_sim.sonata.errors import unprocessable
+from lso_sim.sonata.lifecycle import LifecycleApi
 from lso_sim.sonata.store import Resource
 
 Price = Callable[[Message, Resource], Generator[simpy.Event, Any, float | None]]
@@ -75,10 +73,16 @@ ITEM_STATE_OF: dict[str, str | None] = {
 """Quote state -> its items' state where MEF's item states differ (``None``: the items keep theirs)."""
 
 
-class QuoteApi(SellerApi):
+class QuoteApi(LifecycleApi):
     """Quotes of one seller; ``event_step`` is the MEF step its notifications realise."""
 
     api = "quoteManagement"
+    kind = "quote"
+    prefix = "quote"
+    machine = QUOTE
+    item_machine = QUOTE_ITEM
+    item_key = "quoteItem"
+    summary_fields = ("id", "href", "state", "quoteDate", "instantSyncQuote")
 
     def __init__(self, actor: RoleActor, price: Price, event_step: str = "-") -> None:
         super().__init__(actor)
@@ -96,24 +100,18 @@ class QuoteApi(SellerApi):
 
     def create(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         body = check(msg.payload, QUOTE_CREATE)
-        ident = self.next_id("quote")
-        resource = Resource(
-            "quote",
-            ident,
-            bodies.quote(ident, body, "acknowledged", self.now, None),
-            Stateful(ident, QUOTE, self.now),
+        admission = self.admitted(msg, body)
+        resource = self.create_resource(
+            msg, admission.request, lambda ident: bodies.quote(ident, body, "acknowledged", self.now, None)
         )
-        resource.add_items(QUOTE_ITEM, self.now, "quoteItem")
-        resource.private["request"] = body
-        self.store(msg).add(resource)
+        if admission.refusal is not None:
+            resource.private["refusal"] = admission.refusal
         if body.get("instantSyncQuote"):
             monthly = yield from self._guarded_price(msg, resource)
             self._conclude(resource, monthly)
             self.reply(msg, 201, resource.body)
             return
-        self.reply(
-            msg, 201, dict(resource.body, quoteItem=[dict(i) for i in resource.body["quoteItem"]])
-        )
+        self.reply(msg, 201, resource.body)
         self.watch(resource, msg)
         before = snapshot(resource)
         self.move(resource, "inProgress")
@@ -125,15 +123,11 @@ class QuoteApi(SellerApi):
         self._conclude(resource, monthly)
         self.announce(resource, before, final=True)
 
-
     def _guarded_price(self, msg: Message, resource: Resource) -> Generator[simpy.Event, Any, float | None]:
-        """Run the back office; when it gives up (a request got no answer), the answer is negative
-        with that reason, instead of the resource staying ``inProgress`` forever."""
-        try:
-            return (yield from self.price(msg, resource))
-        except LsoSimError as exc:
-            resource.private.setdefault("reason", str(exc))
+        if "refusal" in resource.private:  # admission found the request cannot be served as it is
+            resource.private["reason"] = resource.private["refusal"]
             return None
+        return (yield from self.guarded(resource, self.price(msg, resource), None))
 
     def move(self, resource: Resource, target: str) -> None:
         """Move a quote and its items (items of a priced quote show ``approved.orderable``)."""
@@ -146,10 +140,7 @@ class QuoteApi(SellerApi):
     def _conclude(self, resource: Resource, monthly: float | None) -> None:
         if monthly is None:
             self.move(resource, "unableToProvide")
-            reason = resource.private.get("reason")
-            if reason:
-                change = {"state": "unableToProvide", "changeDate": bodies.timestamp(self.now)}
-                resource.body.setdefault("stateChange", []).append(dict(change, changeReason=reason))
+            self.note_reason(resource, "unableToProvide")
             return
         resource.private["monthly"] = monthly
         priced = bodies.quote(
@@ -158,26 +149,10 @@ class QuoteApi(SellerApi):
         resource.body["quoteItem"] = priced["quoteItem"]
         self.move(resource, "approved.orderable")
 
-    def list(self, msg: Message) -> None:
-        items = (
-            summary(r.body, ("id", "href", "state", "quoteDate", "instantSyncQuote"))
-            for r in self.store(msg).all("quote")
-        )
-        self.reply(msg, 200, page(items, msg.payload, {"state": field("state")}))
-
-    def _find(self, msg: Message, ident: str) -> Resource:
-        resource = self.store(msg).get("quote", ident)
-        if resource is None:
-            raise not_found("quote", ident)
-        return resource
-
-    def retrieve(self, msg: Message) -> None:
-        self.reply(msg, 200, self._find(msg, str(param(msg.payload, "id"))).body)
-
     def _operate(self, msg: Message, allowed: tuple[str, ...], target: str) -> None:
         body = check(msg.payload, QUOTE_OPERATION)
         ident = str(body["quoteId"])
-        resource = self._find(msg, ident)
+        resource = self.find(msg, ident)
         if resource.state not in allowed:
             raise unprocessable(
                 f"quote {ident} is {resource.state}; only {' or '.join(allowed)} allows {target}",

@@ -58,6 +58,7 @@ from lso_sim.sonata.reasons import end_reason
 from lso_sim.sonata.site import SiteApi
 from lso_sim.sonata.store import Resource
 from lso_sim.threads import inventory_sync
+from lso_sim.threads.ordering.admission import Admitter
 from lso_sim.threads.ordering.locate import locate_site
 
 
@@ -133,6 +134,8 @@ class Seller:
             offerings=world.offerings,
         )
         self.cancel_hubs: set[str] = set()
+        admit = Admitter(world, self.is_provider, bus.domain, places, self.qualifications)
+        self.qualifications.admit = self.quotes.admit = self.orders.admit = admit
 
     def install(self) -> None:
         """Install the APIs on the BUS actor."""
@@ -151,7 +154,7 @@ class Seller:
         """Private sites: BUS-sp shows a customer its own; a partner shows BUS-sp the sites it serves."""
         if self.is_provider:
             return place.owner == buyer
-        return buyer == self.world.bus_sp.id
+        return self.world.sim.actor(buyer).role is Role.BUS_SP  # any provider buying (a sandbox has several)
 
     # -- steps 2-3: qualification ----------------------------------------------------------------
 
@@ -344,7 +347,9 @@ class Seller:
         self, msg: Message, order: Resource, item: dict[str, Any], work: OrderWork
     ) -> Generator[simpy.Event, Any, str]:
         """Deliver the order's ``add`` item (steps 5-14 at BUS-sp, the partner's part at a partner)."""
-        product = item["product"]
+        # The product as admission made it (places as site ids, a partner's end points).
+        admitted = {str(i["id"]): i for i in order.private["request"]["productOrderItem"]}
+        product = admitted.get(str(item["id"]), item)["product"]
         if self.is_provider:
             quote_id = item["quoteItem"]["quoteId"]
             quote = self.quotes.state.buyer(msg.src).get("quote", str(quote_id))
