@@ -103,6 +103,14 @@ def test_a_broken_seller_is_named_and_exits_1(seller: str, check: str, words: st
     assert any(v["check"] == check and words in v["detail"] for v in violations), violations
 
 
+def test_a_refused_token_is_bad_input_not_a_verdict_on_the_seller(
+    seller: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["probe", "--seller", seller, "--token", "nobody", "--advance", "3600"]) == 2
+    err = capsys.readouterr().err
+    assert "refused the token (401" in err and "--token" in err
+
+
 # -- the checks alone ------------------------------------------------------------------------------
 
 

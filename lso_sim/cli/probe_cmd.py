@@ -65,7 +65,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         from lso_sim.conformance.index import load_index
         from lso_sim.probe import report
         from lso_sim.probe.listener import listening
-        from lso_sim.probe.run import ProbeOptions, probe
+        from lso_sim.probe.run import ProbeOptions, TokenRefused, probe
     except ImportError as exc:
         raise BadInput(
             f"lso-sim probe needs the 'serve' extra ({exc.name} is missing): pip install 'lso-sim[serve]'"
@@ -88,6 +88,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
             result = probe(options, index, heard)
     except httpx.HTTPError as exc:
         raise BadInput(f"cannot talk to the seller at {args.seller}: {exc}") from None
+    except TokenRefused as exc:
+        raise BadInput(f"{exc}: check --token") from None
     except OSError as exc:
         raise BadInput(f"cannot listen on {args.listen}: {exc}") from None
     console.print(report.table(result))

@@ -189,6 +189,8 @@ class Probe:
         """Play the buyer; returns every finding (violations are the ones not ``ok``)."""
         for api in API_OF.values():
             status, _hub = self.call(api, "registerListener", body={"callback": self.heard.url})
+            if status == 401:  # the token, not the seller, is at fault: nothing else can be judged
+                raise TokenRefused(f"the seller refused the token (401 on registerListener for {api})")
             self.findings.add("hub", status == 201, f"registerListener on {api}: {status}")
         status, offerings = self.call("productCatalog", "listProductOffering")
         offering = self._offering(offerings if isinstance(offerings, list) else [])
@@ -421,4 +423,8 @@ def probe(options: ProbeOptions, index: ApiIndex, heard: Heard) -> Probe:
     return runner
 
 
-__all__ = ["Exchange", "Probe", "ProbeOptions", "probe"]
+__all__ = ["Exchange", "Probe", "ProbeOptions", "TokenRefused", "probe"]
+
+
+class TokenRefused(Exception):
+    """The seller answered 401: the probe's own input (its token) is wrong."""
