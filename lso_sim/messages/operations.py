@@ -817,3 +817,30 @@ RETRIEVE_SERVICE = _op(
     "BUS reads one service of SOF's inventory (MEF's retrieve service)",
     "400 404",
 )
+
+# --- issue14: partner on-boarding (10.1) ---
+# The partner's later catalog changes reach BUS-sp through its productCatalog hub (MEF's
+# productCatalogNotification API, operationIds of the listener); SOF-sp learns over LEGATO which
+# service components a partner's offerings realise (MEF publishes no API for that hop).
+_CATALOG_EVENTS = "productCatalogNotification"
+PRODUCT_OFFERING_CREATE = _event(
+    "listenToProductOfferingCreateEvent", _CATALOG_EVENTS, "a seller published a new product offering"
+)
+PRODUCT_OFFERING_CHANGE = _event(
+    "listenToProductOfferingAttributeValueChangeEvent",
+    _CATALOG_EVENTS,
+    "a seller changed the attributes (terms, objectives) of a product offering",
+)
+PRODUCT_OFFERING_STATUS_CHANGE = _event(
+    "listenToProductOfferingStatusChangeEvent",
+    _CATALOG_EVENTS,
+    "a seller changed the lifecycle status of a product offering",
+)
+REGISTER_PARTNER_CAPABILITIES = _op(
+    "registerPartnerCapabilities",
+    Irp.LEGATO,
+    REQ,
+    None,
+    200,
+    "BUS-sp gives SOF-sp a partner's offerings and policies; SOF-sp maps them onto service components",
+)

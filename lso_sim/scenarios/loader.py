@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script, faults
+from lso_sim.scenarios import api_script, faults, onboarding
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
 from lso_sim.scenarios.schema import KEY_NAMES, Scenario
@@ -290,5 +290,6 @@ def check_references(scenario: Scenario, source: str) -> None:
             if not any(len(customers[c]) >= 2 for c in pool):
                 fail(f"workload.{i}.generate.customers", "at least one customer with two sites")
         api_script.check(scenario, i, work, source)
+        onboarding.check(scenario, i, work, source)
     if scenario.faults:
         faults.check(scenario, source, build_architecture(scenario))

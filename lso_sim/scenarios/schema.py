@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
 from lso_sim.scenarios.fault_schema import FaultModel
+from lso_sim.scenarios.onboarding_schema import OnboardingModel
 
 MAX_TEXT = 10_000
 """Longest string field (a name, a description, an address), in characters."""
@@ -439,6 +440,7 @@ class WorkloadModel(_Strict):
     sls: SlsModel | None = None
     trouble: TroubleModel | None = None
     billing: BillingModel | None = None
+    onboarding: OnboardingModel | None = None
     api_script: list[ScriptCallModel] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
@@ -458,14 +460,25 @@ class WorkloadModel(_Strict):
         if needed is not None:
             if getattr(self, needed) is None and needed not in _OPTIONAL_BLOCKS:
                 raise ValueError(f"thread {self.thread} needs its '{needed}' block")
-            if not self.orders:
+            if not self.orders and self.thread not in _NO_ORDERS:
                 raise ValueError(f"thread {self.thread} needs 'orders': the services 10.2 establishes first")
+            if self.orders and self.thread in _NO_ORDERS:
+                raise ValueError(f"thread {self.thread} takes no 'orders' (give 10.2 orders their own item)")
         return self
 
 
-_THREAD_BLOCKS = {"10.3": "control", "10.4": "reports", "10.5": "trouble", "10.6": "sls", "10.7": "billing"}
+_THREAD_BLOCKS = {
+    "10.1": "onboarding",
+    "10.3": "control",
+    "10.4": "reports",
+    "10.5": "trouble",
+    "10.6": "sls",
+    "10.7": "billing",
+}
 """Thread id -> the name of its block on a workload item."""
 _OPTIONAL_BLOCKS = frozenset({"billing"})
+_NO_ORDERS = frozenset({"10.1"})
+"""Threads whose items establish no service first (10.1 on-boards partners before any order)."""
 """Blocks whose every field has a default (a 10.7 item may leave its business rules out)."""
 
 

@@ -13,11 +13,14 @@ from lso_sim.architecture.roles import Role
 _BUS = frozenset(
     {
         "assessServiceability",
+        "codifyPartnerPolicies",
         "flagUpsellOpportunity",
         "matchAddress",
+        "openPartnerRelationship",
         "priceQuote",
         "productToServiceMapping",
         "rateAndBill",
+        "recordPartnerTerms",
         "startBilling",
     }
 )
@@ -37,6 +40,7 @@ _SOF = frozenset(
         "dispatchFieldRepair",
         "fieldRepair",
         "identifyServiceComponents",
+        "mapPartnerCapabilities",
         "synchroniseInventoryAndAssurance",
         "trackDegradationResolution",
     }

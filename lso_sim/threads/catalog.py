@@ -32,7 +32,19 @@ class ThreadInfo:
 THREADS: dict[str, ThreadInfo] = {
     t.id: t
     for t in (
-        ThreadInfo("10.1", "Partners On-Boarding", defined=False),
+        ThreadInfo(
+            "10.1",
+            "Partners On-Boarding",
+            defined=False,
+            steps={
+                "1": "BUS-sp opens the relationship and registers for the partner's catalog notifications",
+                "2": "BUS-sp reads the product offerings the partner shares over SONATA",
+                "3": "BUS-sp reads their specifications, billing terms and quality objectives, as shared",
+                "4": "BUS-sp codifies the rules of the arrangement with the partner as policies",
+                "5": "SOF-sp learns which service components the partner's offerings can realise",
+                "6": "A later change of the partner's catalog reaches BUS-sp, which updates SOF-sp",
+            },
+        ),
         ThreadInfo(
             "10.2",
             "Product Ordering and Service Activation Orchestration",

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from lso_sim.actors.world import World
-from lso_sim.threads import billing, control, ordering, reports, sls, trouble
+from lso_sim.threads import billing, control, onboarding, ordering, reports, sls, trouble
 
 INSTALLERS: dict[str, Callable[[World], None]] = {
+    onboarding.THREAD: onboarding.install,
     ordering.THREAD: ordering.install,
     control.THREAD: control.install,
     reports.THREAD: reports.install,
@@ -23,6 +24,7 @@ INSTALLERS: dict[str, Callable[[World], None]] = {
 """Thread id -> installs its handlers on every actor of a world."""
 
 REQUIRES: dict[str, tuple[str, ...]] = {
+    onboarding.THREAD: (ordering.THREAD,),  # the sellers' catalogs; and 10.2 is what it enables
     control.THREAD: (ordering.THREAD,),
     reports.THREAD: (ordering.THREAD,),
     trouble.THREAD: (ordering.THREAD,),
