@@ -19,6 +19,7 @@ import simpy
 
 from lso_sim.actors.roles import BusinessApplications
 from lso_sim.actors.world import World
+from lso_sim.engine.actor import RequestTimeout
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     LIST_PRODUCT_OFFERING,
@@ -55,9 +56,12 @@ def run(world: World, plan: OnboardingPlan) -> Generator[simpy.Event, Any, None]
     # 1: the relationship starts (the commercial agreement is outside the thread): BUS-sp
     # registers for the partner's catalog notifications, to hear of later changes.
     yield from bus.activity("openPartnerRelationship", flow=flow, step="1", payload={"partner": plan.partner})
-    hub = yield from register_listener(
-        bus, partner_bus, CatalogApi.api, sorted(OFFERING_EVENT_TYPES.values()), flow=flow, step="1"
-    )
+    try:
+        hub = yield from register_listener(
+            bus, partner_bus, CatalogApi.api, sorted(OFFERING_EVENT_TYPES.values()), flow=flow, step="1"
+        )
+    except RequestTimeout:
+        hub = None  # on-boarding goes on; without a hub, BUS-sp learns of changes when it reads
 
     # 2: the partner's product offerings, as it shares them.
     answer = yield from bus.call(partner_bus, LIST_PRODUCT_OFFERING, {}, flow=flow, step="2")
