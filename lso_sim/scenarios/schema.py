@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
+from lso_sim.scenarios.cloud_schema import CloudModel
 from lso_sim.scenarios.fault_schema import FaultModel
 from lso_sim.scenarios.onboarding_schema import OnboardingModel
 
@@ -441,6 +442,7 @@ class WorkloadModel(_Strict):
     trouble: TroubleModel | None = None
     billing: BillingModel | None = None
     onboarding: OnboardingModel | None = None
+    cloud: CloudModel | None = None
     api_script: list[ScriptCallModel] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
@@ -474,6 +476,7 @@ _THREAD_BLOCKS = {
     "10.5": "trouble",
     "10.6": "sls",
     "10.7": "billing",
+    "10.9": "cloud",
 }
 """Thread id -> the name of its block on a workload item."""
 _OPTIONAL_BLOCKS = frozenset({"billing"})

@@ -47,7 +47,16 @@ _SOF = frozenset(
 )
 
 ACTIVITIES: dict[Role, frozenset[str]] = {
-    Role.CUSTOMER: frozenset({"acceptanceTesting", "verifyResolution"}),
+    Role.CUSTOMER: frozenset(
+        {
+            "acceptanceTesting",
+            "assessApplicationLoad",
+            "changeConnectivityBandwidth",
+            "confirmApplicationCapacity",
+            "planConnectivityCapacity",
+            "verifyResolution",
+        }
+    ),
     Role.BUS_SP: _BUS,
     Role.BUS_PARTNER: _BUS,
     Role.SOF_SP: _SOF,

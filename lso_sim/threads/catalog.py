@@ -163,7 +163,18 @@ THREADS: dict[str, ThreadInfo] = {
             },
         ),
         ThreadInfo("10.8", "Securing Management and Control Mechanisms", defined=False),
-        ThreadInfo("10.9", "Providing Connectivity Services for Cloud", defined=False),
+        ThreadInfo(
+            "10.9",
+            "Providing Connectivity Services for Cloud",
+            defined=False,
+            steps={
+                "1": "The Customer Application Coordinator reads the service's bandwidth and its bounds",
+                "2": "It assesses the load of the cloud applications between the two data centres",
+                "3": "It decides the bandwidth the applications need, within the contract's bounds",
+                "4": "It has SOF-sp change the bandwidth over ALLEGRO, SP and partner segments (10.3)",
+                "5": "It confirms the applications have the capacity they need, scaled up or down",
+            },
+        ),
     )
 }
 """All threads of section 10, in section order."""
