@@ -50,7 +50,9 @@ def needed_bandwidth(
     """The bandwidth to ask for: ``demand * headroom`` rounded up to ``step``, within ``[low, high]``.
 
     Returns:
-        The bandwidth, and whether the contract's ceiling cut it (the applications want more).
+        The bandwidth, and whether the contract's ceiling cut it (the applications need more than
+        it allows; rounding up to a step past the ceiling does not count).
     """
-    wanted = math.ceil(demand * headroom / step - 1e-9) * step
-    return min(max(wanted, low), high), wanted > high
+    need = demand * headroom
+    wanted = math.ceil(need / step - 1e-9) * step
+    return min(max(wanted, low), high), need > high + 1e-9
