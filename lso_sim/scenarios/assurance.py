@@ -73,6 +73,9 @@ def start_block(
         )
 
 
+_start_block = start_block  # the name other branches may still use
+
+
 def start_control(scenario: Scenario, work: WorkloadModel, world: World) -> None:
     """Thread 10.3: after each service is active, its customer's changes, each its own instance."""
     block = work.control
