@@ -471,7 +471,7 @@ RETRIEVE_CONSTRUCT_METRICS = _op(
 )
 THRESHOLD_CROSSING_ALERT = _op(
     "thresholdCrossingAlert",
-    frozenset({Irp.PRESTO, Irp.INTERLUDE}),
+    frozenset({Irp.PRESTO, Irp.INTERLUDE, Irp.ADAGIO}),  # ECMs raise it to their ICM too
     NOTE,
     None,
     None,

@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script, faults, onboarding
+from lso_sim.scenarios import api_script, faults, onboarding, security
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
 from lso_sim.scenarios.schema import KEY_NAMES, Scenario
@@ -239,6 +239,7 @@ def check_references(scenario: Scenario, source: str) -> None:
     offerings = {o.id for o in scenario.offerings}
     customers = {c.id: {s.id for s in c.sites} for c in scenario.customers}
     runnable = runnable_threads()
+    architecture = build_architecture(scenario)
     for i, work in enumerate(scenario.workload):
         if work.thread not in runnable:
             fail(
@@ -291,5 +292,6 @@ def check_references(scenario: Scenario, source: str) -> None:
                 fail(f"workload.{i}.generate.customers", "at least one customer with two sites")
         api_script.check(scenario, i, work, source)
         onboarding.check(scenario, i, work, source)
+        security.check(scenario, i, work, source, architecture)
     if scenario.faults:
         faults.check(scenario, source, build_architecture(scenario))

@@ -17,6 +17,7 @@ from lso_sim.expect.model import ExpectModel
 from lso_sim.scenarios.cloud_schema import CloudModel
 from lso_sim.scenarios.fault_schema import FaultModel
 from lso_sim.scenarios.onboarding_schema import OnboardingModel
+from lso_sim.scenarios.security_schema import ProbesModel, SecurityModel
 
 MAX_TEXT = 10_000
 """Longest string field (a name, a description, an address), in characters."""
@@ -443,6 +444,7 @@ class WorkloadModel(_Strict):
     billing: BillingModel | None = None
     onboarding: OnboardingModel | None = None
     cloud: CloudModel | None = None
+    probes: ProbesModel | None = None
     api_script: list[ScriptCallModel] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
@@ -476,11 +478,12 @@ _THREAD_BLOCKS = {
     "10.5": "trouble",
     "10.6": "sls",
     "10.7": "billing",
+    "10.8": "probes",
     "10.9": "cloud",
 }
 """Thread id -> the name of its block on a workload item."""
 _OPTIONAL_BLOCKS = frozenset({"billing"})
-_NO_ORDERS = frozenset({"10.1"})
+_NO_ORDERS = frozenset({"10.1", "10.8"})
 """Threads whose items establish no service first (10.1 on-boards partners before any order)."""
 """Blocks whose every field has a default (a 10.7 item may leave its business rules out)."""
 
@@ -507,6 +510,7 @@ class Scenario(_Strict):
     """Simulated seconds after which the run stops; instances still running end ``open``. Unset:
     a year after the last scheduled arrival (:data:`HORIZON_AFTER_LAST_ARRIVAL`)."""
     faults: list[FaultModel] = Field(default_factory=list, max_length=MAX_ITEMS)
+    security: SecurityModel = SecurityModel()
     expect: ExpectModel | None = None
 
     @field_validator("timings", mode="before")

@@ -46,8 +46,12 @@ _SOF = frozenset(
     }
 )
 
+_GUARD = frozenset({"authenticateRequest", "authoriseRequest", "auditAccessDecision"})
+"""Recorded by any receiver's access guard, for thread 10.8's own messages."""
+
 ACTIVITIES: dict[Role, frozenset[str]] = {
-    Role.CUSTOMER: frozenset(
+    Role.CUSTOMER: _GUARD
+    | frozenset(
         {
             "acceptanceTesting",
             "assessApplicationLoad",
@@ -57,12 +61,12 @@ ACTIVITIES: dict[Role, frozenset[str]] = {
             "verifyResolution",
         }
     ),
-    Role.BUS_SP: _BUS,
-    Role.BUS_PARTNER: _BUS,
-    Role.SOF_SP: _SOF,
-    Role.SOF_PARTNER: _SOF,
-    Role.ICM: frozenset(),
-    Role.ECM: frozenset(),
+    Role.BUS_SP: _BUS | _GUARD,
+    Role.BUS_PARTNER: _BUS | _GUARD,
+    Role.SOF_SP: _SOF | _GUARD,
+    Role.SOF_PARTNER: _SOF | _GUARD,
+    Role.ICM: _GUARD,
+    Role.ECM: _GUARD,
 }
 """Role -> the activity names its actors record. BUS-sp and BUS-partner run the same seller code,
 as SOF-sp and SOF-partner run the same orchestration code, so each pair shares one list."""

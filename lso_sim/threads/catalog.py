@@ -162,7 +162,17 @@ THREADS: dict[str, ThreadInfo] = {
                 "6": "The bill reaches the buyer (Customer over CANTATA, BUS-sp over SONATA), who reads it",
             },
         ),
-        ThreadInfo("10.8", "Securing Management and Control Mechanisms", defined=False),
+        ThreadInfo(
+            "10.8",
+            "Securing Management and Control Mechanisms",
+            defined=False,
+            steps={
+                "1": "A party sends a request over an IRP, presenting its credential",
+                "2": "The receiver authenticates the credential: known, not expired, not revoked (else 401)",
+                "3": "The receiver authorises the request against roles and policies (else 403)",
+                "4": "The decision goes to the audit log; a refusal is answered with MEF's error body",
+            },
+        ),
         ThreadInfo(
             "10.9",
             "Providing Connectivity Services for Cloud",
