@@ -235,3 +235,20 @@ def test_flow_of_probe_messages_is_thread_10_8(canonical_run: tuple[RunResult, M
     _result, trace = canonical_run
     probe = [r for r in trace.records if r.instance.startswith("security/")]
     assert probe and {Flow(r.thread, r.instance).thread for r in probe} == {"10.8"}
+
+
+def test_the_run_summary_shows_the_audit_when_something_was_refused(
+    canonical_run: tuple[RunResult, MemoryTrace], scenario_10_2: Scenario
+) -> None:
+    from rich.console import Console
+
+    from lso_sim.cli.render import audit_table
+
+    result, _trace = canonical_run
+    table = audit_table(result.world)
+    assert table is not None
+    console = Console(file=io.StringIO(), width=300)
+    console.print(table)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "refused 403" in text and "refused 401" in text and "was revoked at 216000 s" in text
+    assert audit_table(run_scenario(scenario_10_2).world) is None  # nothing refused: no table
