@@ -252,3 +252,19 @@ def test_the_run_summary_shows_the_audit_when_something_was_refused(
     text = console.file.getvalue()  # type: ignore[attr-defined]
     assert "refused 403" in text and "refused 401" in text and "was revoked at 216000 s" in text
     assert audit_table(run_scenario(scenario_10_2).world) is None  # nothing refused: no table
+
+
+def test_a_probe_body_has_the_limits_of_a_request_body(tmp_path: Path) -> None:
+    data = _data()
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(40):
+        node["x"] = {}
+        node = node["x"]
+    data["workload"][1]["probes"]["requests"][0]["body"] = deep
+    target = tmp_path / "bad.yaml"
+    target.write_text(yaml.safe_dump(data))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(target)
+    assert info.value.field == "workload.1.probes.requests.0.body"
+    assert "levels deep" in info.value.expected

@@ -6,7 +6,7 @@ from lso_sim.actors.world import World
 from lso_sim.architecture.model import Architecture
 from lso_sim.errors import LsoSimError, ScenarioError
 from lso_sim.messages.operations import CATALOG, Operation
-from lso_sim.scenarios.schema import Scenario, WorkloadModel
+from lso_sim.scenarios.schema import Scenario, WorkloadModel, body_problem
 from lso_sim.threads import security
 
 
@@ -60,6 +60,9 @@ def check(
                 raise ScenarioError(
                     source, f"{where}.{name}", f"an actor id ({', '.join(actors)}), got {value!r}"
                 )
+        problem = body_problem(item.body)
+        if problem is not None:
+            raise ScenarioError(source, f"{where}.body", problem)
         op = _operation(item.operation, item.api)
         if not isinstance(op, Operation):
             expected = (
