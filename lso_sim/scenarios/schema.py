@@ -483,9 +483,10 @@ _THREAD_BLOCKS = {
 }
 """Thread id -> the name of its block on a workload item."""
 _OPTIONAL_BLOCKS = frozenset({"billing"})
-_NO_ORDERS = frozenset({"10.1", "10.8"})
-"""Threads whose items establish no service first (10.1 on-boards partners before any order)."""
 """Blocks whose every field has a default (a 10.7 item may leave its business rules out)."""
+_NO_ORDERS = frozenset({"10.1", "10.8"})
+"""Threads whose items establish no service first (10.1 on-boards partners before any order;
+10.8's probes act on whatever the other items do)."""
 
 
 class Scenario(_Strict):
