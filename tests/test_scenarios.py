@@ -52,7 +52,7 @@ BAD_INPUTS = [
     ("customers.0.sites.0.ne", "nowhere", "customers.0.sites.0.ne", "a network element id"),
     ("topology.links.3.enni", _DELETE, "topology.links.3.enni", "ENNI"),
     ("topology.forwarding_domains.2.domain", "mars", "topology.forwarding_domains.2.domain", "one of"),
-    ("workload.0.thread", "10.8", "workload.0.thread", "an implemented thread"),
+    ("workload.0.thread", "10.10", "workload.0.thread", "an implemented thread"),
     ("workload.0.orders.0.sites", ["acme-hq", "acme-hq"], "workload.0.orders.0.sites", "two different sites"),
     ("workload.0.orders.0.customer", "globex", "workload.0.orders.0.customer", "a customer id"),
     ("options.partner_fulfilment", "carrier-pigeon", "options.partner_fulfilment", "interlude"),

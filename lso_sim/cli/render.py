@@ -22,6 +22,7 @@ from lso_sim.messages.envelope import Kind, Message
 from lso_sim.scenarios.channels import LinkSetting, describe
 from lso_sim.threads.catalog import THREADS, explain_step
 from lso_sim.threads.registry import is_implemented
+from lso_sim.threads.security import security_of
 from lso_sim.trace.summary import TraceSummary
 
 _KIND_STYLE = {
@@ -139,6 +140,9 @@ def summary_tables(world: World, summary: TraceSummary) -> list[Table]:
     health.add_column("errors", justify="right")
     health.add_row(str(summary.lost), str(summary.timeouts), str(summary.rejected), str(summary.errors))
     tables = [outcomes, irps, health]
+    audit = audit_table(world)
+    if audit is not None:
+        tables.append(audit)
     if len(ended) > LISTED_INSTANCES and any(o.state != "completed" for o in ended):
         tables.insert(1, _reason_table(ended))
     return tables
@@ -209,6 +213,23 @@ def _reason_table(ended: list[Outcome]) -> Table:
 
 
 _STATUS_STYLE = {Status.HELD: "green", Status.BROKEN: "bold red", Status.SKIPPED: "yellow"}
+
+
+def audit_table(world: World) -> Table | None:
+    """The access audit (thread 10.8) of a run that refused something: per party, IRP and decision."""
+    security = security_of(world)
+    if security is None or not security.audit.refused:
+        return None
+    table = Table(title="Access audit")
+    for name in ("party", "IRP", "decision"):
+        table.add_column(name)
+    table.add_column("messages", justify="right")
+    table.add_column("reasons")
+    for row in security.audit.report():
+        reasons = row.get("reasons")
+        text = "; ".join(str(r) for r in reasons) if isinstance(reasons, list) else ""
+        table.add_row(str(row["party"]), str(row["irp"]), str(row["decision"]), str(row["count"]), Text(text))
+    return table
 
 
 def invariants_table(report: InvariantReport) -> Table:

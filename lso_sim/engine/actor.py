@@ -181,6 +181,9 @@ class Actor:
         faults = self.sim.faults
         if faults is not None and faults.intercept(self, msg):
             return  # an actor down: discarded or refused, with a fault record (engine/faults.py)
+        guard = self.sim.guard
+        if guard is not None and msg.kind is not Kind.RESPONSE and guard(self, msg):
+            return  # refused by access control (thread 10.8), answered 401/403 when a request
         if msg.kind is Kind.RESPONSE:
             call = self._pending.pop(msg.correlation_id or "", None)
             if call is not None:
@@ -375,6 +378,11 @@ class Actor:
         """The requests this actor still waits on: their flow and a phrase saying what it waits for."""
         calls = {id(call): call for call in self._pending.values()}
         return [(call.flow, _waiting_for(call)) for call in calls.values()]
+
+    def refuse(self, request: Message, status: int, payload: Any) -> Message:
+        """Answer ``request`` at once, without handling it (an access-control refusal)."""
+        self._open.add(request.id)
+        return self.respond(request, status, payload)
 
     def respond(self, request: Message, status: int, payload: Any) -> Message:
         """Answer ``request`` with an HTTP-like ``status``; the response keeps its step and api.

@@ -76,6 +76,10 @@ class Simulation:
         """How long a receiver remembers its answers for re-sent requests (0: nobody re-sends)."""
         self.faults: FaultInjector | None = None
         """Fault injection, when the scenario has faults (see :meth:`inject_faults`)."""
+        self.guard: Callable[[Any, Message], bool] | None = None
+        """Access control (thread 10.8): called with the receiving actor and each arriving request
+        or notification; True when it refused the message (and answered it), which then goes no
+        further. ``None``: everything is admitted."""
 
     # -- wiring -------------------------------------------------------------------------------
 

@@ -186,13 +186,15 @@ def offering_ref(offering: Mapping[str, Any]) -> JsonObject:
 CATEGORY_ID = "connectivity"
 
 
-def offering_summary(offering: Mapping[str, Any], now: float = 0.0) -> JsonObject:
-    """A ProductOffering as the catalog shows it."""
+def offering_summary(
+    offering: Mapping[str, Any], now: float = 0.0, status: str = "orderable"
+) -> JsonObject:
+    """A ProductOffering as the catalog shows it (``status``: its MEF lifecycle status)."""
     return {
         "id": offering["id"],
         "href": f"/productOffering/{offering['id']}",
         "name": offering["name"],
-        "lifecycleStatus": "orderable",
+        "lifecycleStatus": status,
         "lastUpdate": timestamp(now),
         "agreement": "standard framework agreement",
         "channel": [],
@@ -227,6 +229,14 @@ def specification(spec_id: str, now: float = 0.0) -> JsonObject:
         "lastUpdate": timestamp(now),
         "sourceSchema": [{"@type": "MEFProductSpecificationSchema", "name": spec_id}],
     }
+
+
+def specification_detail(spec_id: str, now: float = 0.0) -> JsonObject:
+    """A ProductSpecification as ``retrieveProductSpecification`` answers it: MEF's
+    ``sourceSchema`` is one SchemaRefOrValue, here the location (the URN) of the product schema."""
+    body = specification(spec_id, now)
+    body["sourceSchema"] = {"schemaLocation": spec_id}
+    return body
 
 
 def product(

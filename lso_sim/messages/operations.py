@@ -471,7 +471,7 @@ RETRIEVE_CONSTRUCT_METRICS = _op(
 )
 THRESHOLD_CROSSING_ALERT = _op(
     "thresholdCrossingAlert",
-    frozenset({Irp.PRESTO, Irp.INTERLUDE}),
+    frozenset({Irp.PRESTO, Irp.INTERLUDE, Irp.ADAGIO}),  # ECMs raise it to their ICM too
     NOTE,
     None,
     None,
@@ -816,4 +816,31 @@ RETRIEVE_SERVICE = _op(
     200,
     "BUS reads one service of SOF's inventory (MEF's retrieve service)",
     "400 404",
+)
+
+# --- issue14: partner on-boarding (10.1) ---
+# The partner's later catalog changes reach BUS-sp through its productCatalog hub (MEF's
+# productCatalogNotification API, operationIds of the listener); SOF-sp learns over LEGATO which
+# service components a partner's offerings realise (MEF publishes no API for that hop).
+_CATALOG_EVENTS = "productCatalogNotification"
+PRODUCT_OFFERING_CREATE = _event(
+    "listenToProductOfferingCreateEvent", _CATALOG_EVENTS, "a seller published a new product offering"
+)
+PRODUCT_OFFERING_CHANGE = _event(
+    "listenToProductOfferingAttributeValueChangeEvent",
+    _CATALOG_EVENTS,
+    "a seller changed the attributes (terms, objectives) of a product offering",
+)
+PRODUCT_OFFERING_STATUS_CHANGE = _event(
+    "listenToProductOfferingStatusChangeEvent",
+    _CATALOG_EVENTS,
+    "a seller changed the lifecycle status of a product offering",
+)
+REGISTER_PARTNER_CAPABILITIES = _op(
+    "registerPartnerCapabilities",
+    Irp.LEGATO,
+    REQ,
+    None,
+    200,
+    "BUS-sp gives SOF-sp a partner's offerings and policies; SOF-sp maps them onto service components",
 )

@@ -23,7 +23,7 @@ from lso_sim.engine.channel import ChannelSpec
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.engine.simulation import ChannelFactory, Simulation
-from lso_sim.scenarios import faults
+from lso_sim.scenarios import faults, security
 from lso_sim.scenarios.arrivals import arrival_times
 from lso_sim.scenarios.channels import distribution, link_specs
 from lso_sim.scenarios.schema import (
@@ -164,6 +164,7 @@ def build_world(
                 sim, architecture.actor(ecm_id), network_elements=[ne], **settings(Role.ECM)
             )
     faults.install(scenario, world)
+    security.enable(scenario, world)  # thread 10.8: on every IRP unless the scenario turns it off
     needed = [work.thread for work in scenario.workload]
     calls = [step.call for work in scenario.workload for step in work.api_script or [] if step.call]
     needed += threads_called(calls)  # an API script installs the sellers it calls

@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script, channels, faults, network
+from lso_sim.scenarios import api_script, channels, faults, network, onboarding, security
 from lso_sim.scenarios.arrivals import ARRIVAL_KINDS
 from lso_sim.scenarios.build import build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
@@ -261,6 +261,7 @@ def check_references(scenario: Scenario, source: str) -> None:
     offerings = {o.id for o in scenario.offerings}
     customers = {c.id: {s.id for s in c.sites} for c in scenario.customers}
     runnable = runnable_threads()
+    architecture = build_architecture(scenario)
     for i, work in enumerate(scenario.workload):
         if work.thread not in runnable:
             fail(
@@ -312,7 +313,8 @@ def check_references(scenario: Scenario, source: str) -> None:
             if not any(len(customers[c]) >= 2 for c in pool):
                 fail(f"workload.{i}.generate.customers", "at least one customer with two sites")
         api_script.check(scenario, i, work, source)
+        onboarding.check(scenario, i, work, source)
+        security.check(scenario, i, work, source, architecture)
     if scenario.faults or any(e.towards or e.between for e in scenario.channels.values()):
-        architecture = build_architecture(scenario)
         channels.check(scenario, source, architecture)
         faults.check(scenario, source, architecture)

@@ -23,7 +23,10 @@ from pydantic import (
 from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
 from lso_sim.scenarios.arrivals import ArrivalsModel, ScheduleArrivals
+from lso_sim.scenarios.cloud_schema import CloudModel
 from lso_sim.scenarios.fault_schema import FaultModel
+from lso_sim.scenarios.onboarding_schema import OnboardingModel
+from lso_sim.scenarios.security_schema import ProbesModel, SecurityModel
 
 MAX_TEXT = 10_000
 """Longest string field (a name, a description, an address), in characters."""
@@ -498,6 +501,9 @@ class WorkloadModel(_Strict):
     sls: SlsModel | None = None
     trouble: TroubleModel | None = None
     billing: BillingModel | None = None
+    onboarding: OnboardingModel | None = None
+    cloud: CloudModel | None = None
+    probes: ProbesModel | None = None
     api_script: list[ScriptCallModel] | None = Field(default=None, min_length=1, max_length=MAX_ITEMS)
 
     @model_validator(mode="after")
@@ -517,15 +523,29 @@ class WorkloadModel(_Strict):
         if needed is not None:
             if getattr(self, needed) is None and needed not in _OPTIONAL_BLOCKS:
                 raise ValueError(f"thread {self.thread} needs its '{needed}' block")
-            if not self.orders:
+            if not self.orders and self.thread not in _NO_ORDERS:
                 raise ValueError(f"thread {self.thread} needs 'orders': the services 10.2 establishes first")
+            if self.orders and self.thread in _NO_ORDERS:
+                raise ValueError(f"thread {self.thread} takes no 'orders' (give 10.2 orders their own item)")
         return self
 
 
-_THREAD_BLOCKS = {"10.3": "control", "10.4": "reports", "10.5": "trouble", "10.6": "sls", "10.7": "billing"}
+_THREAD_BLOCKS = {
+    "10.1": "onboarding",
+    "10.3": "control",
+    "10.4": "reports",
+    "10.5": "trouble",
+    "10.6": "sls",
+    "10.7": "billing",
+    "10.8": "probes",
+    "10.9": "cloud",
+}
 """Thread id -> the name of its block on a workload item."""
 _OPTIONAL_BLOCKS = frozenset({"billing"})
 """Blocks whose every field has a default (a 10.7 item may leave its business rules out)."""
+_NO_ORDERS = frozenset({"10.1", "10.8"})
+"""Threads whose items establish no service first (10.1 on-boards partners before any order;
+10.8's probes act on whatever the other items do)."""
 
 
 class Scenario(_Strict):
@@ -550,6 +570,7 @@ class Scenario(_Strict):
     """Simulated seconds after which the run stops; instances still running end ``open``. Unset:
     a year after the last scheduled arrival (:data:`HORIZON_AFTER_LAST_ARRIVAL`)."""
     faults: list[FaultModel] = Field(default_factory=list, max_length=MAX_ITEMS)
+    security: SecurityModel = SecurityModel()
     expect: ExpectModel | None = None
 
     @field_validator("timings", mode="before")

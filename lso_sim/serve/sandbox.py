@@ -25,6 +25,7 @@ from lso_sim.architecture.roles import Role
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.scenarios.build import build_world
 from lso_sim.scenarios.schema import Scenario
+from lso_sim.threads.security.guard import issue
 
 ServeRole = Literal["partner", "sp"]
 DEMO_TOKENS = ("demo-buyer-1", "demo-buyer-2")
@@ -197,7 +198,9 @@ def _provider_buyer(world: World, token: str) -> RoleActor:
         return world.bus_sp
     architecture = world.sim.architecture
     spec = architecture.add_actor(f"bus-{token}", Role.BUS_SP, world.provider)
-    return BusinessApplications(world.sim, spec)
+    buyer = BusinessApplications(world.sim, spec)
+    issue(world, buyer)  # its bearer token authenticated it; inside, it presents a credential (10.8)
+    return buyer
 
 
 __all__ = ["DEMO_TOKENS", "STANDARD_OFFERINGS", "Sandbox", "ServeRole", "build_sandbox", "demo_scenario"]

@@ -16,6 +16,8 @@ from lso_sim.errors import LsoSimError
 
 CODES: dict[int, frozenset[str]] = {
     400: frozenset({"missingQueryParameter", "missingQueryValue", "invalidQuery", "invalidBody"}),
+    401: frozenset({"missingCredentials", "invalidCredentials"}),
+    403: frozenset({"accessDenied", "forbiddenRequester", "tooManyUsers"}),
     404: frozenset({"notFound"}),
     409: frozenset({"conflict"}),
     422: frozenset(

@@ -13,11 +13,14 @@ from lso_sim.architecture.roles import Role
 _BUS = frozenset(
     {
         "assessServiceability",
+        "codifyPartnerPolicies",
         "flagUpsellOpportunity",
         "matchAddress",
+        "openPartnerRelationship",
         "priceQuote",
         "productToServiceMapping",
         "rateAndBill",
+        "recordPartnerTerms",
         "startBilling",
     }
 )
@@ -37,24 +40,49 @@ _SOF = frozenset(
         "dispatchFieldRepair",
         "fieldRepair",
         "identifyServiceComponents",
+        "mapPartnerCapabilities",
         "synchroniseInventoryAndAssurance",
         "trackDegradationResolution",
     }
 )
 
+_GUARD = frozenset({"authenticateRequest", "authoriseRequest", "auditAccessDecision"})
+"""Recorded by any receiver's access guard, for thread 10.8's own messages."""
+
 ACTIVITIES: dict[Role, frozenset[str]] = {
-    Role.CUSTOMER: frozenset({"acceptanceTesting", "verifyResolution"}),
-    Role.BUS_SP: _BUS,
-    Role.BUS_PARTNER: _BUS,
-    Role.SOF_SP: _SOF,
-    Role.SOF_PARTNER: _SOF,
-    Role.ICM: frozenset(),
-    Role.ECM: frozenset(),
+    Role.CUSTOMER: _GUARD
+    | frozenset(
+        {
+            "acceptanceTesting",
+            "assessApplicationLoad",
+            "changeConnectivityBandwidth",
+            "confirmApplicationCapacity",
+            "planConnectivityCapacity",
+            "verifyResolution",
+        }
+    ),
+    Role.BUS_SP: _BUS | _GUARD,
+    Role.BUS_PARTNER: _BUS | _GUARD,
+    Role.SOF_SP: _SOF | _GUARD,
+    Role.SOF_PARTNER: _SOF | _GUARD,
+    Role.ICM: _GUARD,
+    Role.ECM: _GUARD,
 }
 """Role -> the activity names its actors record. BUS-sp and BUS-partner run the same seller code,
 as SOF-sp and SOF-partner run the same orchestration code, so each pair shares one list."""
 
 SUMMARIES: dict[str, str] = {
+    "assessApplicationLoad": "the Customer's application coordinator reads the cloud applications' load",
+    "planConnectivityCapacity": "the coordinator works out the bandwidth the load needs, within the contract",
+    "changeConnectivityBandwidth": "the coordinator asks for the connectivity service's new bandwidth",
+    "confirmApplicationCapacity": "the coordinator checks the applications now have the capacity they need",
+    "openPartnerRelationship": "the SP's business applications open the relationship with a new partner",
+    "recordPartnerTerms": "the SP records the partner's billing terms and quality objectives",
+    "codifyPartnerPolicies": "the SP codifies the partner arrangement as business rules (policies)",
+    "mapPartnerCapabilities": "the orchestrator learns which components the partner's offerings realise",
+    "authenticateRequest": "the receiver checks the sender's credential (valid, not expired, not revoked)",
+    "authoriseRequest": "the receiver checks its policy allows this sender this operation on this IRP",
+    "auditAccessDecision": "the receiver writes its access decision to the audit log",
     "acceptanceTesting": "the Customer tests the delivered product before accepting it",
     "verifyResolution": "the Customer checks that the reported trouble is really gone",
     "assessServiceability": "the seller works out whether it can serve the places asked for",

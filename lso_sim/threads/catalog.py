@@ -32,7 +32,19 @@ class ThreadInfo:
 THREADS: dict[str, ThreadInfo] = {
     t.id: t
     for t in (
-        ThreadInfo("10.1", "Partners On-Boarding", defined=False),
+        ThreadInfo(
+            "10.1",
+            "Partners On-Boarding",
+            defined=False,
+            steps={
+                "1": "BUS-sp opens the relationship and registers for the partner's catalog notifications",
+                "2": "BUS-sp reads the product offerings the partner shares over SONATA",
+                "3": "BUS-sp reads their specifications, billing terms and quality objectives, as shared",
+                "4": "BUS-sp codifies the rules of the arrangement with the partner as policies",
+                "5": "SOF-sp learns which service components the partner's offerings can realise",
+                "6": "A later change of the partner's catalog reaches BUS-sp, which updates SOF-sp",
+            },
+        ),
         ThreadInfo(
             "10.2",
             "Product Ordering and Service Activation Orchestration",
@@ -150,8 +162,29 @@ THREADS: dict[str, ThreadInfo] = {
                 "6": "The bill reaches the buyer (Customer over CANTATA, BUS-sp over SONATA), who reads it",
             },
         ),
-        ThreadInfo("10.8", "Securing Management and Control Mechanisms", defined=False),
-        ThreadInfo("10.9", "Providing Connectivity Services for Cloud", defined=False),
+        ThreadInfo(
+            "10.8",
+            "Securing Management and Control Mechanisms",
+            defined=False,
+            steps={
+                "1": "A party sends a request over an IRP, presenting its credential",
+                "2": "The receiver authenticates the credential: known, not expired, not revoked (else 401)",
+                "3": "The receiver authorises the request against roles and policies (else 403)",
+                "4": "The decision goes to the audit log; a refusal is answered with MEF's error body",
+            },
+        ),
+        ThreadInfo(
+            "10.9",
+            "Providing Connectivity Services for Cloud",
+            defined=False,
+            steps={
+                "1": "The Customer Application Coordinator reads the service's bandwidth and its bounds",
+                "2": "It assesses the load of the cloud applications between the two data centres",
+                "3": "It decides the bandwidth the applications need, within the contract's bounds",
+                "4": "It has SOF-sp change the bandwidth over ALLEGRO, SP and partner segments (10.3)",
+                "5": "It confirms the applications have the capacity they need, scaled up or down",
+            },
+        ),
     )
 }
 """All threads of section 10, in section order."""

@@ -10,24 +10,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from lso_sim.actors.world import World
-from lso_sim.threads import billing, control, ordering, reports, sls, trouble
+from lso_sim.threads import billing, cloud, control, onboarding, ordering, reports, security, sls, trouble
 
 INSTALLERS: dict[str, Callable[[World], None]] = {
+    onboarding.THREAD: onboarding.install,
     ordering.THREAD: ordering.install,
     control.THREAD: control.install,
     reports.THREAD: reports.install,
     trouble.THREAD: trouble.install,
     sls.THREAD: sls.install,
     billing.THREAD: billing.install,
+    security.THREAD: security.install,
+    cloud.THREAD: cloud.install,
 }
 """Thread id -> installs its handlers on every actor of a world."""
 
 REQUIRES: dict[str, tuple[str, ...]] = {
+    onboarding.THREAD: (ordering.THREAD,),  # the sellers' catalogs; and 10.2 is what it enables
     control.THREAD: (ordering.THREAD,),
     reports.THREAD: (ordering.THREAD,),
     trouble.THREAD: (ordering.THREAD,),
     sls.THREAD: (ordering.THREAD,),
     billing.THREAD: (ordering.THREAD,),
+    security.THREAD: (ordering.THREAD,),  # the sellers its probes call
+    cloud.THREAD: (control.THREAD,),  # each bandwidth change is a 10.3 change
 }
 """Thread id -> the threads whose behaviour it needs installed too (e.g. ``("10.2",)``)."""
 

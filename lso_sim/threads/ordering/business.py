@@ -60,6 +60,7 @@ from lso_sim.sonata.store import Resource
 from lso_sim.threads import inventory_sync
 from lso_sim.threads.ordering.admission import Admitter
 from lso_sim.threads.ordering.locate import locate_site
+from lso_sim.threads.partners import book_of as partner_book
 
 
 def install(world: World) -> None:
@@ -67,6 +68,7 @@ def install(world: World) -> None:
     for bus in world.bus.values():
         seller = Seller(world, bus)
         seller.install()
+        bus.apis[CatalogApi.api] = seller.catalog  # on-boarding (10.1) sets what a partner shares
         bus.handle(ACCEPT_PRODUCT, seller.accept_product)
         bus.handle(SERVICE_ORDER_STATE_CHANGE, partial(_signal, bus, "so"))
         bus.handle(SERVICE_STATE_CHANGE, partial(_signal, bus, "service"))
@@ -217,9 +219,22 @@ class Seller:
             why = answer.payload.get("reason") if answer.status == 200 else None
             reason = "the SP's part of the path has no capacity left" + (f" ({why})" if why else "")
         partners: dict[str, dict[str, Any]] = {}
+        book = partner_book(world)
         for component in (c for c in components if c["partner"]):
             partner_bus = world.bus[component["domain"]].id
-            offering = self._partner_offering()
+            # 3b a.: with partners on-boarded (10.1), the partner's option comes from its catalog.
+            chosen, refused = book.offering_for(component["domain"])
+            if refused is not None:
+                feasible = False
+                reason = reason or refused
+                partners[component["domain"]] = {
+                    "bus": partner_bus,
+                    "site": None,
+                    "quote": None,
+                    "price": None,
+                }
+                continue
+            offering = world.offering(chosen) if chosen is not None else self._partner_offering()
             site = next(e for e in component["endpoints"] if e in _unis_of(world))
             line = world.topology.site_of_uni(site).address
             located = yield from locate_site(bus, partner_bus, line, flow=flow, step="3d")
