@@ -34,7 +34,6 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,25 +105,17 @@ def workload(orders: int) -> Any:
 def measure(orders: int, mode: str) -> dict[str, Any]:
     """Run one size (in this process) and return its figures."""
     from lso_sim.scenarios import run_scenario
+    from lso_sim.trace.jsonl import JsonlTraceWriter
+    from lso_sim.trace.summary import TraceSummary
 
     scenario = workload(orders)
     gc.collect()
     with open(os.devnull, "w", encoding="utf-8") as sink:
-        runner: Callable[[], Any]
-        if mode == "streamed":
-            from lso_sim.trace.jsonl import JsonlTraceWriter
-
-            writer = JsonlTraceWriter(sink)
-            start = time.perf_counter()
-            result = run_scenario(scenario, [writer])
-            elapsed = time.perf_counter() - start
-        else:
-            from lso_sim.scenarios.runner import TraceMode  # type: ignore[attr-defined]
-
-            runner = lambda: run_scenario(scenario, trace=TraceMode.SUMMARY)  # noqa: E731
-            start = time.perf_counter()
-            result = runner()
-            elapsed = time.perf_counter() - start
+        # streamed: every record encoded and written, nothing kept; summary: counted online only.
+        observer = JsonlTraceWriter(sink) if mode == "streamed" else TraceSummary()
+        start = time.perf_counter()
+        result = run_scenario(scenario, [observer])
+        elapsed = time.perf_counter() - start
     outcomes = result.world.outcomes.values()
     done = sum(o.state == "completed" for o in outcomes)
     return {
@@ -172,7 +163,9 @@ class Row:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} (well within 90 s)")
     parser.add_argument("--sizes", type=int, nargs="+", help="order counts to run (overrides --quick)")
     parser.add_argument("--mode", choices=("streamed", "summary"), default="streamed")

@@ -32,12 +32,11 @@ from rich.text import Text
 
 from lso_sim import __version__
 from lso_sim.architecture.export import to_dot, to_mermaid
-from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, step_cmd, trace_cmd
+from lso_sim.cli import check_cmd, render, replay_cmd, report_cmd, run_trace, step_cmd, trace_cmd
 from lso_sim.diagrams.domains import domain_labels
-from lso_sim.engine.observers import MemoryTrace, TraceObserver
+from lso_sim.engine.observers import TraceObserver
 from lso_sim.errors import BadInput, UsageError, echo
 from lso_sim.expect.evaluate import evaluate
-from lso_sim.replay.golden import trace_header
 from lso_sim.replay.render import failures_report
 from lso_sim.report.progress import run_progress
 from lso_sim.scenarios.build import build_architecture
@@ -46,7 +45,6 @@ from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.jsonl import JsonlTraceWriter
-from lso_sim.trace.records import to_record
 from lso_sim.trace.summary import TraceSummary
 
 EXIT_OK = 0
@@ -89,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="print only the summary, not the message listing")
     trace_cmd.add_run_options(run)
     report_cmd.add_run_options(run)
+    run_trace.add_run_options(run)
 
     trace_cmd.add_parser(sub)
     step_cmd.add_parser(sub)
@@ -150,44 +149,53 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.until is not None:
         scenario = scenario.model_copy(update={"horizon": args.until})
     summary = TraceSummary()
-    memory = MemoryTrace()
-    observers: list[TraceObserver] = [summary, memory]
+    observers: list[TraceObserver] = [summary]
     with ExitStack() as stack:
-        writer: JsonlTraceWriter | None = None
-        if args.trace_out is not None:
-            try:
-                stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
-            except OSError as exc:
-                raise BadInput(
-                    f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
-                ) from None
-            header = trace_header(scenario, _scenario_path(args), args.trace_out)
-            writer = JsonlTraceWriter(stream, header)
-            observers.append(writer)
-        progress = stack.enter_context(run_progress(scenario, console))
-        if progress is not None:
-            observers.append(progress)
-        result = _run_marking_cut(scenario, observers, writer)
-    console.print(
-        Text.assemble((scenario.name, "bold"), f" (seed {scenario.seed}): {scenario.description}")
-    )
-    tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]
-    checked = [] if result.invariants is None else [render.invariants_table(result.invariants)]
-    render.print_all(console, [*tables, *render.summary_tables(result.world, summary), *checked])
-    if args.trace_out is not None:
-        console.print(Text(f"trace: {args.trace_out} ({len(memory.records)} records)"))
-    records = [to_record(msg) for msg in memory.records]
-    title = f"{scenario.name} (seed {scenario.seed})"
-    report_cmd.after_run(args, console, records, title)
-    trace_cmd.after_run(
-        args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
-    )
-    failures = [str(f) for f in evaluate(scenario.expect, records, result.world.outcomes.values())]
+        trace = run_trace.RunTrace(args, scenario, _scenario_path(args), stack)
+        observers += trace.observers
+        with run_progress(scenario, console) as progress:
+            if progress is not None:
+                observers.append(progress)
+            result = _run_marking_cut(scenario, observers, trace.writer)
+        _show_run(args, console, scenario, result, summary, trace)
+        outcomes = result.world.outcomes.values()
+        failures = [str(f) for f in evaluate(scenario.expect, trace.records(), outcomes)]
     broken = [] if result.invariants is None else result.invariants.failures()
     if failures or broken:
         console.print(failures_report(failures, broken))
         return EXIT_EXPECTATIONS
     return EXIT_OK
+
+
+def _show_run(
+    args: argparse.Namespace,
+    console: Console,
+    scenario: Scenario,
+    result: RunResult,
+    summary: TraceSummary,
+    trace: run_trace.RunTrace,
+) -> None:
+    """Print a finished run: listing (memory mode), summary, invariants, then report and diagram."""
+    console.print(
+        Text.assemble((scenario.name, "bold"), f" (seed {scenario.seed}): {scenario.description}")
+    )
+    kept = [] if trace.memory is None else trace.memory.records
+    listing = not args.quiet and trace.memory is not None
+    tables = [render.listing_table(kept), render.step_legend(kept)] if listing else []
+    checked = [] if result.invariants is None else [render.invariants_table(result.invariants)]
+    render.print_all(console, [*tables, *render.summary_tables(result.world, summary), *checked])
+    if not args.quiet and trace.memory is None:
+        console.print(Text(f"listing: not shown, trace mode {trace.mode} keeps no records"))
+    if args.trace_out is not None:
+        console.print(Text(f"trace: {args.trace_out} ({trace.written} records)"))
+    if not (args.report or args.plot is not None or args.diagram is not None):
+        return
+    records = trace.record_list()
+    title = f"{scenario.name} (seed {scenario.seed})"
+    report_cmd.after_run(args, console, records, title)
+    trace_cmd.after_run(
+        args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
+    )
 
 
 def _run_marking_cut(

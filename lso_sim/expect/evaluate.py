@@ -62,9 +62,13 @@ class Failure:
 
 
 def evaluate(
-    expect: ExpectModel | None, records: Sequence[Record], outcomes: Iterable[Outcome]
+    expect: ExpectModel | None, records: Iterable[Record], outcomes: Iterable[Outcome]
 ) -> list[Failure]:
-    """Every failed expectation of ``expect`` for a run (empty when all hold or nothing is expected)."""
+    """Every failed expectation of ``expect`` for a run (empty when all hold or nothing is expected).
+
+    ``records`` is iterated once per expectation: a list, or a trace file read back each time
+    (:class:`~lso_sim.trace.jsonl.TraceRecords`) for a run that did not keep them.
+    """
     if expect is None:
         return []
     failures: list[Failure] = []
@@ -161,7 +165,7 @@ def describe(rule: RecordMatch) -> str:
     return "{" + " ".join(parts) + "}" if parts else "{any record}"
 
 
-def _message_count(path: str, rule: MessageCount, records: Sequence[Record]) -> Failure | None:
+def _message_count(path: str, rule: MessageCount, records: Iterable[Record]) -> Failure | None:
     """The failure of a ``messages`` count, showing the records when there are too many and,
     when a payload test left too few, what the records that match the rest hold at its paths."""
     hits = [r for r in records if matches(rule, r)]
@@ -188,7 +192,7 @@ def _payload_values(rule: RecordMatch, record: Record) -> str:
 
 
 def _instance_steps(
-    path: str, rule: InstanceSteps, records: Sequence[Record], instances: list[Outcome]
+    path: str, rule: InstanceSteps, records: Iterable[Record], instances: list[Outcome]
 ) -> list[Failure]:
     """Each matching instance (known from its outcome or its records) must show every step."""
     reached: dict[str, set[str]] = {}
@@ -343,3 +347,11 @@ def expectation_count(expect: ExpectModel | None) -> int:
         + len(expect.must_not)
         + sum(1 for flag in flags if flag)
     )
+
+
+def needs_records(expect: ExpectModel | None) -> bool:
+    """True when ``expect`` states something about records, not only about outcomes: a run that
+    does not keep its records must then read them back (``lso_sim.trace.modes``)."""
+    if expect is None:
+        return False
+    return expectation_count(expect) > len(expect.outcomes)

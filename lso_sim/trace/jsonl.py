@@ -220,6 +220,20 @@ def read_trace(path: str | Path) -> Iterator[dict[str, Any]]:
             yield record
 
 
+class TraceRecords:
+    """The message records of a trace file, read back anew on each iteration: nothing is kept.
+
+    What needs a streamed run's records after the run (expectations, a report) iterates this
+    instead of a list; each pass reads and checks the file again (see :func:`read_trace`).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return read_trace(self.path)
+
+
 def read_header(path: str | Path) -> TraceHeader | None:
     """The header of a trace file, or ``None`` for a trace without one (format version 1).
 
