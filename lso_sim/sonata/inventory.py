@@ -141,7 +141,7 @@ class InventoryApi(SellerApi):
         # Products are filed under the ids of the orders that touched them (``create``, ``end_change``).
         wanted = param(msg.payload, "productOrderId", required=False)
         store = self.store(msg)
-        found = store.all("product") if wanted is None else store.tagged("product", str(wanted))
+        found = store.each("product") if wanted is None else iter(store.tagged("product", str(wanted)))
         items = (
             summary(r.body, _SUMMARY)
             for r in found

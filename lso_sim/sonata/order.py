@@ -427,7 +427,7 @@ class OrderApi(SellerApi):
     def list(self, msg: Message) -> None:
         items = (
             summary(r.body, ("id", "href", "state", "orderDate", "externalId"))
-            for r in self.store(msg).all("productOrder")
+            for r in self.store(msg).each("productOrder")
         )
         filters = {"state": field("state"), "externalId": field("externalId")}
         self.reply(msg, 200, page(items, msg.payload, filters))
@@ -722,7 +722,7 @@ class OrderApi(SellerApi):
             filters["productOrderId"] = lambda item: item.get("productOrderItem", {}).get("productOrderId")
 
         def handler(msg: Message) -> None:
-            items = (r.body for r in self.store(msg).all(kind))
+            items = (r.body for r in self.store(msg).each(kind))
             self.reply(msg, 200, page(items, msg.payload, filters))
 
         return handler

@@ -147,7 +147,7 @@ class QualificationApi(SellerApi):
     def list(self, msg: Message) -> None:
         items = (
             summary(r.body, ("id", "href", "state", "instantSyncQualification"))
-            for r in self.store(msg).all("productOfferingQualification")
+            for r in self.store(msg).each("productOfferingQualification")
         )
         self.reply(msg, 200, page(items, msg.payload, {"state": field("state")}))
 

@@ -161,7 +161,7 @@ class QuoteApi(SellerApi):
     def list(self, msg: Message) -> None:
         items = (
             summary(r.body, ("id", "href", "state", "quoteDate", "instantSyncQuote"))
-            for r in self.store(msg).all("quote")
+            for r in self.store(msg).each("quote")
         )
         self.reply(msg, 200, page(items, msg.payload, {"state": field("state")}))
 

@@ -112,6 +112,10 @@ class BuyerResources:
         """The buyer's resources of ``kind``, oldest first."""
         return list(self._by_kind.get(kind, {}).values())
 
+    def each(self, kind: str) -> Iterator[Resource]:
+        """:meth:`all` without the copy, for a lazy page: do not add resources while iterating."""
+        return iter(self._by_kind.get(kind, {}).values())
+
     def __iter__(self) -> Iterator[Resource]:
         for kind in self._by_kind.values():
             yield from kind.values()
