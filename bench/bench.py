@@ -17,8 +17,9 @@ ratio to the smallest size, peak RSS. The last line is the headline figure::
     overhead per traced message vs bare simpy: X
 
 where X is lso-sim's wall time per trace record (at the largest size) divided by bare simpy's
-wall time per message. Targets (issue 13, docs/performance.md): X <= 3; cost per order at the
-largest size within 15% of the smallest; peak RSS of a streamed 100k-order run under 500 MB.
+wall time per message, measured right after that size (best of three). Targets (issue 13,
+docs/performance.md): X <= 3; cost per order at the largest size within 15% of the smallest;
+peak RSS of a streamed 100k-order run under 500 MB.
 
 ``--mode summary`` runs the lso-sim sizes in summary-only mode (nothing written, figures
 computed online), the mode a 1M-order sweep point uses: ``--mode summary --sizes 1000000``.
@@ -178,19 +179,23 @@ def main() -> None:
 
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     exchanges = args.exchanges or (50_000 if args.quick else 200_000)
-    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus")
-    rows = [Row(**in_child(n, args.mode)) for n in sizes]
-    # Bare simpy after the children (and best of three): the same moment of a shared machine.
-    bare = min(bare_simpy(exchanges) for _ in range(3))
-    print(f"bare simpy request/response: {bare * 1e6:8.3f} us/message ({exchanges:,} exchanges)")
-    first = rows[0]
-    for row in rows:
+    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus", flush=True)
+    rows: list[Row] = []
+    bare = 0.0
+    for n in sizes:  # each printed as soon as measured: the 100k size takes a while
+        row = Row(**in_child(n, args.mode))
+        rows.append(row)
+        first = rows[0]
+        # Bare simpy right after each size (best of three): the same moment of a shared machine.
+        bare = min(bare_simpy(exchanges) for _ in range(3))
         note = "" if row.completed == row.orders else f"  ({row.orders - row.completed} not completed)"
         print(
             f"10.2 {row.orders:>9,} orders, {args.mode}: {row.us_per_record:7.2f} us/record, "
             f"{row.records / row.orders:6.1f} records/order, {row.ms_per_order:7.3f} ms/order "
             f"(x{row.ms_per_order / first.ms_per_order:.2f} of {first.orders:,}), "
-            f"peak RSS {row.peak_rss_mb:7.1f} MB{note}"
+            f"peak RSS {row.peak_rss_mb:7.1f} MB; bare simpy {bare * 1e6:.3f} us/message, "
+            f"ratio {row.us_per_record / (bare * 1e6):.2f}{note}",
+            flush=True,
         )
     overhead = rows[-1].us_per_record / (bare * 1e6)
     print(f"overhead per traced message vs bare simpy: {overhead:.2f}")

@@ -53,7 +53,7 @@ def _ask(sim: Simulation, cus: Actor) -> list[Message]:
 
 
 def test_an_answer_to_a_first_attempt_is_forgotten_once_received() -> None:
-    sim, trace, cus, bus, served = _pair(latency=1.0)
+    sim, _trace, cus, bus, served = _pair(latency=1.0)
     (answer,) = _ask(sim, cus)
     assert answer.payload == {"created": 1} and len(served) == 1
     assert bus._answers is not None and len(bus._answers) == 0  # nothing left for a re-send
@@ -61,7 +61,7 @@ def test_an_answer_to_a_first_attempt_is_forgotten_once_received() -> None:
 
 def test_a_re_sent_request_still_gets_the_first_answer_without_being_served_again() -> None:
     """The response arrives after the timeout: the re-send is answered from memory."""
-    sim, trace, cus, bus, served = _pair(latency=20.0)
+    sim, trace, cus, _bus, served = _pair(latency=20.0)
     (answer,) = _ask(sim, cus)
     requests = [r for r in trace.records if r.kind is Kind.REQUEST]
     responses = [r for r in trace.records if r.kind is Kind.RESPONSE]
