@@ -178,7 +178,7 @@ def main() -> None:
         return
 
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
-    exchanges = args.exchanges or (50_000 if args.quick else 200_000)
+    exchanges = args.exchanges or (20_000 if args.quick else 100_000)
     print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus", flush=True)
     rows: list[Row] = []
     bare = 0.0
