@@ -132,11 +132,13 @@ def in_child(orders: int, mode: str) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter, so peaks and garbage of other sizes do not mix."""
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(orders), "--mode", mode],
-        check=True,
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
+    if done.returncode != 0:
+        why = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        raise SystemExit(f"bench: the run of {orders:,} orders failed: {why[0]}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
 
