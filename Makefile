@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SEED ?= 7
 
-.PHONY: demo test lint typecheck unit venv clean bench docs docs-check goldens fuzz
+.PHONY: demo test lint typecheck unit venv clean bench bench-quick docs docs-check goldens fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +41,14 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: $(VENV)/.installed-test
 	LSO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
 
+# lso-sim against bare simpy, and cost per order and peak memory at 1k, 10k and 100k orders
+# (docs/performance.md); `make bench-quick` runs small sizes in well under 90 seconds.
 bench: $(VENV)/.installed
-	$(BIN)/python bench/engine_rate.py
+	$(BIN)/python bench/bench.py
 	$(BIN)/python bench/sweep_rate.py
+
+bench-quick: $(VENV)/.installed
+	$(BIN)/python bench/bench.py --quick
 
 # docs need the test extra: it brings matplotlib, which draws the plot in docs/reports.md.
 docs: $(VENV)/.installed-test

@@ -39,6 +39,7 @@ from lso_sim.cli import (
     render,
     replay_cmd,
     report_cmd,
+    run_trace,
     serve_cmd,
     step_cmd,
     summary_cmd,
@@ -47,7 +48,7 @@ from lso_sim.cli import (
 )
 from lso_sim.cli.options import add_set_option
 from lso_sim.diagrams.domains import domain_labels
-from lso_sim.engine.observers import MemoryTrace, TraceObserver
+from lso_sim.engine.observers import TraceObserver
 from lso_sim.errors import BadInput, UsageError, echo
 from lso_sim.expect.evaluate import evaluate
 from lso_sim.replay.golden import trace_header
@@ -61,7 +62,6 @@ from lso_sim.scenarios.overrides import parse_overrides
 from lso_sim.scenarios.runner import RunResult, run_scenario
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.trace.jsonl import JsonlTraceWriter
-from lso_sim.trace.records import to_record
 from lso_sim.trace.summary import TraceSummary
 
 EXIT_OK = 0
@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     trace_cmd.add_run_options(run)
     report_cmd.add_run_options(run)
     summary_cmd.add_run_options(run)
+    run_trace.add_run_options(run)
 
     trace_cmd.add_parser(sub)
     step_cmd.add_parser(sub)
@@ -181,39 +182,17 @@ def _cmd_run(args: argparse.Namespace, console: Console) -> int:
     if args.summary == "json":
         return _run_json_summary(args, scenario)
     summary = TraceSummary()
-    memory = MemoryTrace()
-    observers: list[TraceObserver] = [summary, memory]
+    observers: list[TraceObserver] = [summary]
     with ExitStack() as stack:
-        writer: JsonlTraceWriter | None = None
-        if args.trace_out is not None:
-            try:
-                stream = stack.enter_context(open(args.trace_out, "w", encoding="utf-8", newline="\n"))
-            except OSError as exc:
-                raise BadInput(
-                    f"{args.trace_out}: cannot write the trace ({exc.strerror or exc})"
-                ) from None
-            header = trace_header(scenario, _traced_file(args), args.trace_out)
-            writer = JsonlTraceWriter(stream, header)
-            observers.append(writer)
-        progress = stack.enter_context(run_progress(scenario, console))
-        if progress is not None:
-            observers.append(progress)
-        result = _run_marking_cut(scenario, observers, writer)
-    console.print(
-        Text.assemble((scenario.name, "bold"), f" (seed {scenario.seed}): {scenario.description}")
-    )
-    tables = [] if args.quiet else [render.listing_table(memory.records), render.step_legend(memory.records)]
-    checked = [] if result.invariants is None else [render.invariants_table(result.invariants)]
-    render.print_all(console, [*tables, *render.summary_tables(result.world, summary), *checked])
-    if args.trace_out is not None:
-        console.print(Text(f"trace: {args.trace_out} ({len(memory.records)} records)"))
-    records = [to_record(msg) for msg in memory.records]
-    title = f"{scenario.name} (seed {scenario.seed})"
-    report_cmd.after_run(args, console, records, title)
-    trace_cmd.after_run(
-        args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
-    )
-    failures = [str(f) for f in evaluate(scenario.expect, records, result.world.outcomes.values())]
+        trace = run_trace.RunTrace(args, scenario, _traced_file(args), stack)
+        observers += trace.observers
+        with run_progress(scenario, console) as progress:
+            if progress is not None:
+                observers.append(progress)
+            result = _run_marking_cut(scenario, observers, trace.writer)
+        _show_run(args, console, scenario, result, summary, trace)
+        outcomes = result.world.outcomes.values()
+        failures = [str(f) for f in evaluate(scenario.expect, trace.records(), outcomes)]
     broken = [] if result.invariants is None else result.invariants.failures()
     if failures or broken:
         console.print(failures_report(failures, broken))
@@ -233,6 +212,37 @@ def _run_json_summary(args: argparse.Namespace, scenario: Scenario) -> int:
             writer = JsonlTraceWriter(stream, trace_header(scenario, _traced_file(args), args.trace_out))
         observers: list[TraceObserver] = [] if writer is None else [writer]
         return summary_cmd.run(args, scenario, observers, lambda s, obs: _run_marking_cut(s, obs, writer))
+
+
+def _show_run(
+    args: argparse.Namespace,
+    console: Console,
+    scenario: Scenario,
+    result: RunResult,
+    summary: TraceSummary,
+    trace: run_trace.RunTrace,
+) -> None:
+    """Print a finished run: listing (memory mode), summary, invariants, then report and diagram."""
+    console.print(
+        Text.assemble((scenario.name, "bold"), f" (seed {scenario.seed}): {scenario.description}")
+    )
+    kept = [] if trace.memory is None else trace.memory.records
+    listing = not args.quiet and trace.memory is not None
+    tables = [render.listing_table(kept), render.step_legend(kept)] if listing else []
+    checked = [] if result.invariants is None else [render.invariants_table(result.invariants)]
+    render.print_all(console, [*tables, *render.summary_tables(result.world, summary), *checked])
+    if not args.quiet and trace.memory is None:
+        console.print(Text(f"listing: not shown, trace mode {trace.mode} keeps no records"))
+    if args.trace_out is not None:
+        console.print(Text(f"trace: {args.trace_out} ({trace.written} records)"))
+    if not (args.report or args.plot is not None or args.diagram is not None):
+        return
+    records = trace.record_list()
+    title = f"{scenario.name} (seed {scenario.seed})"
+    report_cmd.after_run(args, console, records, title)
+    trace_cmd.after_run(
+        args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
+    )
 
 
 def _run_marking_cut(

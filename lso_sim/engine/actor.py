@@ -62,7 +62,7 @@ class _Call:
 
     def __init__(
         self,
-        waiter: simpy.Event,
+        waiter: simpy.Event | None,
         dst: str,
         operation: str,
         payload: Any,
@@ -73,6 +73,7 @@ class _Call:
         policy: RetryPolicy,
     ) -> None:
         self.waiter = waiter
+        """The event the requester waits on; ``None`` once it is answered (see :meth:`Actor.deliver`)."""
         self.policy = policy
         self.dst = dst
         self.operation = operation
@@ -189,7 +190,14 @@ class Actor:
             if call is not None:
                 for attempt in call.ids:
                     self._pending.pop(attempt, None)
+                assert call.waiter is not None
                 call.waiter.succeed(msg)
+                if call.attempt == 1:
+                    # Its only attempt is answered: no re-send will come, the answer can go.
+                    self.sim.actors[msg.src].forget_answer(msg.correlation_id or "")
+                # Its timer holds the call until it fires, days later maybe: keep it light (the
+                # waiter holds the response and its body).
+                call.payload = call.first = call.waiter = None
             # A response to a request given up on is in the trace; nobody waits for it.
             return
         if msg.kind is Kind.REQUEST and self.sim.resend_window and self._resent(msg):
@@ -311,9 +319,10 @@ class Actor:
             RequestTimeout: no attempt got a response; the actor gives up.
         """
         limit = self.request_timeout if timeout is None else timeout
-        call = _Call(self.env.event(), dst, operation, payload, flow, step, api, limit, retry or self.retry)
+        waiter = self.env.event()
+        call = _Call(waiter, dst, operation, payload, flow, step, api, limit, retry or self.retry)
         self._attempt(call)
-        response: Message = yield call.waiter
+        response: Message = yield waiter
         return response
 
     def _attempt(self, call: _Call) -> None:
@@ -337,11 +346,11 @@ class Actor:
         call.ids.append(msg.id)
         self._pending[msg.id] = call
         if call.limit is not None:
-            simpy.Timeout(self.env, call.limit, (call, msg)).callbacks.append(self._expire)
+            simpy.Timeout(self.env, call.limit, (call, msg.id)).callbacks.append(self._expire)
 
     def _expire(self, event: simpy.Event) -> None:
-        call, attempt = cast(tuple[_Call, Message], event.value)
-        if call.waiter.triggered or attempt.id not in self._pending:
+        call, attempt_id = cast(tuple[_Call, str], event.value)
+        if call.waiter is None or call.waiter.triggered or attempt_id not in self._pending:
             return
         limit = cast(float, call.limit)
         policy = call.policy
@@ -352,13 +361,13 @@ class Actor:
         self.sim.record_local(
             self,
             Kind.TIMEOUT,
-            attempt.operation,
+            call.operation,
             payload,
-            flow=attempt.flow,
-            step=attempt.step,
-            peer=self.sim.actor(attempt.dst),
-            correlation_id=attempt.id,
-            api=attempt.api,
+            flow=call.flow,
+            step=call.step,
+            peer=self.sim.actor(call.dst),
+            correlation_id=attempt_id,
+            api=call.api,
         )
         if not last:
             # Earlier attempts stay pending: a late answer to any of them still ends the call.
@@ -366,12 +375,12 @@ class Actor:
             return
         for ident in call.ids:
             self._pending.pop(ident, None)
-        assert call.first is not None
+        assert call.first is not None and call.waiter is not None
         call.waiter.fail(RequestTimeout(call.first, limit, call.attempt))
 
     def _resend(self, event: simpy.Event) -> None:
         call = cast(_Call, event.value)
-        if not call.waiter.triggered:
+        if call.waiter is not None and not call.waiter.triggered:
             self._attempt(call)
 
     def pending_calls(self) -> list[tuple[Flow, str]]:
@@ -400,6 +409,11 @@ class Actor:
             for joined in self._working.pop(key, None) or ():
                 self._answer(joined, status, payload)
         return response
+
+    def forget_answer(self, key: str) -> None:
+        """The requester of ``key`` has its answer and will not re-send: stop remembering it."""
+        if self._answers is not None:
+            self._answers.forget(key)
 
     def _answer(self, request: Message, status: int, payload: Any) -> Message:
         self.stats.sent += 1

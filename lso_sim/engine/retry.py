@@ -18,7 +18,7 @@ it owns to the MEF end state its state machine defines (docs/faults.md).
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,27 +56,38 @@ class AnswerMemory:
     """What a receiver answered, per idempotency key, for as long as a re-send may still come.
 
     Entries expire ``keep`` seconds after the answer (the longest retry horizon of any requester
-    in the simulation), so memory stays flat however long a run lasts.
+    in the simulation), so memory stays flat however long a run lasts. An entry is also forgotten
+    as soon as no re-send of its key can come any more (:meth:`forget`: the requester got the
+    answer to its only attempt): with a retry horizon of days, a run of an order a minute would
+    otherwise hold thousands of orders' answers, copies of whole MEF resources.
     """
 
-    __slots__ = ("_answers", "_expiry", "keep")
+    __slots__ = ("_answers", "keep")
 
     def __init__(self, keep: float) -> None:
         self.keep = keep
-        self._answers: dict[str, tuple[int, Any]] = {}
-        self._expiry: deque[tuple[float, str]] = deque()
+        self._answers: OrderedDict[str, tuple[float, int, Any]] = OrderedDict()
+        """Key -> (expiry, status, payload), oldest answer first (expiries grow with it)."""
 
     def remember(self, key: str, status: int, payload: Any, now: float) -> None:
         """Keep the answer to ``key`` until ``now + keep``; forget what has expired."""
-        expiry = self._expiry
-        while expiry and expiry[0][0] <= now:
-            self._answers.pop(expiry.popleft()[1], None)
-        self._answers[key] = (status, payload)
-        expiry.append((now + self.keep, key))
+        answers = self._answers
+        while answers:
+            oldest = next(iter(answers))
+            if answers[oldest][0] > now:
+                break
+            del answers[oldest]
+        answers[key] = (now + self.keep, status, payload)
+        answers.move_to_end(key)
+
+    def forget(self, key: str) -> None:
+        """Drop the answer to ``key``: no attempt of it is in flight and none will be sent."""
+        self._answers.pop(key, None)
 
     def recall(self, key: str) -> tuple[int, Any] | None:
         """The answer given to ``key``, if it is still remembered."""
-        return self._answers.get(key)
+        entry = self._answers.get(key)
+        return None if entry is None else (entry[1], entry[2])
 
     def __len__(self) -> int:
         return len(self._answers)

@@ -64,9 +64,13 @@ class Failure:
 
 
 def evaluate(
-    expect: ExpectModel | None, records: Sequence[Record], outcomes: Iterable[Outcome]
+    expect: ExpectModel | None, records: Iterable[Record], outcomes: Iterable[Outcome]
 ) -> list[Failure]:
-    """Every failed expectation of ``expect`` for a run (empty when all hold or nothing is expected)."""
+    """Every failed expectation of ``expect`` for a run (empty when all hold or nothing is expected).
+
+    ``records`` is iterated once per expectation: a list, or a trace file read back each time
+    (:class:`~lso_sim.trace.jsonl.TraceRecords`) for a run that did not keep them.
+    """
     if expect is None:
         return []
     failures: list[Failure] = []
@@ -163,7 +167,7 @@ def describe(rule: RecordMatch) -> str:
     return "{" + " ".join(parts) + "}" if parts else "{any record}"
 
 
-def _message_count(path: str, rule: MessageCount, records: Sequence[Record]) -> Failure | None:
+def _message_count(path: str, rule: MessageCount, records: Iterable[Record]) -> Failure | None:
     """The failure of a ``messages`` count, showing the records when there are too many and,
     when a payload test left too few, what the records that match the rest hold at its paths."""
     hits = [r for r in records if matches(rule, r)]
@@ -190,7 +194,7 @@ def _payload_values(rule: RecordMatch, record: Record) -> str:
 
 
 def _instance_steps(
-    path: str, rule: InstanceSteps, records: Sequence[Record], instances: list[Outcome]
+    path: str, rule: InstanceSteps, records: Iterable[Record], instances: list[Outcome]
 ) -> list[Failure]:
     """Each matching instance (known from its outcome or its records) must show every step."""
     reached: dict[str, set[str]] = {}

@@ -92,7 +92,7 @@ class BillingDesk(SellerApi):
         offset, limit = int_param(msg.payload, "offset", 0), int_param(msg.payload, "limit", 10)
         bills = [
             bb.bill_find(r.body)
-            for r in self.store(msg).all("customerBill")
+            for r in self.store(msg).each("customerBill")
             if (state is None or r.state == state) and (category is None or r.body["category"] == category)
         ]
         self.reply(msg, 200, bills[offset : offset + limit])

@@ -60,7 +60,9 @@ class InventoryApi(SellerApi):
         )
         resource.move("active", self.now, field_name="status")
         resource.private["order"] = order.id
-        self.state.buyer(buyer).add(resource)
+        store = self.state.buyer(buyer)
+        store.add(resource)
+        store.tag(resource, order.id)
         return resource
 
     def begin_change(self, buyer: str, product_id: str, action: str) -> None:
@@ -94,6 +96,7 @@ class InventoryApi(SellerApi):
                     "productOrderItemId": str(item["id"]),
                 }
             )
+            self.state.buyer(buyer).tag(resource, order.id)
         body["lastUpdateDate"] = bodies.timestamp(self.now)
 
     def product_of_service(self, service_id: str) -> Resource | None:
@@ -135,10 +138,13 @@ class InventoryApi(SellerApi):
 
     def list(self, msg: Message) -> None:
         # productOrderId reads the full body (the summary does not show the order items).
+        # Products are filed under the ids of the orders that touched them (``create``, ``end_change``).
         wanted = param(msg.payload, "productOrderId", required=False)
+        store = self.store(msg)
+        found = store.each("product") if wanted is None else iter(store.tagged("product", str(wanted)))
         items = (
             summary(r.body, _SUMMARY)
-            for r in self.store(msg).all("product")
+            for r in found
             if wanted is None or any(str(i["productOrderId"]) == wanted for i in r.body["productOrderItem"])
         )
         filters = {

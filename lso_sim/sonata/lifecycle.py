@@ -87,7 +87,7 @@ class LifecycleApi(SellerApi):
 
     def list(self, msg: Message) -> None:
         """``list*``: the buyer's resources, summarised, filtered and paged."""
-        items = (summary(r.body, self.summary_fields) for r in self.store(msg).all(self.kind))
+        items = (summary(r.body, self.summary_fields) for r in self.store(msg).each(self.kind))
         self.reply(msg, 200, page(items, msg.payload, {name: field(name) for name in self.list_filters}))
 
     def guarded(

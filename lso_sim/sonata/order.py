@@ -699,7 +699,7 @@ class OrderApi(LifecycleApi):
             filters["productOrderId"] = lambda item: item.get("productOrderItem", {}).get("productOrderId")
 
         def handler(msg: Message) -> None:
-            items = (r.body for r in self.store(msg).all(kind))
+            items = (r.body for r in self.store(msg).each(kind))
             self.reply(msg, 200, page(items, msg.payload, filters))
 
         return handler

@@ -19,6 +19,7 @@ right street, the wrong building).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -101,8 +102,14 @@ def parse_address(line: str) -> dict[str, str]:
 
 def normalise(text: str) -> list[str]:
     """Lower-case alphanumeric tokens of ``text`` with street abbreviations expanded."""
+    return list(_normalised(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised(text: str) -> tuple[str, ...]:
+    # Cached: a run validates the same few addresses once per order, thousands of times.
     tokens = re.findall(r"[a-z0-9]+", text.lower())
-    return [STREET_TYPES.get(t, t) for t in tokens]
+    return tuple(STREET_TYPES.get(t, t) for t in tokens)
 
 
 def address_tokens(address: Mapping[str, Any]) -> list[str]:
@@ -118,7 +125,9 @@ def address_tokens(address: Mapping[str, Any]) -> list[str]:
     return tokens
 
 
+@functools.lru_cache(maxsize=65536)
 def _same(a: str, b: str) -> bool:
+    # Cached: difflib is the costly part of address matching, and the token pairs repeat.
     if a == b:
         return True
     if min(len(a), len(b)) < _FUZZY_MIN_LENGTH or max(len(a), len(b)) > _FUZZY_MAX_LENGTH:

@@ -78,6 +78,9 @@ class BuyerResources:
 
     def __init__(self) -> None:
         self._by_kind: dict[str, dict[str, Resource]] = {}
+        self._rank: dict[tuple[str, str], int] = {}
+        """(kind, id) -> position in creation order, to list tagged resources oldest first."""
+        self._tags: dict[tuple[str, str], dict[str, Resource]] = {}
 
     def add(self, resource: Resource) -> Resource:
         """Keep ``resource`` (its id must be new for its kind)."""
@@ -85,7 +88,21 @@ class BuyerResources:
         if resource.id in kind:
             raise ValueError(f"{resource.kind} {resource.id} already exists")
         kind[resource.id] = resource
+        self._rank[(resource.kind, resource.id)] = len(self._rank)
         return resource
+
+    def tag(self, resource: Resource, key: str) -> None:
+        """File a kept ``resource`` under ``key`` as well (say, the id of an order that touched it).
+
+        A list filtered on such a key then costs its answer, not the buyer's whole history: a
+        run of a year of orders keeps tens of thousands of products per buyer.
+        """
+        self._tags.setdefault((resource.kind, key), {})[resource.id] = resource
+
+    def tagged(self, kind: str, key: str) -> list[Resource]:
+        """The buyer's resources of ``kind`` filed under ``key``, oldest first."""
+        found = self._tags.get((kind, key), {}).values()
+        return sorted(found, key=lambda r: self._rank[(r.kind, r.id)])
 
     def get(self, kind: str, ident: str) -> Resource | None:
         """The buyer's ``kind`` with id ``ident``, or ``None``."""
@@ -94,6 +111,10 @@ class BuyerResources:
     def all(self, kind: str) -> list[Resource]:
         """The buyer's resources of ``kind``, oldest first."""
         return list(self._by_kind.get(kind, {}).values())
+
+    def each(self, kind: str) -> Iterator[Resource]:
+        """:meth:`all` without the copy, for a lazy page: do not add resources while iterating."""
+        return iter(self._by_kind.get(kind, {}).values())
 
     def __iter__(self) -> Iterator[Resource]:
         for kind in self._by_kind.values():

@@ -17,7 +17,7 @@ from typing import IO, Any
 from lso_sim.errors import BadInput, TraceError, echo
 from lso_sim.messages.envelope import Message
 from lso_sim.trace.header import TraceEnd, TraceHeader, is_end, is_header, parse_end, parse_header
-from lso_sim.trace.records import dumps, record_problem
+from lso_sim.trace.records import dumps_line, record_problem
 
 MAX_DEPTH = 64
 """Deepest nesting of objects and arrays a trace line may have (MEF bodies need about ten)."""
@@ -48,10 +48,11 @@ class JsonlTraceWriter:
             stream.write("\n")
 
     def on_record(self, record: Message) -> None:
-        self._stream.write(dumps(record))
-        self._stream.write("\n")
+        self._stream.write(dumps_line(record))
         self.written += 1
-        self.last_time = max(self.last_time, _end_time(record))
+        end = _end_time(record)
+        if end > self.last_time:
+            self.last_time = end
 
     def finish(self, *, complete: bool, reason: str | None = None) -> None:
         """Write the end record (once): ``complete`` for a finished run, else cut with ``reason``."""
@@ -217,6 +218,20 @@ def read_trace(path: str | Path) -> Iterator[dict[str, Any]]:
     for _, record in iter_trace(path):
         if not is_header(record) and not is_end(record):
             yield record
+
+
+class TraceRecords:
+    """The message records of a trace file, read back anew on each iteration: nothing is kept.
+
+    What needs a streamed run's records after the run (expectations, a report) iterates this
+    instead of a list; each pass reads and checks the file again (see :func:`read_trace`).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return read_trace(self.path)
 
 
 def read_header(path: str | Path) -> TraceHeader | None:

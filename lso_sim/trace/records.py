@@ -7,12 +7,12 @@ field changes.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 from lso_sim.errors import echo
 from lso_sim.messages.envelope import Kind, Message
+from lso_sim.trace.encode import json_line
 
 TRACE_FORMAT_VERSION = 3
 """Version of the trace file layout.
@@ -120,4 +120,9 @@ def to_record(msg: Message) -> dict[str, Any]:
 
 def dumps(msg: Message) -> str:
     """One JSONL line (without the newline) for ``msg``; deterministic for equal messages."""
-    return json.dumps(to_record(msg), ensure_ascii=False, separators=(",", ":"))
+    return json_line(to_record(msg))[:-1]
+
+
+def dumps_line(msg: Message) -> str:
+    """One JSONL line for ``msg``, with its newline (what a trace file holds)."""
+    return json_line(to_record(msg))

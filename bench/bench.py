@@ -1,0 +1,207 @@
+"""lso-sim against bare simpy, and lso-sim's cost per order as the workload grows (``make bench``).
+
+One command, one process for the comparison, so the ratios compare like with like on whatever
+(noisy, shared) machine runs them:
+
+- **bare simpy**: two processes exchanging request/response messages through ``Store``\\ s with a
+  latency ``Timeout`` each way, written the fastest honest way (a delivery is a timeout whose
+  callback puts the message in the receiver's store: one timeout, one put, one get per message,
+  and the sender is not blocked while its message travels, as on an lso-sim channel).
+- **lso-sim**: thread 10.2 workloads of 1k, 10k and 100k generated orders (``--quick``: 200 and
+  2,000), their trace streamed as JSON lines to the null device. Each size runs in a fresh
+  subprocess, so its peak RSS is its own and earlier runs leave no garbage behind.
+
+Printed per size: microseconds per trace record, records per order, milliseconds per order and its
+ratio to the smallest size, peak RSS. The last line is the headline figure::
+
+    overhead per traced message vs bare simpy: X
+
+where X is lso-sim's wall time per trace record (at the largest size) divided by bare simpy's
+wall time per message, measured right after that size (best of three). Targets (issue 13,
+docs/performance.md): X <= 3; cost per order at the largest size within 15% of the smallest;
+peak RSS of a streamed 100k-order run under 500 MB.
+
+``--mode summary`` runs the lso-sim sizes in summary-only mode (nothing written, figures
+computed online), the mode a 1M-order sweep point uses: ``--mode summary --sizes 1000000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import simpy
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_SCENARIO = ROOT / "scenarios" / "thread-10.2.yaml"
+FULL_SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (200, 2_000)
+LATENCY = 0.01
+"""One-way latency of the bare simpy exchange (any constant: the clock does not cost)."""
+
+
+# -- bare simpy -------------------------------------------------------------------------------------
+
+
+def bare_simpy(exchanges: int) -> float:
+    """Wall seconds per message of two simpy processes doing request/response through Stores."""
+    env = simpy.Environment()
+    to_server = simpy.Store(env)
+    to_client = simpy.Store(env)
+    timeout = env.timeout
+
+    def send(store: simpy.Store, item: int) -> None:
+        arrival = timeout(LATENCY, item)
+        arrival.callbacks.append(lambda event: store.put(event.value))
+
+    def client() -> Any:
+        for i in range(exchanges):
+            send(to_server, i)
+            yield to_client.get()
+
+    def server() -> Any:
+        get = to_server.get
+        while True:
+            item = yield get()
+            send(to_client, item)
+
+    env.process(client())
+    env.process(server())
+    gc.collect()
+    start = time.perf_counter()
+    env.run()
+    return (time.perf_counter() - start) / (2 * exchanges)
+
+
+# -- one lso-sim size, in a child process -----------------------------------------------------------
+
+
+def workload(orders: int) -> Any:
+    """The canonical 10.2 scenario with ``orders`` generated orders, one a minute, links never full."""
+    from lso_sim.scenarios import load_scenario
+    from lso_sim.scenarios.schema import Scenario
+
+    data = load_scenario(BASE_SCENARIO).model_dump(mode="json")
+    for link in data["topology"]["links"]:
+        link["capacity_mbps"] = 1e12
+    for customer in data["customers"]:
+        for site in customer["sites"]:
+            site["capacity_mbps"] = 1e12
+    data["workload"] = [
+        {"thread": "10.2", "generate": {"count": orders, "interarrival": 60, "bandwidth_mbps": [10]}}
+    ]
+    data.pop("expect", None)
+    return Scenario.model_validate(data)
+
+
+def measure(orders: int, mode: str) -> dict[str, Any]:
+    """Run one size (in this process) and return its figures."""
+    from lso_sim.scenarios import run_scenario
+    from lso_sim.trace.jsonl import JsonlTraceWriter
+    from lso_sim.trace.summary import TraceSummary
+
+    scenario = workload(orders)
+    gc.collect()
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        # streamed: every record encoded and written, nothing kept; summary: counted online only.
+        observer = JsonlTraceWriter(sink) if mode == "streamed" else TraceSummary()
+        start = time.perf_counter()
+        result = run_scenario(scenario, [observer])
+        elapsed = time.perf_counter() - start
+    outcomes = result.world.outcomes.values()
+    done = sum(o.state == "completed" for o in outcomes)
+    return {
+        "orders": orders,
+        "completed": done,
+        "records": result.world.sim.records_created,
+        "seconds": elapsed,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def in_child(orders: int, mode: str) -> dict[str, Any]:
+    """:func:`measure` in a fresh interpreter, so peaks and garbage of other sizes do not mix."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(orders), "--mode", mode],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    if done.returncode != 0:
+        why = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        raise SystemExit(f"bench: the run of {orders:,} orders failed: {why[0]}")
+    figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+# -- the report -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """Figures of one size."""
+
+    orders: int
+    completed: int
+    records: int
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def us_per_record(self) -> float:
+        return self.seconds / self.records * 1e6
+
+    @property
+    def ms_per_order(self) -> float:
+        return self.seconds / self.orders * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} (well within 90 s)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="order counts to run (overrides --quick)")
+    parser.add_argument("--mode", choices=("streamed", "summary"), default="streamed")
+    parser.add_argument("--exchanges", type=int, help="bare simpy request/response pairs")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(measure(args.child, args.mode)))
+        return
+
+    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    exchanges = args.exchanges or (20_000 if args.quick else 100_000)
+    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus", flush=True)
+    rows: list[Row] = []
+    bare = 0.0
+    for n in sizes:  # each printed as soon as measured: the 100k size takes a while
+        row = Row(**in_child(n, args.mode))
+        rows.append(row)
+        first = rows[0]
+        # Bare simpy right after each size (best of three): the same moment of a shared machine.
+        bare = min(bare_simpy(exchanges) for _ in range(3))
+        note = "" if row.completed == row.orders else f"  ({row.orders - row.completed} not completed)"
+        print(
+            f"10.2 {row.orders:>9,} orders, {args.mode}: {row.us_per_record:7.2f} us/record, "
+            f"{row.records / row.orders:6.1f} records/order, {row.ms_per_order:7.3f} ms/order "
+            f"(x{row.ms_per_order / first.ms_per_order:.2f} of {first.orders:,}), "
+            f"peak RSS {row.peak_rss_mb:7.1f} MB; bare simpy {bare * 1e6:.3f} us/message, "
+            f"ratio {row.us_per_record / (bare * 1e6):.2f}{note}",
+            flush=True,
+        )
+    overhead = rows[-1].us_per_record / (bare * 1e6)
+    print(f"overhead per traced message vs bare simpy: {overhead:.2f}")
+
+
+if __name__ == "__main__":
+    main()
