@@ -139,7 +139,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 chaos_rate=args.chaos_rate,
             )
         except ValueError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput(f"{args.scenario}: {exc}" if args.scenario is not None else str(exc)) from None
         stack.callback(prepared.close)
         sandbox = prepared.session.sandbox
         host = f"[{args.host}]" if ":" in args.host else args.host

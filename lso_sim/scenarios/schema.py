@@ -24,6 +24,7 @@ from lso_sim.architecture.roles import Irp, Role
 from lso_sim.expect.model import ExpectModel
 from lso_sim.scenarios.arrivals import ArrivalsModel, ScheduleArrivals
 from lso_sim.scenarios.fault_schema import FaultModel
+from lso_sim.scenarios.serve_schema import ServeModel
 
 MAX_TEXT = 10_000
 """Longest string field (a name, a description, an address), in characters."""
@@ -551,6 +552,8 @@ class Scenario(_Strict):
     a year after the last scheduled arrival (:data:`HORIZON_AFTER_LAST_ARRIVAL`)."""
     faults: list[FaultModel] = Field(default_factory=list, max_length=MAX_ITEMS)
     expect: ExpectModel | None = None
+    serve: ServeModel | None = None
+    """Buyers and tokens of ``lso-sim serve --scenario`` (ignored by a run)."""
 
     @field_validator("timings", mode="before")
     @classmethod
