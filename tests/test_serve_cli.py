@@ -13,7 +13,7 @@ from lso_sim.cli.main import main
     ("argv", "words"),
     [
         (["serve", "--sdk", "{tmp}"], "not an MEF LSO SDK folder"),
-        (["serve", "--chaos", "late,503"], "'503' (not available yet); choose from"),
+        (["serve", "--chaos", "late,500"], "'500'; choose from"),
         (["serve", "--scenario", "{tmp}/missing.yaml"], "missing.yaml"),
         (
             ["probe", "--seller", "http://127.0.0.1:9", "--token", "t", "--listen", "nonsense"],

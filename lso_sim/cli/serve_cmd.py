@@ -70,7 +70,7 @@ def add_parser(sub: Any) -> None:
         "--chaos",
         default="",
         metavar="KINDS",
-        help="opt-in chaos: late,duplicate,lost-notification,409,held (docs/sandbox.md#chaos)",
+        help="opt-in chaos: late,duplicate,lost-notification,409,503,held,pending (docs/sandbox.md#chaos)",
     )
     parser.add_argument(
         "--chaos-rate", type=_rate, default=0.1, metavar="R", help="chance of each chaos act (default 0.1)"

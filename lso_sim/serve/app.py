@@ -36,7 +36,7 @@ from fastapi.responses import JSONResponse, Response
 
 from lso_sim.conformance.index import ApiIndex
 from lso_sim.conformance.validate import validate_message
-from lso_sim.serve.routes import Route, openapi_document
+from lso_sim.serve.routes import UNAVAILABLE_CODE, Route, openapi_document
 from lso_sim.serve.session import Delivery, Session
 from lso_sim.sonata.api import with_params
 from lso_sim.sonata.errors import error_body
@@ -55,6 +55,22 @@ def _error(status: int, code: str, reason: str) -> JSONResponse:
         if status == 422:
             body = [body]
     return JSONResponse(body, status_code=status, media_type=JSON)
+
+
+RETRY_AFTER = 1
+"""Seconds a chaos 503 asks the buyer to wait (``Retry-After``)."""
+
+
+def _unavailable() -> JSONResponse:
+    """Chaos ``503``: MEF's error model (``code``, ``reason``, ``message``) for a status MEF's
+    definitions do not declare; the served document adds it while the chaos is on."""
+    body = {
+        "code": UNAVAILABLE_CODE,
+        "reason": "the seller is briefly unavailable",
+        "message": f"lso-sim sandbox chaos '503': nothing was done; send the request again after "
+        f"{RETRY_AFTER} s",
+    }
+    return JSONResponse(body, status_code=503, media_type=JSON, headers={"Retry-After": str(RETRY_AFTER)})
 
 
 def _problem(errors: list[str], route: Route) -> JSONResponse:
@@ -168,7 +184,9 @@ def create_app(session: Session, routes: list[Route], index: ApiIndex, *, tick: 
             await deliverer.close()
 
     app = FastAPI(title="lso-sim sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
-    document = openapi_document(routes, f"lso-sim sandbox ({session.sandbox.seller.id})")
+    document = openapi_document(
+        routes, f"lso-sim sandbox ({session.sandbox.seller.id})", unavailable="503" in session.chaos.kinds
+    )
     app.openapi = lambda: document  # type: ignore[method-assign]
     app.state.deliverer = deliverer
 
@@ -226,6 +244,8 @@ def _endpoint(
         refused = _party_problem(request, token.strip(), session)
         if refused is not None:
             return refused
+        if session.unavailable_now(buyer, name):
+            return _unavailable()
         params: dict[str, Any] = dict(request.query_params)
         params.update(request.path_params)
         body: Any = None

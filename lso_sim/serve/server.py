@@ -27,7 +27,7 @@ from lso_sim.messages.envelope import Kind
 from lso_sim.messages.operations import CREATE_PRODUCT_ORDER, Operation
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.serve.app import create_app
-from lso_sim.serve.chaos import Chaos, hold_orders
+from lso_sim.serve.chaos import DETOURS, Chaos, detour_orders
 from lso_sim.serve.routes import Route, served_routes
 from lso_sim.serve.sandbox import ServeRole, build_sandbox
 from lso_sim.serve.session import Session
@@ -81,10 +81,10 @@ def prepare(
     session = Session(sandbox, speed=speed)
     if chaos:
         session.chaos = Chaos(chaos, chaos_rate, sandbox.world.sim.random.stream("serve/chaos"))
-        if "held" in chaos:
+        if chaos & set(DETOURS):
             orders = _order_api(sandbox.seller)
             if orders is not None:
-                hold_orders(orders, session.chaos, session.fault)
+                detour_orders(orders, session.chaos, session.fault)
     index = load_index(sdk)
     # The seller's requests only: a BUS is also a buyer of its partners, and hears their events.
     operations: list[Operation] = [

@@ -223,6 +223,16 @@ class Session:
             self._fault("409", buyer.id, {"operation": operation})
             return True
 
+    def unavailable_now(self, buyer: RoleActor, operation: str) -> bool:
+        """Chaos ``503``: whether this request is answered 503 without reaching the seller."""
+        if "503" not in self.chaos.kinds:
+            return False  # no lock, no draw: a sandbox without this chaos is not slowed down
+        with self.lock:
+            if not self.chaos.hit("503"):
+                return False
+            self._fault("503", buyer.id, {"operation": operation})
+            return True
+
     def fault(self, kind: str, buyer: str, detail: dict[str, Any]) -> None:
         """A ``fault`` record of a chaos act, from inside the simulation (the lock is held)."""
         self._fault(kind, buyer, detail)
