@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from lso_sim.conformance.sdk import SDK_ENV_VAR, find_sdk
 from lso_sim.errors import BadInput
+from lso_sim.replay.paths import scenario_label
 from lso_sim.scenarios import load_scenario
 
 SDK_HELP = (
@@ -124,6 +125,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise BadInput(str(exc)) from None
     sdk = sdk_path(args)
     scenario = load_scenario(args.scenario) if args.scenario is not None else None
+    label = None if args.scenario is None else scenario_label(args.scenario, args.trace_out)
     with contextlib.ExitStack() as stack:
         trace: IO[str] | None = None
         if args.trace_out is not None:
@@ -137,6 +139,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 trace=trace,
                 chaos=chaos,
                 chaos_rate=args.chaos_rate,
+                scenario_label=label,
             )
         except ValueError as exc:
             raise BadInput(f"{args.scenario}: {exc}" if args.scenario is not None else str(exc)) from None
