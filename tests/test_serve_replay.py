@@ -155,3 +155,33 @@ def test_a_call_from_no_buyer_of_the_sandbox_is_bad_input(
     trace.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     assert main(["replay", str(trace)]) == 2
     assert "'mallory' is not a buyer of this sandbox" in capsys.readouterr().err
+
+
+class SteppingClock:
+    """A wall clock that moves a little, by an awkward amount, each time it is read: calls then
+    come at simulated times between the microseconds a trace keeps, as with a real clock."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 0.0123456789
+        return self.now
+
+
+def test_a_session_served_while_time_runs_replays_identical(tmp_path: Path) -> None:
+    path = tmp_path / "session.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        prepared = prepare(None, "sp", sdk_or_skip(), speed=1000, trace=out)
+        clock = SteppingClock()
+        prepared.session.clock, prepared.session.started = clock, clock()
+        with running(prepared.app) as base:
+            argv = ["probe", "--seller", base, "--token", "demo-buyer-1", "--irp", "cantata"]
+            argv += ["--advance", "900", "--address", "1 Main Street, Springfield"]
+            addresses = ["--address", "9 Harbour Road, Shelbyville"]
+            assert main([*argv, *addresses, "--report", str(tmp_path)]) == 0
+        prepared.close()
+    records = lines(path)[1:-1]
+    times = [r["time"] for r in records if r.get("src") == "demo-buyer-1" and r["kind"] == "request"]
+    assert any(t != int(t) for t in times)  # the wall clock, not only the admin endpoint, set them
+    assert main(["replay", str(path)]) == 0
