@@ -141,3 +141,15 @@ def test_probe_on_a_scenario_it_cannot_use_exits_2_naming_the_file(
     assert main(["probe", "--seller", "http://127.0.0.1:9", "--token", "t", "--scenario", str(tour)]) == 2
     err = capsys.readouterr().err
     assert "sonata-api-tour.yaml: workload:" in err and "Traceback" not in err
+
+
+def test_without_a_scenario_over_cantata_the_probe_orders_an_epl_between_two_demo_sites(
+    tmp_path: Path,
+) -> None:
+    trace = io.StringIO()
+    prepared = prepare(None, "sp", sdk_or_skip(), speed=0, trace=trace)
+    with running(prepared.app) as base:
+        argv = ["probe", "--seller", base, "--token", "demo-buyer-1", "--irp", "cantata", "--advance", "3600"]
+        assert main([*argv, "--report", str(tmp_path)]) == 0
+    item = served(trace, "createProductOrder")[0]["productOrderItem"][0]["product"]
+    assert item["productOffering"]["id"] == "epl" and len(item["place"]) == 2

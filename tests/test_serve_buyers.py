@@ -90,7 +90,7 @@ BASE: dict[str, Any] = yaml.safe_load(SCENARIO.read_text())
 @pytest.mark.parametrize(
     ("buyers", "field", "words"),
     [
-        ([{"token": "a b", "customer": "acme"}], "serve.buyers.0.token", "should match pattern"),
+        ([{"token": "a b", "customer": "acme"}], "serve.buyers.0.token", "a bearer token: letters, digits"),
         ([{"token": "t1"}], "serve.buyers.0", "'customer' (for --role sp) or 'provider'"),
         ([{"token": "t1", "customer": "initech"}], "serve.buyers.0.customer", "a customer id (acme, globex)"),
         (
@@ -99,7 +99,7 @@ BASE: dict[str, Any] = yaml.safe_load(SCENARIO.read_text())
             "a token no other buyer has",
         ),
         ([{"token": "t1", "provider": "sof-sp"}], "serve.buyers.0.provider", "'sof-sp' is taken"),
-        ([{"token": "t1", "provider": "Big ISP"}], "serve.buyers.0.provider", "should match pattern"),
+        ([{"token": "t1", "provider": "Big ISP"}], "serve.buyers.0.provider", "an actor id: lower-case"),
         (
             [{"token": "t1", "provider": "bus-x"}, {"token": "t2", "provider": "bus-x"}],
             "serve.buyers.1.provider",

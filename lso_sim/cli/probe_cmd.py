@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from lso_sim.cli.serve_cmd import add_sdk_arg, sdk_path
 from lso_sim.errors import BadInput
-from lso_sim.probe.plan import DEFAULT, Plan, PlanError, plan_of
+from lso_sim.probe.plan import Plan, PlanError, default_plan, plan_of
 from lso_sim.scenarios import load_scenario
 
 
@@ -33,7 +33,7 @@ def add_parser(sub: Any) -> None:
         action="append",
         metavar="LINE",
         help="an address to order at, '<number> <street>, <city>' (repeat for two ends; "
-        "default: the sandbox's partner site)",
+        "default: the demo sandbox's partner site; over cantata its first buyer's two sites)",
     )
     parser.add_argument(
         "--scenario",
@@ -125,7 +125,7 @@ def _plan(args: argparse.Namespace) -> Plan:
         BadInput: the scenario is malformed or has nothing the probe can order (file and field named).
     """
     if args.scenario is None:
-        return DEFAULT
+        return default_plan(args.irp)
     scenario = load_scenario(args.scenario)
     try:
         return plan_of(scenario, args.irp)

@@ -28,7 +28,15 @@ class Plan:
 
 
 DEFAULT = Plan(("9 Harbour Road, Shelbyville",), None, 100.0)
-"""Without a scenario: the demo sandbox's partner site, the catalog's access offering, 100 Mb/s."""
+"""Without a scenario over SONATA: the demo sandbox's partner site, the catalog's access offering,
+100 Mb/s."""
+DEFAULT_CANTATA = Plan(("1 Main Street, Springfield", "9 Harbour Road, Shelbyville"), None, 100.0)
+"""Without a scenario over CANTATA: an EPL between the demo sandbox's first buyer's two sites."""
+
+
+def default_plan(irp: str) -> Plan:
+    """What the probe orders without a scenario (an EPL needs two ends; an access, one)."""
+    return DEFAULT_CANTATA if irp == "cantata" else DEFAULT
 
 
 class PlanError(ValueError):
@@ -70,4 +78,4 @@ def plan_of(scenario: Scenario, irp: str) -> Plan:
     return Plan(tuple(site.address for site in remote), wholesale, order.bandwidth_mbps)
 
 
-__all__ = ["DEFAULT", "Plan", "PlanError", "first_order", "plan_of"]
+__all__ = ["DEFAULT", "DEFAULT_CANTATA", "Plan", "PlanError", "default_plan", "first_order", "plan_of"]

@@ -11,17 +11,33 @@ unique and that what they name exists (:func:`check`).
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 TOKEN_PATTERN = r"^[A-Za-z0-9._~+/-]+=*$"
 """RFC 6750's ``b64token``: what may follow ``Bearer`` in an ``Authorization`` header."""
 ACTOR_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 """An actor id as the scenario's derived ids are written (``bus-sp``, ``acme``)."""
 
-Token = Annotated[str, Field(min_length=1, max_length=200, pattern=TOKEN_PATTERN)]
 ActorName = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _token(value: str) -> str:
+    if not re.fullmatch(TOKEN_PATTERN, value):
+        raise ValueError("a bearer token: letters, digits and - . _ ~ + /, '=' only at the end")
+    return value
+
+
+def _actor(value: str) -> str:
+    if not re.fullmatch(ACTOR_PATTERN, value):
+        raise ValueError("an actor id: lower-case letters, digits and - . _ (like bus-other-isp)")
+    return value
+
+
+Token = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_token)]
+ProviderName = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_actor)]
 
 
 class ServeBuyerModel(BaseModel):
@@ -32,7 +48,7 @@ class ServeBuyerModel(BaseModel):
     token: Token
     customer: ActorName | None = None
     """The customer this token buys as, with ``--role sp``."""
-    provider: Annotated[str, Field(min_length=1, max_length=200, pattern=ACTOR_PATTERN)] | None = None
+    provider: ProviderName | None = None
     """The provider BUS this token buys as, with ``--role partner``."""
 
     @model_validator(mode="after")
