@@ -98,8 +98,8 @@ def test_rate_zero_is_no_chaos(chaotic: tuple[str, io.StringIO]) -> None:
     assert faults(trace) == []
 
 
-@pytest.mark.parametrize("text", ["503", "loud", "late,nope"])
-def test_an_unknown_or_planned_kind_is_refused_with_the_choices(text: str) -> None:
+@pytest.mark.parametrize("text", ["500", "loud", "late,nope"])
+def test_an_unknown_kind_is_refused_with_the_choices(text: str) -> None:
     with pytest.raises(ValueError, match="choose from"):
         parse_kinds(text)
     assert parse_kinds(",".join(KINDS)) == frozenset(KINDS)
@@ -137,3 +137,48 @@ def test_held_detours_an_order_legally_and_the_probe_still_finds_the_seller_conf
     report = json.loads((tmp_path / "probe.json").read_text())
     order = next(states for ident, states in report["states"].items() if ident.startswith("order-"))
     assert "held.assessingCharge" in order and order[-1] == "completed"
+
+
+ORDER_LIST = "/mefApi/cantata/productOrderingManagement/v10/productOrder"
+
+
+@pytest.mark.parametrize("chaotic", [("503", 1.0)], indirect=True)
+def test_503_answers_mefs_error_model_with_retry_after_and_each_is_traced(
+    chaotic: tuple[str, io.StringIO],
+) -> None:
+    base, trace = chaotic
+    buyer = httpx.Client(base_url=base, headers=TOKEN, timeout=30)
+    for answer in (buyer.get(ORDER_LIST), buyer.post(POQ, json=POQ_BODY)):
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
+        body = answer.json()
+        assert body["code"] == "serviceUnavailable" and body["reason"] and body["message"]
+    assert httpx.get(f"{base}{ORDER_LIST}").status_code == 401  # no token: refused before any chaos
+    assert faults(trace) == ["503", "503"]
+    records = [json.loads(line) for line in trace.getvalue().splitlines()[1:]]
+    assert not any(r.get("operation") == "createProductOfferingQualification" for r in records)
+
+
+@pytest.mark.parametrize(("kinds", "declared"), [("503", True), ("409,late", False)])
+def test_the_document_declares_503_exactly_when_that_chaos_is_on(kinds: str, declared: bool) -> None:
+    prepared = prepare(None, "sp", sdk_or_skip(), speed=0, chaos=parse_kinds(kinds), chaos_rate=0.5)
+    document = prepared.app.openapi()
+    operations = [op for item in document["paths"].values() for m, op in item.items() if m != "parameters"]
+    assert operations and all(("503" in op["responses"]) is declared for op in operations)
+    assert ("sandbox.Error503" in document["components"]["schemas"]) is declared
+
+
+def test_pending_detours_an_order_legally_and_the_probe_still_finds_the_seller_conformant(
+    tmp_path: Path,
+) -> None:
+    trace = io.StringIO()
+    prepared = prepare(
+        None, "partner", sdk_or_skip(), speed=0, trace=trace, chaos=parse_kinds("pending"), chaos_rate=1.0
+    )
+    with running(prepared.app) as base:
+        argv = ["probe", "--seller", base, "--token", "demo-buyer-1", "--advance", "1800"]
+        assert main([*argv, "--report", str(tmp_path)]) == 0
+    assert faults(trace) == ["pending"]
+    report = json.loads((tmp_path / "probe.json").read_text())
+    order = next(states for ident, states in report["states"].items() if ident.startswith("order-"))
+    assert "pending.assessingModification" in order and order[-1] == "completed"
+    assert order.index("pending.assessingModification") < order.index("completed")

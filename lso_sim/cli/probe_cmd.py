@@ -16,6 +16,8 @@ from rich.markup import escape
 
 from lso_sim.cli.serve_cmd import add_sdk_arg, sdk_path
 from lso_sim.errors import BadInput
+from lso_sim.probe.plan import Plan, PlanError, default_plan, plan_of
+from lso_sim.scenarios import load_scenario
 
 
 def add_parser(sub: Any) -> None:
@@ -31,7 +33,13 @@ def add_parser(sub: Any) -> None:
         action="append",
         metavar="LINE",
         help="an address to order at, '<number> <street>, <city>' (repeat for two ends; "
-        "default: the sandbox's partner site)",
+        "default: the demo sandbox's partner site; over cantata its first buyer's two sites)",
+    )
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        metavar="S",
+        help="order what the scenario's first 10.2 order says: its sites' addresses, offering, bandwidth",
     )
     parser.add_argument("--report", type=Path, metavar="DIR", help="write probe.json and probe.html into DIR")
     parser.add_argument(
@@ -70,15 +78,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise BadInput(
             f"lso-sim probe needs the 'serve' extra ({exc.name} is missing): pip install 'lso-sim[serve]'"
         ) from None
-    index = load_index(sdk_path(args))
+    plan = _plan(args)
     host, _, port = args.listen.rpartition(":")
     if not host or not port.isdigit():
         raise BadInput(f"--listen {args.listen!r}: expected HOST:PORT")
+    index = load_index(sdk_path(args))
     options = ProbeOptions(
         seller=args.seller,
         token=args.token,
         irp=args.irp,
-        addresses=tuple(args.address or ("9 Harbour Road, Shelbyville",)),
+        addresses=tuple(args.address or plan.addresses),
+        bandwidth=plan.bandwidth,
+        offering=plan.offering,
         advance=args.advance,
         poll_interval=args.poll_interval,
         max_polls=args.max_polls,
@@ -105,6 +116,21 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return 1
     console.print("[green]conformant[/green]: every check held")
     return 0
+
+
+def _plan(args: argparse.Namespace) -> Plan:
+    """What to order: the scenario's first order (``--address`` still wins), else the defaults.
+
+    Raises:
+        BadInput: the scenario is malformed or has nothing the probe can order (file and field named).
+    """
+    if args.scenario is None:
+        return default_plan(args.irp)
+    scenario = load_scenario(args.scenario)
+    try:
+        return plan_of(scenario, args.irp)
+    except PlanError as exc:
+        raise BadInput(f"{args.scenario}: {exc}") from None
 
 
 __all__ = ["add_parser", "run"]

@@ -84,9 +84,20 @@ def run(args: argparse.Namespace, console: Console) -> int:
     """Replay (or update) one golden; errors propagate as :class:`~lso_sim.errors.LsoSimError`."""
     if args.output is not None and args.format != "markdown":
         raise BadInput("--output goes with --format markdown")
-    result = replay(
-        args.golden, scenario=args.scenario, seed=args.seed, ignore=ignore_patterns(args), update=args.update
-    )
+    from lso_sim.serve.replay import is_sandbox_trace, replay_session  # the sandbox's world, no HTTP
+
+    if is_sandbox_trace(args.golden):
+        if args.update or args.seed is not None:
+            raise BadInput(f"{args.golden}: a sandbox session is replayed as recorded (no --update, --seed)")
+        result = replay_session(args.golden, scenario=args.scenario, ignore=ignore_patterns(args))
+    else:
+        result = replay(
+            args.golden,
+            scenario=args.scenario,
+            seed=args.seed,
+            ignore=ignore_patterns(args),
+            update=args.update,
+        )
     if args.format == "markdown":
         write_output(replay_markdown(result), args.output)
         if args.output is not None:

@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from lso_sim.conformance.sdk import SDK_ENV_VAR, find_sdk
 from lso_sim.errors import BadInput
+from lso_sim.replay.paths import scenario_label
 from lso_sim.scenarios import load_scenario
 
 SDK_HELP = (
@@ -70,7 +71,7 @@ def add_parser(sub: Any) -> None:
         "--chaos",
         default="",
         metavar="KINDS",
-        help="opt-in chaos: late,duplicate,lost-notification,409,held (docs/sandbox.md#chaos)",
+        help="opt-in chaos: late,duplicate,lost-notification,409,503,held,pending (docs/sandbox.md#chaos)",
     )
     parser.add_argument(
         "--chaos-rate", type=_rate, default=0.1, metavar="R", help="chance of each chaos act (default 0.1)"
@@ -122,8 +123,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         chaos = parse_kinds(args.chaos)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    sdk = sdk_path(args)
+    # The user's own input first: a wrong scenario is named even where the SDK is missing.
     scenario = load_scenario(args.scenario) if args.scenario is not None else None
+    sdk = sdk_path(args)
+    label = None if args.scenario is None else scenario_label(args.scenario, args.trace_out)
     with contextlib.ExitStack() as stack:
         trace: IO[str] | None = None
         if args.trace_out is not None:
@@ -137,9 +140,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 trace=trace,
                 chaos=chaos,
                 chaos_rate=args.chaos_rate,
+                scenario_label=label,
             )
         except ValueError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput(f"{args.scenario}: {exc}" if args.scenario is not None else str(exc)) from None
         stack.callback(prepared.close)
         sandbox = prepared.session.sandbox
         host = f"[{args.host}]" if ":" in args.host else args.host

@@ -70,6 +70,8 @@ class ProbeOptions:
     irp: str = "sonata"
     addresses: Sequence[str] = ("9 Harbour Road, Shelbyville",)
     bandwidth: float = 100.0
+    offering: str | None = None
+    """The product offering id to order; ``None``: the catalog's access (SONATA) or EPL offering."""
     advance: float | None = None
     poll_interval: float = 5.0
     max_polls: int = 200
@@ -195,7 +197,8 @@ class Probe:
         status, offerings = self.call("productCatalog", "listProductOffering")
         offering = self._offering(offerings if isinstance(offerings, list) else [])
         if offering is None:
-            self.findings.add("catalog", False, "the catalog lists no product offering to qualify")
+            missing = "no product offering" if self.o.offering is None else f"no offering {self.o.offering!r}"
+            self.findings.add("catalog", False, f"the catalog lists {missing} to qualify")
             return self._finish()
         places = self._places()
         if not places:
@@ -337,6 +340,10 @@ class Probe:
             if not isinstance(entry, dict):
                 continue
             spec = str((entry.get("productSpecification") or {}).get("id", ""))
+            if self.o.offering is not None:
+                if entry.get("id") == self.o.offering:
+                    return {"id": entry.get("id"), "specification": spec}
+                continue
             if wanted in spec:
                 return {"id": entry.get("id"), "specification": spec}
             if chosen is None and spec:

@@ -16,9 +16,9 @@ import yaml
 from pydantic import ValidationError
 
 from lso_sim.errors import ScenarioError, clip, echo
-from lso_sim.scenarios import api_script, channels, faults, network, onboarding, security
+from lso_sim.scenarios import api_script, channels, faults, network, onboarding, security, serve_schema
 from lso_sim.scenarios.arrivals import ARRIVAL_KINDS
-from lso_sim.scenarios.build import build_architecture
+from lso_sim.scenarios.build import actor_ids, build_architecture
 from lso_sim.scenarios.fault_schema import FAULT_KINDS
 from lso_sim.scenarios.overrides import Override, apply_overrides, blame
 from lso_sim.scenarios.schema import KEY_NAMES, Scenario
@@ -315,6 +315,12 @@ def check_references(scenario: Scenario, source: str) -> None:
         api_script.check(scenario, i, work, source)
         onboarding.check(scenario, i, work, source)
         security.check(scenario, i, work, source, architecture)
+    if scenario.serve is not None:
+        ids = actor_ids(scenario)
+        actors = {name for table in ids.values() for name in table.values()}
+        wrong = serve_schema.check(scenario.serve, set(customers), actors, ids["bus"][scenario.provider.id])
+        if wrong is not None:
+            fail(*wrong)
     if scenario.faults or any(e.towards or e.between for e in scenario.channels.values()):
         channels.check(scenario, source, architecture)
         faults.check(scenario, source, architecture)

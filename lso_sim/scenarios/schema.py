@@ -27,6 +27,7 @@ from lso_sim.scenarios.cloud_schema import CloudModel
 from lso_sim.scenarios.fault_schema import FaultModel
 from lso_sim.scenarios.onboarding_schema import OnboardingModel
 from lso_sim.scenarios.security_schema import ProbesModel, SecurityModel
+from lso_sim.scenarios.serve_schema import ServeModel
 
 MAX_TEXT = 10_000
 """Longest string field (a name, a description, an address), in characters."""
@@ -572,6 +573,8 @@ class Scenario(_Strict):
     faults: list[FaultModel] = Field(default_factory=list, max_length=MAX_ITEMS)
     security: SecurityModel = SecurityModel()
     expect: ExpectModel | None = None
+    serve: ServeModel | None = None
+    """Buyers and tokens of ``lso-sim serve --scenario`` (ignored by a run)."""
 
     @field_validator("timings", mode="before")
     @classmethod

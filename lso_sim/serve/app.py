@@ -10,7 +10,8 @@ Every served operation is one route at its MEF path (:mod:`lso_sim.serve.routes`
    each with MEF's error model and the validator's message as its ``reason``;
 3. a ``POST`` carrying an ``Idempotency-Key`` header the buyer used before on that path gets the
    first answer again, and nothing is created twice (the common convention of payment and
-   ordering APIs; MEF leaves duplicate detection to the implementation);
+   ordering APIs; MEF leaves duplicate detection to the implementation); one sent while the
+   first is still being served waits for the first's answer instead of reaching the seller;
 4. becomes the buyer actor's request to the seller in the simulation (:class:`Session`), whose
    answer (status and body) is sent back as it is.
 
@@ -36,8 +37,8 @@ from fastapi.responses import JSONResponse, Response
 
 from lso_sim.conformance.index import ApiIndex
 from lso_sim.conformance.validate import validate_message
-from lso_sim.serve.routes import Route, openapi_document
-from lso_sim.serve.session import Delivery, Session
+from lso_sim.serve.routes import UNAVAILABLE_CODE, Route, openapi_document
+from lso_sim.serve.session import Answer, Delivery, Session
 from lso_sim.sonata.api import with_params
 from lso_sim.sonata.errors import error_body
 
@@ -55,6 +56,22 @@ def _error(status: int, code: str, reason: str) -> JSONResponse:
         if status == 422:
             body = [body]
     return JSONResponse(body, status_code=status, media_type=JSON)
+
+
+RETRY_AFTER = 1
+"""Seconds a chaos 503 asks the buyer to wait (``Retry-After``)."""
+
+
+def _unavailable() -> JSONResponse:
+    """Chaos ``503``: MEF's error model (``code``, ``reason``, ``message``) for a status MEF's
+    definitions do not declare; the served document adds it while the chaos is on."""
+    body = {
+        "code": UNAVAILABLE_CODE,
+        "reason": "the seller is briefly unavailable",
+        "message": f"lso-sim sandbox chaos '503': nothing was done; send the request again after "
+        f"{RETRY_AFTER} s",
+    }
+    return JSONResponse(body, status_code=503, media_type=JSON, headers={"Retry-After": str(RETRY_AFTER)})
 
 
 def _problem(errors: list[str], route: Route) -> JSONResponse:
@@ -168,7 +185,9 @@ def create_app(session: Session, routes: list[Route], index: ApiIndex, *, tick: 
             await deliverer.close()
 
     app = FastAPI(title="lso-sim sandbox", lifespan=lifespan, docs_url=None, redoc_url=None)
-    document = openapi_document(routes, f"lso-sim sandbox ({session.sandbox.seller.id})")
+    document = openapi_document(
+        routes, f"lso-sim sandbox ({session.sandbox.seller.id})", unavailable="503" in session.chaos.kinds
+    )
     app.openapi = lambda: document  # type: ignore[method-assign]
     app.state.deliverer = deliverer
 
@@ -197,6 +216,19 @@ def create_app(session: Session, routes: list[Route], index: ApiIndex, *, tick: 
     return app
 
 
+def _response(session: Session, answer: Answer, prefix: str) -> tuple[Response, Any]:
+    """The HTTP answer for the seller's ``answer`` and the seller's body in it (``None``: none, or
+    the simulation failed), hrefs made absolute under ``prefix``."""
+    if session.crashed is not None:
+        return _error(500, "internalError", f"the simulation stopped: {session.crashed}"), None
+    if answer.status == 0:
+        return _error(500, "internalError", "the seller did not answer in time"), None
+    if answer.status == 204 or answer.body is None:
+        return Response(status_code=answer.status), None
+    body = absolute_hrefs(answer.body, prefix)
+    return JSONResponse(body, status_code=answer.status, media_type=JSON), body
+
+
 def _clock(session: Session, deliverer: Deliverer) -> dict[str, Any]:
     return {
         "now": session.now,
@@ -214,6 +246,9 @@ def _endpoint(
     api, name = str(route.op.api), route.op.name
     remembered: dict[tuple[str, str, str], tuple[int, Any]] = {}
     """(buyer, Idempotency-Key, path) -> the answer given: a re-sent create gets it again."""
+    in_flight: dict[tuple[str, str, str], asyncio.Future[None]] = {}
+    """Keys whose first request is being served: a second one with the key waits for its answer
+    instead of reaching the seller too (two concurrent re-sends must not create two orders)."""
 
     async def endpoint(request: Request) -> Response:
         header = request.headers.get("authorization", "")
@@ -226,6 +261,8 @@ def _endpoint(
         refused = _party_problem(request, token.strip(), session)
         if refused is not None:
             return refused
+        if session.unavailable_now(buyer, name):
+            return _unavailable()
         params: dict[str, Any] = dict(request.query_params)
         params.update(request.path_params)
         body: Any = None
@@ -253,21 +290,28 @@ def _endpoint(
             return _error(409, "conflict", "the seller is busy with a change to this resource; try again")
         key = request.headers.get("idempotency-key")
         memo = (buyer.id, key, request.url.path) if key and route.method == "POST" else None
-        if memo is not None and memo in remembered:
-            status, body = remembered[memo]
-            return JSONResponse(body, status_code=status, media_type=JSON)
-        answer = await run_in_threadpool(session.call, buyer, route.op, payload)
+        while memo is not None:
+            if memo in remembered:
+                status, body = remembered[memo]
+                return JSONResponse(body, status_code=status, media_type=JSON)
+            first = in_flight.get(memo)
+            if first is None:
+                break
+            await asyncio.shield(first)  # then the answer is remembered, or the first failed: go on
+        done: asyncio.Future[None] | None = None
+        if memo is not None:  # no await since the check above: no other request got in between
+            done = in_flight[memo] = asyncio.get_running_loop().create_future()
+        try:
+            answer = await run_in_threadpool(session.call, buyer, route.op, payload)
+            response, body = _response(session, answer, str(request.base_url).rstrip("/") + route.base)
+            if memo is not None and body is not None and answer.status < 300:
+                remembered[memo] = (answer.status, body)
+        finally:
+            if memo is not None and done is not None:  # remembered first: a waiter finds it
+                del in_flight[memo]
+                done.set_result(None)
         await flush()
-        if session.crashed is not None:
-            return _error(500, "internalError", f"the simulation stopped: {session.crashed}")
-        if answer.status == 0:
-            return _error(500, "internalError", "the seller did not answer in time")
-        if answer.status == 204 or answer.body is None:
-            return Response(status_code=answer.status)
-        body = absolute_hrefs(answer.body, str(request.base_url).rstrip("/") + route.base)
-        if memo is not None and answer.status < 300:
-            remembered[memo] = (answer.status, body)
-        return JSONResponse(body, status_code=answer.status, media_type=JSON)
+        return response
 
     return endpoint
 

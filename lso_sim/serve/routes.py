@@ -101,8 +101,36 @@ def _renamed(node: Any, api: str) -> Any:
     return node
 
 
-def openapi_document(routes: Iterable[Route], title: str) -> dict[str, Any]:
-    """One OpenAPI 3.0 document with exactly ``routes`` (see the module docstring)."""
+UNAVAILABLE_CODE = "serviceUnavailable"
+"""``code`` of a chaos 503 (MEF's error codes stop at 501)."""
+UNAVAILABLE_SCHEMA = "sandbox.Error503"
+"""The component a chaos 503 answer is declared with."""
+
+
+def _unavailable_schema() -> dict[str, Any]:
+    """MEF's error model (``code``, ``reason`` of at most 255 characters, ``message``) for a 503."""
+    return {
+        "type": "object",
+        "required": ["code", "reason"],
+        "properties": {
+            "code": {"type": "string", "enum": [UNAVAILABLE_CODE]},
+            "reason": {"type": "string", "maxLength": 255},
+            "message": {"type": "string"},
+            "referenceError": {"type": "string", "format": "uri"},
+        },
+        "description": "lso-sim sandbox chaos '503': the request was not served; send it again.",
+    }
+
+
+def openapi_document(routes: Iterable[Route], title: str, *, unavailable: bool = False) -> dict[str, Any]:
+    """One OpenAPI 3.0 document with exactly ``routes`` (see the module docstring).
+
+    Args:
+        routes: the served operations.
+        title: the document's title.
+        unavailable: chaos ``503`` is on: every operation also declares a 503 answer, which MEF's
+            definitions do not, so that a client or tester reading the document expects it.
+    """
     paths: dict[str, dict[str, Any]] = {}
     components: dict[str, dict[str, Any]] = {}
     seen_apis: set[str] = set()
@@ -116,6 +144,16 @@ def openapi_document(routes: Iterable[Route], title: str) -> dict[str, Any]:
         operation = _renamed(item[route.sdk.method], api)
         operation.setdefault("tags", [api])
         operation["security"] = [{"bearer": []}]
+        if unavailable:
+            operation.setdefault("responses", {})["503"] = {
+                "description": "Service Unavailable (lso-sim sandbox chaos '503')",
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "content": {
+                    "application/json;charset=utf-8": {
+                        "schema": {"$ref": f"#/components/schemas/{UNAVAILABLE_SCHEMA}"}
+                    }
+                },
+            }
         target[route.sdk.method] = operation
         if api not in seen_apis:
             seen_apis.add(api)
@@ -126,6 +164,8 @@ def openapi_document(routes: Iterable[Route], title: str) -> dict[str, Any]:
                 for name, value in (entries or {}).items():
                     bucket[f"{api}.{name}"] = _renamed(value, api)
     components.setdefault("securitySchemes", {})["bearer"] = {"type": "http", "scheme": "bearer"}
+    if unavailable:
+        components.setdefault("schemas", {})[UNAVAILABLE_SCHEMA] = _unavailable_schema()
     return {
         "openapi": "3.0.1",
         "info": {
@@ -152,4 +192,13 @@ def by_key(routes: Iterable[Route]) -> Mapping[tuple[str, str], Route]:
     return {(r.method, r.path): r for r in routes}
 
 
-__all__ = ["Route", "base_path", "by_key", "listener_path", "openapi_document", "served_routes"]
+__all__ = [
+    "UNAVAILABLE_CODE",
+    "UNAVAILABLE_SCHEMA",
+    "Route",
+    "base_path",
+    "by_key",
+    "listener_path",
+    "openapi_document",
+    "served_routes",
+]

@@ -6,11 +6,13 @@ specifications as the SDK defines them (Access E-Line and the UNIs it needs, sub
 EVPL, EP-LAN, EVP-LAN, EP-TREE, EVP-TREE, Internet Access), so a request written after MEF's
 published examples names an offering this seller sells.
 
-Buyers are named by bearer tokens. With ``--role sp`` the seller is BUS-sp over CANTATA and a
-buyer is a Customer: the demo buyers are the customers ``demo-buyer-1`` and ``demo-buyer-2``,
-and in a scenario each customer's token is its id. With ``--role partner`` the seller is the
-first partner's BUS over SONATA and a buyer is a service provider's BUS: each token gets a
-BUS-sp actor of its own, so two buyers never share a store.
+Buyers are named by bearer tokens, from the scenario's ``serve:`` block
+(:mod:`lso_sim.scenarios.serve_schema`). With ``--role sp`` the seller is BUS-sp over CANTATA and a
+buyer is a Customer (the block's ``customer``). With ``--role partner`` the seller is the first
+partner's BUS over SONATA and a buyer is a service provider's BUS (the block's ``provider``): the
+scenario's own BUS-sp, or a BUS-sp actor of its own, so two buyers never share a store. The demo
+world's block names ``demo-buyer-1`` and ``demo-buyer-2`` for both roles. A scenario without the
+block keeps the older rule: each customer's id is its token (``sp``), the BUS-sp id (``partner``).
 """
 
 from __future__ import annotations
@@ -138,6 +140,11 @@ def demo_scenario() -> Scenario:
         "workload": [
             {"thread": "10.2", "api_script": [{"buyer": "demo-buyer-1", "call": "listProductOffering"}]}
         ],
+        "serve": {
+            "buyers": [
+                {"token": token, "customer": token, "provider": f"bus-{token}"} for token in DEMO_TOKENS
+            ]
+        },
     }
     return Scenario.model_validate(data)
 
@@ -162,7 +169,6 @@ def build_sandbox(
     observers: list[TraceObserver],
 ) -> Sandbox:
     """Build the served world: the scenario's actors and sellers, none of its workload."""
-    demo = scenario is None
     scenario = scenario if scenario is not None else demo_scenario()
     first = scenario.customers[0].id
     data = scenario.model_dump(mode="json", exclude_none=True)
@@ -178,26 +184,40 @@ def build_sandbox(
     buyers: dict[str, RoleActor] = {}
     if role == "sp":
         seller: RoleActor = world.bus_sp
-        for customer in world.customers.values():
-            buyers[customer.id] = customer
+        for token, customer in _buyers(scenario, role, world.bus_sp.id):
+            buyers[token] = world.customers[customer]
     else:
         partners = world.partners()
         if not partners:
             raise ValueError("--role partner needs a scenario with a partner")
         seller = world.bus[partners[0]]
-        tokens = DEMO_TOKENS if demo else (world.bus_sp.id,)
-        for token in tokens:
-            buyers[token] = _provider_buyer(world, token)
+        for token, provider in _buyers(scenario, role, world.bus_sp.id):
+            buyers[token] = _provider_buyer(world, provider)
+    if not buyers:
+        field = "customer" if role == "sp" else "provider"
+        raise ValueError(f"serve.buyers: no buyer has a '{field}', so none can buy with --role {role}")
     return Sandbox(world, seller, buyers, role)
 
 
-def _provider_buyer(world: World, token: str) -> RoleActor:
-    """A BUS-sp actor buying from partners for ``token`` (the world's own for its id; else
-    ``bus-<token>``, a provider's BUS of its own)."""
-    if token == world.bus_sp.id:
+def _buyers(scenario: Scenario, role: ServeRole, bus_sp: str) -> list[tuple[str, str]]:
+    """``(token, actor id)`` of each buyer for ``role``: the ``serve:`` block's, or without one
+    each customer by its id (``sp``) and the scenario's BUS-sp by its id (``partner``)."""
+    if scenario.serve is None:
+        if role == "sp":
+            return [(c.id, c.id) for c in scenario.customers]
+        return [(bus_sp, bus_sp)]
+    if role == "sp":
+        return [(b.token, b.customer) for b in scenario.serve.buyers if b.customer is not None]
+    return [(b.token, b.provider) for b in scenario.serve.buyers if b.provider is not None]
+
+
+def _provider_buyer(world: World, name: str) -> RoleActor:
+    """The BUS-sp actor ``name`` buying from partners: the world's own for its id, else a
+    provider's BUS of its own with that id."""
+    if name == world.bus_sp.id:
         return world.bus_sp
     architecture = world.sim.architecture
-    spec = architecture.add_actor(f"bus-{token}", Role.BUS_SP, world.provider)
+    spec = architecture.add_actor(name, Role.BUS_SP, world.provider)
     buyer = BusinessApplications(world.sim, spec)
     issue(world, buyer)  # its bearer token authenticated it; inside, it presents a credential (10.8)
     return buyer

@@ -19,21 +19,17 @@ from typing import IO
 import uvicorn
 from fastapi import FastAPI
 
-from lso_sim import __version__
-from lso_sim.actors.roles import RoleActor
 from lso_sim.conformance.index import ApiIndex, load_index
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.messages.envelope import Kind
-from lso_sim.messages.operations import CREATE_PRODUCT_ORDER, Operation
+from lso_sim.messages.operations import Operation
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.serve.app import create_app
-from lso_sim.serve.chaos import Chaos, hold_orders
+from lso_sim.serve.build import new_session, sandbox_header
 from lso_sim.serve.routes import Route, served_routes
-from lso_sim.serve.sandbox import ServeRole, build_sandbox
+from lso_sim.serve.sandbox import ServeRole
 from lso_sim.serve.session import Session
 from lso_sim.sonata.api import router_of
-from lso_sim.sonata.order import OrderApi
-from lso_sim.trace.header import TraceHeader
 from lso_sim.trace.jsonl import JsonlTraceWriter
 
 
@@ -66,39 +62,24 @@ def prepare(
     tick: float = 0.25,
     chaos: frozenset[str] = frozenset(),
     chaos_rate: float = 0.1,
+    scenario_label: str | None = None,
 ) -> Prepared:
-    """Build everything ``lso-sim serve`` serves."""
+    """Build everything ``lso-sim serve`` serves (``scenario_label``: how the trace's header names
+    the scenario file, so that ``lso-sim replay`` finds it)."""
     observers: list[TraceObserver] = []
     writer = None
     if trace is not None:
-        name = scenario.name if scenario is not None else "sandbox"
-        seed = scenario.seed if scenario is not None else 1
-        writer = JsonlTraceWriter(
-            trace, TraceHeader(scenario=None, name=name, seed=seed, lso_sim=__version__)
-        )
+        header = sandbox_header(scenario, scenario_label, role, speed, chaos, chaos_rate)
+        writer = JsonlTraceWriter(trace, header)
         observers.append(writer)
-    sandbox = build_sandbox(scenario, role, observers)
-    session = Session(sandbox, speed=speed)
-    if chaos:
-        session.chaos = Chaos(chaos, chaos_rate, sandbox.world.sim.random.stream("serve/chaos"))
-        if "held" in chaos:
-            orders = _order_api(sandbox.seller)
-            if orders is not None:
-                hold_orders(orders, session.chaos, session.fault)
+    session = new_session(scenario, role, observers, speed=speed, chaos=chaos, chaos_rate=chaos_rate)
     index = load_index(sdk)
     # The seller's requests only: a BUS is also a buyer of its partners, and hears their events.
     operations: list[Operation] = [
-        op for op, _handler in router_of(sandbox.seller).routes.values() if op.kind is Kind.REQUEST
+        op for op, _handler in router_of(session.sandbox.seller).routes.values() if op.kind is Kind.REQUEST
     ]
     routes = served_routes(operations, index, "cantata" if role == "sp" else "sonata")
     return Prepared(session, routes, index, create_app(session, routes, index, tick=tick), writer)
-
-
-def _order_api(seller: RoleActor) -> OrderApi | None:
-    """The product order API installed on ``seller`` (the object behind its create handler)."""
-    entry = router_of(seller).routes.get((CREATE_PRODUCT_ORDER.api, CREATE_PRODUCT_ORDER.name))
-    api = getattr(entry[1], "__self__", None) if entry is not None else None
-    return api if isinstance(api, OrderApi) else None
 
 
 @contextmanager

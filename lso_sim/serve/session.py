@@ -21,6 +21,7 @@ queue (:meth:`Session.take_outbox`) to MEF's listener paths.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -39,6 +40,8 @@ from lso_sim.serve.sandbox import Sandbox
 from lso_sim.sonata.api import listen, query_matches, state_of
 from lso_sim.threads.script.calls import event_type, seller_events
 
+CALL_GRID = 1000
+"""Calls start on a whole 1/CALL_GRID of a simulated second (:meth:`Session.call_time`)."""
 THREAD = "10.2"
 STEP = "api"
 """Thread and step of the sandbox's hops (as an ``api_script``'s: the buyer calls the API)."""
@@ -134,10 +137,21 @@ class Session:
         """The buyer a bearer token names, or ``None``."""
         return self.sandbox.buyers.get(token)
 
+    def call_time(self) -> float:
+        """When a call made now starts: the present, on the next millisecond of simulated time.
+
+        A trace keeps times to the microsecond; a call started between two of them could not be
+        started again at the same instant by a replay, and what depends on elapsed time (traffic
+        counters) would differ in the last digits. On the millisecond grid (or at the simulation's
+        own time, when that is already past it) the recorded time is the exact one.
+        """
+        at = max(self.target(), self.now)
+        return max(math.ceil(at * CALL_GRID - 1e-6) / CALL_GRID, self.now)
+
     def call(self, buyer: RoleActor, op: Operation, payload: Any) -> Answer:
         """Send ``op`` from ``buyer`` to the seller now, and return the seller's answer."""
         with self.lock:
-            self._run_to(max(self.target(), self.now))
+            self._run_to(self.call_time())
             self.calls += 1
             box: dict[str, Message] = {}
             flow = Flow(THREAD, f"{buyer.id}/http")
@@ -221,6 +235,16 @@ class Session:
             if not self.chaos.hit("409"):
                 return False
             self._fault("409", buyer.id, {"operation": operation})
+            return True
+
+    def unavailable_now(self, buyer: RoleActor, operation: str) -> bool:
+        """Chaos ``503``: whether this request is answered 503 without reaching the seller."""
+        if "503" not in self.chaos.kinds:
+            return False  # no lock, no draw: a sandbox without this chaos is not slowed down
+        with self.lock:
+            if not self.chaos.hit("503"):
+                return False
+            self._fault("503", buyer.id, {"operation": operation})
             return True
 
     def fault(self, kind: str, buyer: str, detail: dict[str, Any]) -> None:

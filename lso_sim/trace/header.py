@@ -44,6 +44,9 @@ class TraceHeader:
         seed: the seed the run used (after any ``--seed`` override).
         lso_sim: version of lso-sim that wrote the trace (informative; not compared).
         version: trace format version of the records that follow.
+        sandbox: set for a session of ``lso-sim serve``: what a replay of it needs besides the
+            scenario and seed (``role``, ``speed``, ``chaos``, ``chaos_rate``; see
+            :data:`SANDBOX_KEYS`); absent from the line of any other trace.
     """
 
     scenario: str | None
@@ -51,6 +54,7 @@ class TraceHeader:
     seed: int
     lso_sim: str
     version: int = TRACE_FORMAT_VERSION
+    sandbox: dict[str, Any] | None = None
 
     def to_record(self) -> dict[str, Any]:
         """The header as a JSON-ready dict, keys in a fixed order."""
@@ -62,7 +66,7 @@ class TraceHeader:
             "name": self.name,
             "seed": self.seed,
             "lso_sim": self.lso_sim,
-        }
+        } | ({} if self.sandbox is None else {"sandbox": self.sandbox})
 
     def dumps(self) -> str:
         """The header line (without the newline), written like the message records."""
@@ -98,13 +102,39 @@ def parse_header(record: dict[str, Any], source: str) -> TraceHeader:
         raise TraceFormatError(f"{source}: header 'seed' must be an integer, got {echo(seed)}")
     if scenario is not None and not isinstance(scenario, str):
         raise TraceFormatError(f"{source}: header 'scenario' must be a path or null, got {echo(scenario)}")
+    sandbox = record.get("sandbox")
+    if sandbox is not None:
+        problem = sandbox_problem(sandbox)
+        if problem is not None:
+            raise TraceFormatError(f"{source}: header 'sandbox' {problem}")
     return TraceHeader(
+        sandbox=sandbox,
         scenario=scenario,
         name=str(record.get("name", ""))[:200],
         seed=seed,
         lso_sim=str(record.get("lso_sim", "")),
         version=version,
     )
+
+
+SANDBOX_KEYS = ("role", "speed", "chaos", "chaos_rate")
+"""The keys of a sandbox session's header entry, in order."""
+
+
+def sandbox_problem(value: Any) -> str | None:
+    """What is wrong with a header's ``sandbox`` entry, or ``None``."""
+    if not isinstance(value, dict) or set(value) != set(SANDBOX_KEYS):
+        return f"must be a mapping of {', '.join(SANDBOX_KEYS)}, got {echo(value)}"
+    if value["role"] not in ("partner", "sp"):
+        return f"role must be partner or sp, got {echo(value['role'])}"
+    for key in ("speed", "chaos_rate"):
+        number = value[key]
+        if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+            return f"{key} must be a number, got {echo(number)}"
+    chaos = value["chaos"]
+    if not isinstance(chaos, list) or not all(isinstance(kind, str) for kind in chaos):
+        return f"chaos must be a list of kinds, got {echo(chaos)}"
+    return None
 
 
 def readable_versions() -> str:
