@@ -7,6 +7,12 @@ time frozen and moved by the admin endpoint; ``lso-sim replay`` then re-runs the
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +191,40 @@ def test_a_session_served_while_time_runs_replays_identical(tmp_path: Path) -> N
     times = [r["time"] for r in records if r.get("src") == "demo-buyer-1" and r["kind"] == "request"]
     assert any(t != int(t) for t in times)  # the wall clock, not only the admin endpoint, set them
     assert main(["replay", str(path)]) == 0
+
+
+def test_a_killed_session_is_not_replayed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A server killed before it ended its trace left no end record: nothing to compare with."""
+    trace = record(tmp_path, "sp")
+    records = lines(trace)
+    trace.write_text("".join(json.dumps(r) + "\n" for r in records[:-1]), encoding="utf-8")
+    assert main(["replay", str(trace)]) == 2
+    assert "no complete end record" in capsys.readouterr().err
+
+
+def test_sigterm_ends_the_served_trace(tmp_path: Path) -> None:
+    """``kill`` (SIGTERM) stops lso-sim serve cleanly: the trace gets its end record."""
+    sdk_or_skip()
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        port = probe_socket.getsockname()[1]
+    out = tmp_path / "served.jsonl"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lso_sim", "serve", "--port", str(port), "--trace-out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(600):  # until it listens (start-up imports FastAPI: seconds on a busy machine)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        os.kill(server.pid, signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+    last = json.loads(out.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["record"] == "end" and last["complete"] is True

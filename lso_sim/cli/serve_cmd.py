@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 from pathlib import Path
 from typing import IO, Any
 
@@ -160,8 +161,19 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.print("  buyers (Authorization: Bearer <token>):")
         for token, actor in sandbox.buyers.items():
             console.print(f"    {escape(token)}  ({escape(actor.id)})")
-        uvicorn.run(prepared.app, host=args.host, port=args.port, log_level="warning")
+        # uvicorn re-raises the signal that stopped it once it has shut down; SIGTERM's default
+        # action would then kill the process before the trace gets its end record. Turned into a
+        # clean exit, it unwinds through the ExitStack above, which closes the session.
+        previous = signal.signal(signal.SIGTERM, _stop)
+        try:
+            uvicorn.run(prepared.app, host=args.host, port=args.port, log_level="warning")
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 __all__ = ["SDK_HELP", "add_parser", "add_sdk_arg", "run", "sdk_path"]

@@ -69,6 +69,11 @@ def replay_session(trace: Path, *, scenario: Path | None = None, ignore: Iterabl
     header = recorded.header
     if header is None or header.sandbox is None:
         raise BadInput(f"{trace}: not a trace of lso-sim serve (its header has no 'sandbox')")
+    if recorded.end is None or not recorded.end.complete:
+        raise BadInput(
+            f"{trace}: the session's trace has no complete end record (the server was killed, or the "
+            "file cut): stop lso-sim serve with Ctrl-C or SIGTERM, which ends the trace"
+        )
     info = header.sandbox
     chaos = frozenset(info["chaos"])
     unknown = sorted(chaos - set(KINDS))
