@@ -105,11 +105,11 @@ def test_security_on_leaves_an_admitted_run_byte_identical(thread: str) -> None:
 def test_the_switch_turns_security_off(canonical_run: tuple[RunResult, MemoryTrace]) -> None:
     data = canonical("10.8").model_dump(mode="json", exclude_none=True)
     data["security"]["enabled"] = False
-    # Without the guard, LEGATO's createServiceOrder sent over ALLEGRO reaches SOF-sp's handler,
-    # which does not expect a Customer's empty body: that probe only makes sense with security on.
-    del data["workload"][1]["probes"]["requests"][2]
     result = run_scenario(Scenario.model_validate(data))
     assert security_of(result.world) is None
+    # Without the guard, LEGATO's createServiceOrder from the Customer reaches SOF-sp, which
+    # cannot read its empty body: a MEF 400, not a crash of the run.
+    assert result.world.outcomes["security/probe-3"].detail["status"] == 400
     # Without the guard, the expired Customer is served and the partner gets the seller's own answer.
     assert result.world.outcomes["security/probe-4"].state == "admitted"
     assert result.world.outcomes["security/probe-2"].detail["status"] == 404

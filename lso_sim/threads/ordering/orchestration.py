@@ -139,6 +139,10 @@ class Orchestrator:
     def create_service_order(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         sof, world = self.sof, self.world
         now = world.sim.now
+        problem = _malformed_service_order(msg.payload)
+        if problem is not None:  # only a party outside the threads (a 10.8 probe) sends one
+            sof.respond(msg, 400, {"code": "invalidBody", "reason": problem})
+            return
         if msg.payload["serviceOrderItem"][0]["action"] != "add":
             yield from self.changes.service_order(msg)
             return
@@ -626,3 +630,18 @@ class Orchestrator:
 def _because(what: str, record: ServiceRecord) -> str:
     """``what`` went wrong, with the first cause a branch found (``record.problems``)."""
     return f"{what}: {record.problems[0]}" if record.problems else what
+
+
+def _malformed_service_order(body: Any) -> str | None:
+    """Why a LEGATO ``createServiceOrder`` body cannot be read (``None`` when it can)."""
+    try:
+        item = body["serviceOrderItem"][0]
+        action = item["action"]
+        if action == "add":
+            chars = {c["name"]: c["value"] for c in item["service"]["serviceCharacteristic"]}
+            float(chars["bandwidthMbps"])
+            if len(chars["endpoints"]) != 2:
+                raise ValueError("a service between exactly two endpoints")
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        return f"not a service order lso-sim can read (serviceOrderItem: {type(exc).__name__} {exc})"
+    return None
