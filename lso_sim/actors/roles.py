@@ -27,25 +27,72 @@ class Waiting:
 
     A signal may fire before anyone waits for it (the notification overtook the response that
     told the actor to expect it); the waiter then finds it already triggered.
+
+    Signals made or fired on behalf of a thread instance (``instance=...``) are dropped when that
+    instance ends (:meth:`release`, called by ``World.finish``): a seller announces every state
+    of every order, most of which nobody waits on, and a run of a year of orders must not keep
+    them all. Never through weak references: a process waiting on an event must find it alive.
     """
 
     def __init__(self, env: simpy.Environment) -> None:
         self._env = env
         self._events: dict[str, simpy.Event] = {}
+        self._owned: dict[str, list[str]] = {}
+        """Keys made or fired on behalf of each live thread instance, dropped when it ends."""
+        self._later: list[str] = []
+        """Keys of ended instances fired too recently to drop at their release: dropped later."""
 
-    def event(self, key: str) -> simpy.Event:
-        """The event for ``key`` (created on first use)."""
+    def event(self, key: str, *, instance: str | None = None) -> simpy.Event:
+        """The event for ``key`` (created on first use, then owned by ``instance`` if given)."""
         event = self._events.get(key)
         if event is None:
             event = self._env.event()
             self._events[key] = event
+            if instance is not None:
+                self._owned.setdefault(instance, []).append(key)
         return event
 
-    def fire(self, key: str, value: Any = None) -> None:
-        """Trigger ``key`` once; later fires are ignored (duplicate notifications)."""
+    def fire(self, key: str, value: Any = None, *, instance: str | None = None) -> None:
+        """Trigger ``key`` once; later fires are ignored (duplicate notifications).
+
+        ``instance`` names the thread instance the signal belongs to: it is dropped when that
+        instance ends (see the class).
+        """
         event = self.event(key)
         if not event.triggered:
             event.succeed(value)
+            if instance is not None:
+                self._owned.setdefault(instance, []).append(key)
+
+    def release(self, instance: str) -> int:
+        """Drop the signals of ``instance`` that are spent; returns how many went.
+
+        Spent: fired and delivered (``processed``: its waiters, if any, were resumed), or never
+        fired and watched by nobody (no callbacks: a condition that waited on it together with
+        others removes itself once it triggers). Dropping the latter changes nothing: a later
+        fire or wait makes a fresh event that behaves the same. A signal fired at this very
+        instant, not yet delivered, is dropped at a later release; one a process still waits on
+        stays.
+        """
+        keys = self._owned.pop(instance, [])
+        if self._later:
+            keys.extend(self._later)
+            self._later = []
+        dropped = 0
+        for key in keys:
+            event = self._events.get(key)
+            if event is None:
+                continue
+            if event.processed or not (event.triggered or event.callbacks):
+                del self._events[key]
+                dropped += 1
+            elif event.triggered:
+                self._later.append(key)
+        return dropped
+
+    def __len__(self) -> int:
+        """How many signals are kept (fired or awaited)."""
+        return len(self._events)
 
     def wait(self, key: str, timeout: float | None) -> Generator[simpy.Event, Any, tuple[bool, Any]]:
         """Wait for ``key`` at most ``timeout`` seconds; returns ``(fired, value)``."""

@@ -18,6 +18,7 @@ from lso_sim.actors.roles import (
     Customer,
     ElementManager,
     InfrastructureManager,
+    RoleActor,
     ServiceOrchestrator,
 )
 from lso_sim.architecture.roles import DomainKind
@@ -162,6 +163,9 @@ class World:
         outcome.detail.update(detail)
         driver = outcome.driver or self.bus_sp
         self._last.last.pop(instance, None)
+        for actor in self.sim.actors.values():
+            if isinstance(actor, RoleActor):
+                actor.waiting.release(instance)  # the instance is over: its fired signals are spent
         self.sim.record_local(
             driver,
             Kind.OUTCOME,

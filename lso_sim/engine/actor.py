@@ -21,6 +21,7 @@ import simpy
 
 from lso_sim.architecture.model import ActorSpec
 from lso_sim.architecture.roles import Role
+from lso_sim.engine.deadlines import Deadlines
 from lso_sim.engine.distributions import Distribution
 from lso_sim.engine.retry import NO_RETRY, AnswerMemory, RetryPolicy
 from lso_sim.errors import LsoSimError
@@ -144,6 +145,8 @@ class Actor:
         self._rng = sim.random.stream(f"actor/{spec.id}")
         self._handlers: dict[str, tuple[Handler, bool]] = {}
         self._pending: dict[str, _Call] = {}
+        self._deadlines = Deadlines(self.env, self._expire, self._spent)
+        """Request timers, kept out of simpy's heap until due (:mod:`lso_sim.engine.deadlines`)."""
         self._open: set[str] = set()
         self._working: dict[str, list[Message]] = {}
         """Idempotency key -> re-sent attempts that joined a request still being handled."""
@@ -346,11 +349,16 @@ class Actor:
         call.ids.append(msg.id)
         self._pending[msg.id] = call
         if call.limit is not None:
-            simpy.Timeout(self.env, call.limit, (call, msg.id)).callbacks.append(self._expire)
+            self._deadlines.start(call.limit, (call, msg.id))
+
+    def _spent(self, timer: tuple[_Call, str]) -> bool:
+        """The attempt's timer has nothing left to do: the call is answered or over."""
+        call, attempt_id = timer
+        return call.waiter is None or call.waiter.triggered or attempt_id not in self._pending
 
     def _expire(self, event: simpy.Event) -> None:
         call, attempt_id = cast(tuple[_Call, str], event.value)
-        if call.waiter is None or call.waiter.triggered or attempt_id not in self._pending:
+        if self._spent((call, attempt_id)):
             return
         limit = cast(float, call.limit)
         policy = call.policy

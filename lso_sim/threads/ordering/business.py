@@ -80,7 +80,7 @@ def install(world: World) -> None:
 
 def _signal(bus: BusinessApplications, resource: str, msg: Message) -> None:
     event = msg.payload["event"]
-    bus.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"])
+    bus.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"], instance=msg.instance)
 
 
 CANCEL_STEP = "cancel"
@@ -433,8 +433,8 @@ class Seller:
         meanwhile is carried out (state ``cancelled``) or refused (the wait goes on).
         """
         bus, env, options = self.bus, self.world.sim.env, self.world.options
-        done = bus.waiting.event(f"so:{service_order}:completed")
-        failed = bus.waiting.event(f"so:{service_order}:failed")
+        done = bus.waiting.event(f"so:{service_order}:completed", instance=flow.instance)
+        failed = bus.waiting.event(f"so:{service_order}:failed", instance=flow.instance)
         polls = 0
         while True:
             waits = [done, failed, env.timeout(options.notification_wait)]
@@ -503,8 +503,8 @@ class Seller:
             return
         partner_order = str(answer.payload["id"])
         bus.partner_orders[partner_order] = dict(known)
-        done = bus.waiting.event(f"partner-order:{partner_order}:completed")
-        failed = bus.waiting.event(f"partner-order:{partner_order}:failed")
+        done = bus.waiting.event(f"partner-order:{partner_order}:completed", instance=flow.instance)
+        failed = bus.waiting.event(f"partner-order:{partner_order}:failed", instance=flow.instance)
         yield world.sim.env.any_of([done, failed, world.sim.env.timeout(world.options.notification_wait)])
         state = "completed" if done.triggered else "failed"
         if not (done.triggered or failed.triggered):
@@ -586,8 +586,8 @@ class Seller:
             )
             return
         request = answer.payload["id"]
-        done = bus.waiting.event(f"partner-cancel:{request}:done")
-        rejected = bus.waiting.event(f"partner-cancel:{request}:rejected")
+        done = bus.waiting.event(f"partner-cancel:{request}:done", instance=flow.instance)
+        rejected = bus.waiting.event(f"partner-cancel:{request}:rejected", instance=flow.instance)
         env = self.world.sim.env
         yield env.any_of([done, rejected, env.timeout(self.world.options.notification_wait)])
         if not done.triggered:
@@ -701,9 +701,10 @@ class Seller:
         if msg.payload.get("action") in ("modify", "delete"):
             yield from self._change_partner_product(msg, known)
             return
-        done = bus.waiting.event(f"partner-order:{partner_order}:completed")
-        failed = bus.waiting.event(f"partner-order:{partner_order}:failed")
-        rejected = bus.waiting.event(f"partner-order:{partner_order}:rejected")  # MEF 123: ends it too
+        signal, instance = f"partner-order:{partner_order}", msg.instance
+        done = bus.waiting.event(f"{signal}:completed", instance=instance)
+        failed = bus.waiting.event(f"{signal}:failed", instance=instance)
+        rejected = bus.waiting.event(f"{signal}:rejected", instance=instance)  # MEF 123: ends it too
         yield world.sim.env.any_of(
             [done, failed, rejected, world.sim.env.timeout(world.options.notification_wait)]
         )

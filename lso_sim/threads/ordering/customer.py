@@ -95,9 +95,10 @@ INTERMEDIATE_STATES = frozenset(
 
 def _signal(customer: Customer, resource: str, msg: Message) -> None:
     event = msg.payload["event"]
-    customer.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"])
+    key = f"{resource}:{event['id']}"
+    customer.waiting.fire(f"{key}:{event['state']}", event["state"], instance=msg.instance)
     if event["state"] not in INTERMEDIATE_STATES:
-        customer.waiting.fire(f"{resource}:{event['id']}", event["state"])
+        customer.waiting.fire(key, event["state"], instance=msg.instance)
 
 
 def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:
@@ -229,7 +230,8 @@ def _await_order_end(
     once for the reason of its last state change.
     """
     wait = world.options.notification_wait
-    finals = [customer.waiting.event(f"order:{order_id}:{s}") for s in sorted(FINAL_ORDER_STATES)]
+    signal, instance = f"order:{order_id}", flow.instance
+    finals = [customer.waiting.event(f"{signal}:{s}", instance=instance) for s in sorted(FINAL_ORDER_STATES)]
     polls = 0
     state: str | None = None
     answer: Message | None = None
