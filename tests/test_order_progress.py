@@ -8,16 +8,28 @@ from the moment an expedite charge settles (then ``productOrderItemExpectedCompl
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 import pytest
+import simpy
 from assurance_helpers import canonical, conformance_errors
 from conftest import SCENARIOS, Runner
 from test_sonata_charges import answer_charge, harness, order_with_date, retrieve, standard_days
+from test_sonata_state_machines import FLOW, FULFIL_TIME, Harness
 
 from lso_sim.messages import Kind, Message, bodies
-from lso_sim.messages.operations import CREATE_MODIFY_DELIVERY_DATE, LIST_CHARGE
+from lso_sim.messages.operations import (
+    CREATE_MODIFY_DELIVERY_DATE,
+    CREATE_PRODUCT_ORDER,
+    CREATE_QUOTE,
+    LIST_CHARGE,
+    PRODUCT_ORDER_ITEM_STATE_CHANGE,
+    PRODUCT_ORDER_STATE_CHANGE,
+)
 from lso_sim.scenarios import load_scenario
+from lso_sim.sonata import listen, register_listener
+from lso_sim.sonata.order import ORDER_EVENTS
 from lso_sim.threads.catalog import THREADS
 
 HOPS = [("CANTATA", "BUS-sp", "Customer"), ("SONATA", "BUS-partner", "BUS-sp")]
@@ -140,3 +152,40 @@ def test_thread_10_4_gives_each_hop_of_mefs_4_1_its_own_label(run: Runner) -> No
     assert not [r for r in trace.records if r.irp == "ADAGIO" and r.step == "4a"]
     assert {"4a", "4a-ecm"} <= set(THREADS["10.4"].steps)
     assert {r.step for r in trace.records if r.thread == "10.4"} <= set(THREADS["10.4"].steps) | {"end"}
+
+
+def test_a_two_item_order_announces_each_items_own_moves() -> None:
+    """Items end apart (a partial order): each item's events follow its own states, then the order's."""
+    h = Harness("partial")
+    heard: list[tuple[str, str | None, str]] = []
+    for op in (PRODUCT_ORDER_STATE_CHANGE, PRODUCT_ORDER_ITEM_STATE_CHANGE):
+        listen(
+            h.buyer,
+            op,
+            lambda m: heard.append(
+                (m.payload["eventType"], m.payload["event"].get("orderItemId"), m.payload["event"]["state"])
+            ),
+        )
+
+    def subscribe() -> Generator[simpy.Event, Any, str | None]:
+        return (
+            yield from register_listener(
+                h.buyer, h.seller.id, "productOrderManagement", list(ORDER_EVENTS), flow=FLOW, step="x"
+            )
+        )
+
+    h.world.sim.env.process(subscribe())
+    h.wait(1)
+    quote = h.call(CREATE_QUOTE, h.quote_body(instant=True)).payload["id"]
+    body = h.order_body(quote)
+    other = h.call(CREATE_QUOTE, h.quote_body(instant=True)).payload["id"]
+    second = dict(h.order_body(other)["productOrderItem"][0], id="2")
+    body["productOrderItem"].append(second)
+    answer = h.call(CREATE_PRODUCT_ORDER, body)
+    assert answer.status == 201
+    assert all("expectedCompletionDate" in i for i in answer.payload["productOrderItem"])
+    h.wait(FULFIL_TIME * 2)
+    items = sorted((i, s) for e, i, s in heard if e == "productOrderItemStateChangeEvent")
+    assert items == [("1", "completed"), ("1", "inProgress"), ("2", "failed"), ("2", "inProgress")]
+    orders = [s for e, _, s in heard if e == "productOrderStateChangeEvent"]
+    assert sorted(orders) == ["inProgress", "partial"]
