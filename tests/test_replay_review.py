@@ -24,8 +24,8 @@ CHANGED_PAYLOAD = 30
 CHANGED_STATUS = 110
 """Golden record whose time the test edits (second change, far from the first)."""
 
-SWAPPED = 84
-"""Golden records 84 and 85 (two notifications of 10.2 step 9b) swap places (the reordering)."""
+SWAPPED = 86
+"""Golden records 86 and 87 (two notifications of 10.2 step 9b) swap places (the reordering)."""
 
 
 def _lines(golden: Path) -> list[dict[str, Any]]:

@@ -28,10 +28,10 @@ LEAD_TIME = ACTIVITIES + PHASES * PHASE
 
 PER_ORDER = {
     # CANTATA: 11 requests (2 catalog/inventory lists, an address validation and a site query per
-    # site (2 sites), POQ, quote, quote read, order, acceptance), their 11 responses, and 7 state
+    # site (2 sites), POQ, quote, quote read, order, acceptance), their 11 responses, and 9 state
     # changes the customer's hubs ask for: POQ inProgress and done, quote inProgress, approved and
-    # accepted (by the order), order inProgress and completed.
-    "CANTATA": (2 + 2 * 2 + 5, 2 + 2 * 2 + 5, 2 + 3 + 2),
+    # accepted (by the order), order inProgress and completed, and its item's same two moves.
+    "CANTATA": (2 + 2 * 2 + 5, 2 + 2 * 2 + 5, 2 + 3 + 2 + 2),
     # LEGATO: decompose, check serviceability, service order; 2 notifications (service, order).
     "LEGATO": (3, 3, 2),
     # PRESTO: one ICM, three phases.

@@ -20,7 +20,8 @@ from lso_sim.trace import JsonlTraceWriter
 # Before qualifying, each buyer validates the address of each site and finds the seller's site there
 # (the Customer for its two sites in step 2, BUS-sp for the partner's site in step 3d). Sellers
 # notify every state change the buyer's hubs ask for: a POQ, quote or order going inProgress is
-# announced with the step of the request that started it, its end with the step MEF gives it.
+# announced with the step of the request that started it, its end with the step MEF gives it; an
+# order's item events come just before the order's own (10.2 13 note: the Customer sees it move).
 EXPECTED_HOPS: list[tuple[str, str | None, str, str, str]] = [
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
     ("1", "CANTATA", "Customer", "BUS-sp", "registerListener"),
@@ -53,10 +54,12 @@ EXPECTED_HOPS: list[tuple[str, str | None, str, str, str]] = [
     ("3e", "CANTATA", "Customer", "BUS-sp", "retrieveQuote"),
     ("4", "CANTATA", "Customer", "BUS-sp", "createProductOrder"),
     ("4", "CANTATA", "BUS-sp", "Customer", "listenToQuoteStateChangeEvent"),
+    ("4", "CANTATA", "BUS-sp", "Customer", "productOrderItemStateChangeEvent"),
     ("4", "CANTATA", "BUS-sp", "Customer", "productOrderStateChangeEvent"),
     ("5", None, "BUS-sp", "BUS-sp", "productToServiceMapping"),
     ("6", "SONATA", "BUS-sp", "BUS-partner", "registerListener"),
     ("6", "SONATA", "BUS-sp", "BUS-partner", "createProductOrder"),
+    ("6", "SONATA", "BUS-partner", "BUS-sp", "productOrderItemStateChangeEvent"),
     ("6", "SONATA", "BUS-partner", "BUS-sp", "productOrderStateChangeEvent"),
     ("6", "LEGATO", "BUS-partner", "SOF-partner", "createServiceOrder"),
     ("7", "LEGATO", "BUS-sp", "SOF-sp", "createServiceOrder"),
@@ -117,10 +120,11 @@ def test_activation_fans_out_to_every_icm_ecm_and_the_partner(scenario_10_2: Sce
         assert irps == {"PRESTO", "INTERLUDE", "ADAGIO"}
     tail = [
         (r.step, r.irp, r.operation) for r in trace.records if r.kind not in (Kind.RESPONSE, Kind.OUTCOME)
-    ][-6:]
+    ][-7:]
     assert tail == [
         ("13", "LEGATO", "serviceStateChangeEvent"),
         ("13", "LEGATO", "serviceOrderStateChangeEvent"),
+        ("14", "CANTATA", "productOrderItemStateChangeEvent"),
         ("14", "CANTATA", "productOrderStateChangeEvent"),
         ("15", None, "acceptanceTesting"),
         ("15", "CANTATA", "acceptProductInstance"),

@@ -205,6 +205,11 @@ PRODUCT_ORDER_STATE_CHANGE = _event(
 PRODUCT_ORDER_ITEM_STATE_CHANGE = _event(
     "productOrderItemStateChangeEvent", _ORDER_EVENTS, "a product order item changed state"
 )
+PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET = _event(
+    "productOrderItemExpectedCompletionDateSet",
+    _ORDER_EVENTS,
+    "the seller set (or moved) the date it expects to complete an order item",
+)
 CANCEL_PRODUCT_ORDER_STATE_CHANGE = _event(
     "cancelProductOrderStateChangeEvent", _ORDER_EVENTS, "a cancellation request changed state"
 )

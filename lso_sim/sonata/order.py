@@ -69,6 +69,7 @@ from lso_sim.messages.operations import (
     MODIFY_DELIVERY_DATE_STATE_CHANGE,
     PATCH_CHARGE,
     PATCH_PRODUCT_ORDER,
+    PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET,
     RETRIEVE_CANCEL_PRODUCT_ORDER,
     RETRIEVE_CHARGE,
     RETRIEVE_MODIFY_DELIVERY_DATE,
@@ -158,6 +159,15 @@ CHARGE_STEP = "charge"
 """Step label of charge notifications a seller raises by itself (10.2 defines no step for them)."""
 
 
+ORDER_EVENTS = (
+    "productOrderStateChangeEvent",
+    "productOrderItemStateChangeEvent",
+    "productOrderItemExpectedCompletionDateSet",
+)
+"""The product order events a buyer registers for: the order's and each item's moves, and the
+seller's commitment (``expectedCompletionDate``) when it is set after the order was created."""
+
+
 class OrderApi(LifecycleApi):
     """Product orders of one seller."""
 
@@ -230,6 +240,9 @@ class OrderApi(LifecycleApi):
             lambda ident: bodies.order(ident, body, "acknowledged", "acknowledged", self.now),
         )
         resource.private["buyer"] = msg.src
+        for item in resource.body["productOrderItem"]:
+            if not self._charged(resource, item):
+                self.commit_date(item, self._due(resource, item))
         self.reply(msg, 201, resource.body)
         self.watch(resource, msg)
         faults = self.actor.sim.faults
@@ -257,6 +270,8 @@ class OrderApi(LifecycleApi):
                 item["requestedCompletionDate"] = bodies.timestamp(self._standard_date(resource, terms))
                 if item.get("expediteIndicator"):
                     item["expediteAcceptedIndicator"] = False
+            self.commit_date(item, self._due(resource, item))
+            self._publish_expected(resource, str(item["id"]))
         before = snapshot(resource)
         self.move(resource, "inProgress")
         for item in self._changes(resource):
@@ -353,6 +368,49 @@ class OrderApi(LifecycleApi):
                     f"{where}/product/productOffering/id",
                 )
 
+    def _charged(self, order: Resource, item: Mapping[str, Any]) -> bool:
+        """Whether ``item`` is an expedite: its date is known only once the buyer settles the charge."""
+        early = self._expedite(order, item, item.get("requestedCompletionDate")) is not None
+        return early or bool(item.get("expediteIndicator"))
+
+    def _due(self, order: Resource, item: Mapping[str, Any]) -> str:
+        """The date the seller commits to: the requested one when given, else the standard one.
+
+        A requested date earlier than the standard one reaches here only once its charge has
+        settled (accepted; declined replaces it by the standard date).
+        """
+        requested = item.get("requestedCompletionDate")
+        if isinstance(requested, str):
+            return requested
+        return bodies.timestamp(self._standard_date(order, self._terms(item)))
+
+    @staticmethod
+    def commit_date(item: dict[str, Any], date: str) -> None:
+        """Set the item's MEF ``expectedCompletionDate``: the seller's commitment (10.2 step 6).
+
+        Set in the 201 when the seller can commit at once, so a buyer (BUS-sp ordering a
+        partner's part) has the partner's commitment on the order it placed.
+        """
+        item["expectedCompletionDate"] = date
+
+    def _publish_expected(self, order: Resource, item_id: str) -> None:
+        """Tell the buyer an item's expected date was set after the 201 (MEF's own event for it)."""
+        watched = order.private.get("watch")
+        if watched is None:
+            return
+        buyer, flow, step = watched
+        event = bodies.state_change_event(
+            "productOrderItemExpectedCompletionDateSet",
+            "productOrder",
+            order.id,
+            order.state,
+            self.now,
+            self.next_id("event"),
+            item=("orderItemId", item_id),
+        )
+        del event["event"]["state"]  # MEF's payload names the item; the buyer reads the new date
+        self.publish(buyer, PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET, event, flow=flow, step=step)
+
     def _changes(self, resource: Resource) -> list[dict[str, Any]]:
         """The order's ``modify`` and ``delete`` items (as the order body shows them)."""
         return [i for i in resource.body["productOrderItem"] if i["action"] != "add"]
@@ -374,6 +432,8 @@ class OrderApi(LifecycleApi):
                 resource.private.setdefault("products", []).append(product.id)
                 # MEF: once the seller has assigned the product's id, the order shows it.
                 item["product"] = dict(item.get("product") or {}, id=product.id)
+        for item in resource.body["productOrderItem"]:
+            item["completionDate"] = bodies.timestamp(self.now)  # MEF: set once every item has ended
         self._end_changes(resource, done)
         self.announce(resource, before, final=True)
 
@@ -554,16 +614,21 @@ class OrderApi(LifecycleApi):
             order.move_item(item_id, "inProgress", self.now)
             if accepted:
                 shown["requestedCompletionDate"] = body["requestedCompletionDate"]
+                self.commit_date(shown, body["requestedCompletionDate"])
                 shown["expediteAcceptedIndicator"] = True
             request.move("done" if accepted else "done.declined", self.now)
             self.announce(order, before, final=False, step=msg.step)
+            if accepted:
+                self._publish_expected(order, item_id)
             self._publish_modify(msg, request)
             if "outcome" in order.private:
                 self.finish(order, str(order.private["outcome"]))
             return
         shown["requestedCompletionDate"] = body["requestedCompletionDate"]
+        self.commit_date(shown, body["requestedCompletionDate"])  # the new commitment
         request.move("done", self.now)
         self._publish_modify(msg, request)
+        self._publish_expected(order, item_id)
 
     def _publish_modify(self, msg: Message, request: Resource) -> None:
         self.publish(

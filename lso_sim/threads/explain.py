@@ -219,6 +219,10 @@ def _stateful_body(payload: Any) -> Mapping[str, Any] | None:
     return body
 
 
+_ITEM_KEYS = ("orderItemId", "quoteItemId", "poqItemId")
+"""Fields by which a MEF item event names the item whose state it reports."""
+
+
 def _resource_id(body: Mapping[str, Any]) -> str:
     """The id of the resource a stateful body is about ('' when it names none)."""
     return next((str(body[k]) for k in _RESOURCE_KEYS if isinstance(body.get(k), str)), "")
@@ -233,6 +237,9 @@ def _state_change(payload: Any, states: dict[str, str]) -> str:
     state, resource = str(body["state"]), _resource_id(body)
     if not resource:
         return f"; state now {state}"
+    item = next((str(body[k]) for k in _ITEM_KEYS if isinstance(body.get(k), str)), None)
+    if item is not None:  # an item event: the item moved, not (yet) its order
+        resource = f"{resource} item {item}"
     before = states.get(resource)
     states[resource] = state
     if before is None:

@@ -39,6 +39,8 @@ from lso_sim.messages.operations import (
     CREATE_QUOTE,
     CREATE_SERVICE_ORDER,
     DETERMINE_SERVICE_COMPONENTS,
+    PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET,
+    PRODUCT_ORDER_ITEM_STATE_CHANGE,
     PRODUCT_ORDER_STATE_CHANGE,
     REQUEST_PARTNER_FULFILMENT,
     RETRIEVE_PRODUCT_ORDER,
@@ -50,7 +52,7 @@ from lso_sim.sonata import listen, register_listener
 from lso_sim.sonata.address import AddressApi
 from lso_sim.sonata.catalog import CatalogApi
 from lso_sim.sonata.inventory import InventoryApi
-from lso_sim.sonata.order import OrderApi
+from lso_sim.sonata.order import ORDER_EVENTS, OrderApi
 from lso_sim.sonata.places import KnownPlace, parse_address
 from lso_sim.sonata.qualification import QualificationApi
 from lso_sim.sonata.quote import QuoteApi
@@ -73,6 +75,8 @@ def install(world: World) -> None:
         bus.handle(SERVICE_ORDER_STATE_CHANGE, partial(_signal, bus, "so"))
         bus.handle(SERVICE_STATE_CHANGE, partial(_signal, bus, "service"))
         listen(bus, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-order"))
+        listen(bus, PRODUCT_ORDER_ITEM_STATE_CHANGE, partial(_item_signal, bus, "partner-order"))
+        listen(bus, PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET, partial(_item_signal, bus, "partner-date"))
         listen(bus, CANCEL_PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-cancel"))
         bus.handle(REQUEST_PARTNER_FULFILMENT, seller.obtain_partner_component)
         inventory_sync.install_product_sync(bus, seller.inventory)
@@ -81,6 +85,13 @@ def install(world: World) -> None:
 def _signal(bus: BusinessApplications, resource: str, msg: Message) -> None:
     event = msg.payload["event"]
     bus.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"], instance=msg.instance)
+
+
+def _item_signal(bus: BusinessApplications, resource: str, msg: Message) -> None:
+    """A partner order item moved (or got its date): signalled, nobody needs to wait for it."""
+    event = msg.payload["event"]
+    key = f"{resource}:{event['id']}:{event.get('orderItemId')}:{event.get('state', 'dated')}"
+    bus.waiting.fire(key, event.get("state"))
 
 
 CANCEL_STEP = "cancel"
@@ -493,7 +504,7 @@ class Seller:
                 bus,
                 partner_bus,
                 "productOrderManagement",
-                ["productOrderStateChangeEvent"],
+                list(ORDER_EVENTS),  # the partner part is tracked too (10.2 step 13 note)
                 flow=flow,
                 step="9b",
             )
@@ -623,7 +634,7 @@ class Seller:
                     bus,
                     part["bus"],
                     "productOrderManagement",
-                    ["productOrderStateChangeEvent"],
+                    list(ORDER_EVENTS),  # the partner part is tracked too (10.2 step 13 note)
                     flow=flow,
                     step="6",
                 )

@@ -26,12 +26,15 @@ from lso_sim.messages.operations import (
     LIST_PRODUCT,
     LIST_PRODUCT_OFFERING,
     POQ_STATE_CHANGE,
+    PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET,
+    PRODUCT_ORDER_ITEM_STATE_CHANGE,
     PRODUCT_ORDER_STATE_CHANGE,
     QUOTE_STATE_CHANGE,
     RETRIEVE_PRODUCT_ORDER,
     RETRIEVE_QUOTE,
 )
 from lso_sim.sonata import listen, register_listener
+from lso_sim.sonata.order import ORDER_EVENTS
 from lso_sim.sonata.reasons import end_reason, refusal
 from lso_sim.threads.ordering.locate import locate_site
 
@@ -63,12 +66,15 @@ class OrderRequest:
 QUOTE_PENDING_STATES = frozenset({"acknowledged", "inProgress", "inProgress.draft"})
 """Quote states on the way to an answer: the customer reads the quote again later."""
 
-HUBS: tuple[tuple[str, str], ...] = (
-    ("productOfferingQualificationManagement", "poqStateChangeEvent"),
-    ("quoteManagement", "quoteStateChangeEvent"),
-    ("productOrderManagement", "productOrderStateChangeEvent"),
+HUBS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("productOfferingQualificationManagement", ("poqStateChangeEvent",)),
+    ("quoteManagement", ("quoteStateChangeEvent",)),
+    ("productOrderManagement", ORDER_EVENTS),
 )
-"""The hubs a customer registers before its first request: (management API, event type)."""
+"""The hubs a customer registers before its first request: (management API, event types).
+
+Order item events are how the Customer sees its order move item by item (10.2 step 13 note:
+state changes are made available to the customer throughout ordering and activation)."""
 
 
 def install(world: World) -> None:
@@ -77,6 +83,8 @@ def install(world: World) -> None:
         listen(customer, POQ_STATE_CHANGE, partial(_signal, customer, "poq"))
         listen(customer, QUOTE_STATE_CHANGE, partial(_signal, customer, "quote"))
         listen(customer, PRODUCT_ORDER_STATE_CHANGE, partial(_signal, customer, "order"))
+        listen(customer, PRODUCT_ORDER_ITEM_STATE_CHANGE, partial(_item_signal, customer, "order"))
+        listen(customer, PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET, partial(_item_signal, customer, "order-date"))
 
 
 INTERMEDIATE_STATES = frozenset(
@@ -99,6 +107,13 @@ def _signal(customer: Customer, resource: str, msg: Message) -> None:
     customer.waiting.fire(f"{key}:{event['state']}", event["state"], instance=msg.instance)
     if event["state"] not in INTERMEDIATE_STATES:
         customer.waiting.fire(key, event["state"], instance=msg.instance)
+
+
+def _item_signal(customer: Customer, resource: str, msg: Message) -> None:
+    """An item moved: signalled as ``resource:id:item:state`` (nobody needs to wait for it)."""
+    event = msg.payload["event"]
+    key = f"{resource}:{event['id']}:{event.get('orderItemId')}:{event.get('state', 'dated')}"
+    customer.waiting.fire(key, event.get("state"))
 
 
 def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:
@@ -135,10 +150,10 @@ def _order(
     wait = world.options.notification_wait
 
     # Before its first request, the customer registers its hubs (once per seller and API).
-    for api, event_type in HUBS:
+    for api, event_types in HUBS:
         if (bus, api) not in customer.hubs:
             customer.hubs[(bus, api)] = "pending"
-            hub = yield from register_listener(customer, bus, api, [event_type], flow=flow, step="1")
+            hub = yield from register_listener(customer, bus, api, list(event_types), flow=flow, step="1")
             customer.hubs[(bus, api)] = hub or ""
 
     # 1: browse the catalog and what the customer already has.

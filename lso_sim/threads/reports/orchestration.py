@@ -37,7 +37,8 @@ REPORT_TYPES = ("performance", "fault")
 
 def install(world: World) -> None:
     """Register the 10.4 handlers of SOF-sp."""
-    declare_steps(THREAD, "4a", below="4a")
+    # MEF's 4.1 is two hops (SOF-sp -> PRESTO -> ICM; ICM -> ADAGIO -> ECM): each gets its label.
+    declare_steps(THREAD, "4a", below="4a-ecm")
     declare_steps(THREAD, "4b", below="4b", adagio="4b")
     sof = world.sof_sp
     reporter = Reporter(world, sof)
