@@ -16,15 +16,6 @@ from lso_sim.trace.records import to_record
 SOAKS = sorted((Path(__file__).resolve().parents[1] / "scenarios" / "faults").glob("soak-*.yaml"))
 
 
-KNOWN_INVENTORY_RACE = {
-    "soak-interlude": (
-        "known bug, not yet fixed: under 20% loss a partner order's retried createServiceOrder can "
-        "leave an SP service active with no partner product (and a partner product whose service "
-        "is terminated); main shows it too with --seed 1 (lso-sim run "
-        "scenarios/faults/soak-interlude.yaml --seed 1)"
-    ),
-}
-"""Soaks whose run hits a known inventories-agree race: an expected failure, said, never hidden."""
 
 
 @pytest.mark.parametrize("path", SOAKS, ids=lambda p: p.stem)
@@ -40,10 +31,7 @@ def test_a_lossy_soak_ends_with_an_outcome_and_a_reason_for_every_order(path: Pa
     records = [to_record(r) for r in trace.records]
     assert [str(f) for f in evaluate(scenario.expect, records, outcomes)] == []
     assert result.invariants is not None
-    broken = [r.name for r in result.invariants.results if not r.held]
-    if broken == ["inventories-agree"] and path.stem in KNOWN_INVENTORY_RACE:
-        pytest.xfail(KNOWN_INVENTORY_RACE[path.stem])
-    assert broken == []
+    assert [r.name for r in result.invariants.results if not r.held] == []
 
 
 def test_the_soaks_cover_both_partner_fulfilment_options() -> None:

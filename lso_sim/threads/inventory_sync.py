@@ -88,25 +88,37 @@ def _serve(sof: ServiceOrchestrator, msg: Message) -> None:
     sof.respond(msg, 200, body)
 
 
-def install_product_sync(bus: BusinessApplications, inventory: InventoryApi) -> None:
-    """BUS follows its SOF's service events into the product inventory (idempotent)."""
+def install_product_sync(
+    bus: BusinessApplications, inventory: InventoryApi, *, rounds: int = 1, wait: float = 0.0
+) -> None:
+    """BUS follows its SOF's service events into the product inventory (idempotent); a read given
+    up on is tried again ``rounds - 1`` times, ``wait`` seconds apart."""
     for op in (SERVICE_ATTRIBUTE_CHANGE, SERVICE_DELETE):
         if not bus.handles(op.name):
-            bus.handle(op, partial(_follow, bus, inventory))
+            bus.handle(op, partial(_follow, bus, inventory, rounds, wait))
 
 
 def _follow(
-    bus: BusinessApplications, inventory: InventoryApi, msg: Message
+    bus: BusinessApplications, inventory: InventoryApi, rounds: int, wait: float, msg: Message
 ) -> Generator[simpy.Event, Any, None]:
     """Read the service the event names and show it on the product it delivers."""
     service_id = str(msg.payload["event"]["id"])
-    try:
-        answer = yield from bus.call(
-            msg.src, RETRIEVE_SERVICE, {"id": service_id}, flow=msg.flow, step=msg.step
-        )
-    except LsoSimError as exc:  # given up on: the product keeps its last known state, and says so
-        _not_updated(bus, msg, service_id, str(exc), None)
-        return
+    # The SOF stops re-sending its event once it has answered a read, and that answer may be lost:
+    # so the BUS does not give up after one request's retries, it tries again later, at most
+    # ``poll_limit`` times, ``notification_wait`` apart (docs/faults.md, inventory events).
+    answer: Message | None = None
+    for attempt in range(rounds):
+        try:
+            answer = yield from bus.call(
+                msg.src, RETRIEVE_SERVICE, {"id": service_id}, flow=msg.flow, step=msg.step
+            )
+            break
+        except LsoSimError as exc:  # given up on: the product keeps its last known state, and says so
+            if attempt == rounds - 1:
+                _not_updated(bus, msg, service_id, str(exc), None)
+                return
+            yield bus.env.timeout(wait)
+    assert answer is not None
     product = inventory.product_of_service(service_id)
     if answer.status != 200 or product is None:
         problem = "service not readable" if answer.status != 200 else "no product for the service"

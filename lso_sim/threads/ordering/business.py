@@ -26,6 +26,7 @@ import simpy
 from lso_sim.actors.roles import BusinessApplications
 from lso_sim.actors.world import World
 from lso_sim.architecture.roles import Role
+from lso_sim.errors import LsoSimError
 from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Flow, Kind, Message
 from lso_sim.messages.operations import (
@@ -79,7 +80,9 @@ def install(world: World) -> None:
         listen(bus, PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET, partial(_item_signal, bus, "partner-date"))
         listen(bus, CANCEL_PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-cancel"))
         bus.handle(REQUEST_PARTNER_FULFILMENT, seller.obtain_partner_component)
-        inventory_sync.install_product_sync(bus, seller.inventory)
+        inventory_sync.install_product_sync(
+            bus, seller.inventory, rounds=world.options.poll_limit, wait=world.options.notification_wait
+        )
 
 
 def _signal(bus: BusinessApplications, resource: str, msg: Message) -> None:
@@ -91,7 +94,7 @@ def _item_signal(bus: BusinessApplications, resource: str, msg: Message) -> None
     """A partner order item moved (or got its date): signalled, nobody needs to wait for it."""
     event = msg.payload["event"]
     key = f"{resource}:{event['id']}:{event.get('orderItemId')}:{event.get('state', 'dated')}"
-    bus.waiting.fire(key, event.get("state"))
+    bus.waiting.fire(key, event.get("state"), instance=msg.instance)
 
 
 CANCEL_STEP = "cancel"
@@ -668,26 +671,53 @@ class Seller:
         body["serviceOrderItem"][0]["service"]["serviceCharacteristic"].append(
             {"name": "partnerOrders", "value": partner_orders}
         )
-        answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=flow, step="7")
+        answer = yield from self._create_service_order(body, order_id, flow, "7")
         return (yield from self._after_service_order(answer, work, order, "13"))
 
     def _fulfil_as_partner(
         self, msg: Message, order: Resource, product: dict[str, Any], work: OrderWork
     ) -> Generator[simpy.Event, Any, str]:
-        bus = self.bus
         order_id = order.id
         config = product["productConfiguration"]
         ends = bodies.configured_endpoints(config)
         bandwidth = bodies.configured_bandwidth(config) or 0.0
         body = bodies.service_order_create(order_id, f"svc-{order_id}", ends, bandwidth)
-        answer = yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=msg.flow, step=msg.step)
+        answer = yield from self._create_service_order(body, order_id, msg.flow, msg.step)
         return (yield from self._after_service_order(answer, work, order, msg.step))
+
+    def _create_service_order(
+        self, body: dict[str, Any], order_id: str, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, Message]:
+        """LEGATO createServiceOrder; if no answer ever comes, find the order by its externalId.
+
+        The create may have reached SOF with every answer lost: SOF is then working on an order
+        BUS does not know, and failing the product order would leave a service nobody sold (the
+        ``inventories-agree`` invariant). So before giving up, BUS reads the service order by the
+        product order's id, at most ``poll_limit`` times; only when none is found does it fail.
+        """
+        bus = self.bus
+        try:
+            return (yield from bus.call(self.sof, CREATE_SERVICE_ORDER, body, flow=flow, step=step))
+        except LsoSimError as exc:
+            given_up = exc
+        for _ in range(self.world.options.poll_limit):
+            try:
+                found = yield from bus.call(
+                    self.sof, RETRIEVE_SERVICE_ORDER, {"externalId": order_id}, flow=flow, step=step
+                )
+            except LsoSimError:
+                continue
+            if found.status == 200:
+                return found
+            if found.status == 404:
+                break  # SOF never got the create: it really failed
+        raise given_up
 
     def _after_service_order(
         self, answer: Message, work: OrderWork, order: Resource, step: str
     ) -> Generator[simpy.Event, Any, str]:
         """Wait for the service order's end (or a cancellation that SOF accepts)."""
-        if answer.status == 201:
+        if answer.status in (200, 201):  # 200: found by its externalId after the create's answer was lost
             work.service_order = str(answer.payload["id"])
         if (yield from self._checkpoint(work)):
             return "cancelled"

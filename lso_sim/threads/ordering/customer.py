@@ -113,7 +113,7 @@ def _item_signal(customer: Customer, resource: str, msg: Message) -> None:
     """An item moved: signalled as ``resource:id:item:state`` (nobody needs to wait for it)."""
     event = msg.payload["event"]
     key = f"{resource}:{event['id']}:{event.get('orderItemId')}:{event.get('state', 'dated')}"
-    customer.waiting.fire(key, event.get("state"))
+    customer.waiting.fire(key, event.get("state"), instance=msg.instance)
 
 
 def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None]:

@@ -216,6 +216,16 @@ class Orchestrator:
     def retrieve_service_order(self, msg: Message) -> None:
         """LEGATO retrieveServiceOrder: BUS reads a service order (its state, and why it failed)."""
         ident = str(msg.payload.get("id"))
+        external = msg.payload.get("externalId")
+        if external is not None:  # the buyer never got the create's answer: find it by its own id
+            ident = next(
+                (
+                    so
+                    for so, (_order, request) in self.sof.service_orders.items()
+                    if request.get("externalId") == external and self.sof.services[so].buyer == msg.src
+                ),
+                f"with externalId {external}",
+            )
         entry = self.sof.service_orders.get(ident)
         if entry is None:
             self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
