@@ -16,10 +16,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from lso_sim.actors.world import Outcome
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.channel import Channel, ChannelSpec
+from lso_sim.engine.observers import MemoryTrace
 from lso_sim.engine.simulation import Simulation
 from lso_sim.messages.envelope import Kind
+from lso_sim.scenarios import run_scenario
+from lso_sim.scenarios.runner import RunResult
+from lso_sim.scenarios.schema import Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +118,29 @@ class _DroppingChannel(Channel):
             self.lost += 1
             return None
         return super().transit(now)
+
+
+def run_lossy(scenario: Scenario, dropper: Dropper, horizon: float) -> tuple[RunResult, MemoryTrace]:
+    """Run ``scenario`` up to ``horizon`` with ``dropper`` losing messages; its trace kept."""
+    trace = MemoryTrace()
+    with dropper.watching():
+        result = run_scenario(
+            scenario.model_copy(update={"horizon": horizon}), [trace], channel_factory=dropper.factory
+        )
+    return result, trace
+
+
+def check_every_instance_ended(
+    result: RunResult, trace: MemoryTrace, must_explain: Callable[[Outcome], bool] = lambda _o: False
+) -> None:
+    """Every instance ended exactly once, none left ``open`` at the horizon, no background work
+    crashed, and each outcome ``must_explain`` picks says why."""
+    outcomes = Counter(r.instance for r in trace.records if r.kind is Kind.OUTCOME)
+    assert set(outcomes) == set(result.world.outcomes)
+    assert all(n == 1 for n in outcomes.values()), outcomes
+    for outcome in result.world.outcomes.values():
+        assert outcome.state != "open", f"{outcome.instance}: {outcome.reason}"
+        if must_explain(outcome):
+            assert outcome.reason, f"{outcome.instance} ended {outcome.state} without a reason"
+    crashes = [r for r in trace.records if r.kind is Kind.ERROR and r.operation == "backgroundFailed"]
+    assert not crashes

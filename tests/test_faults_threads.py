@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lossy import Dropper
+from lossy import Dropper, check_every_instance_ended, run_lossy
 
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.observers import MemoryTrace
 from lso_sim.messages.envelope import Kind
-from lso_sim.scenarios import load_scenario, run_scenario
+from lso_sim.scenarios import load_scenario
 from lso_sim.scenarios.runner import RunResult
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -29,24 +29,16 @@ SUCCESS = {"completed", "closed", "incidentClosed", "billed"}
 
 
 def _run(thread: str, dropper: Dropper) -> tuple[RunResult, MemoryTrace]:
-    scenario = load_scenario(SCENARIOS / f"thread-{thread}.yaml").model_copy(update={"horizon": HORIZON})
-    trace = MemoryTrace()
-    with dropper.watching():
-        result = run_scenario(scenario, [trace], channel_factory=dropper.factory)
-    return result, trace
+    return run_lossy(load_scenario(SCENARIOS / f"thread-{thread}.yaml"), dropper, HORIZON)
 
 
 def _check_ended(result: RunResult, trace: MemoryTrace) -> None:
     """Every instance ended once, before the horizon, and says why when it did not succeed."""
-    outcomes = Counter(r.instance for r in trace.records if r.kind is Kind.OUTCOME)
-    assert set(outcomes) == set(result.world.outcomes)
-    assert all(n == 1 for n in outcomes.values()), outcomes
-    for outcome in result.world.outcomes.values():
-        assert outcome.state != "open", f"{outcome.instance}: {outcome.reason}"
-        if outcome.thread != "10.2" and outcome.state not in SUCCESS | {"noService"}:
-            assert outcome.reason, f"{outcome.instance} ended {outcome.state} without a reason"
-    crashes = [r for r in trace.records if r.kind is Kind.ERROR and r.operation == "backgroundFailed"]
-    assert not crashes
+    check_every_instance_ended(
+        result,
+        trace,
+        lambda o: o.thread != "10.2" and o.state not in SUCCESS | {"noService"},
+    )
 
 
 def _check_bookings(result: RunResult) -> None:

@@ -4,7 +4,6 @@ whatever the channels lose."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from assurance_helpers import canonical, conformance_errors, first_seen, hops
 from conftest import SCENARIOS, Runner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from lossy import Dropper
+from lossy import Dropper, check_every_instance_ended, run_lossy
 
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.observers import MemoryTrace
@@ -193,24 +192,15 @@ def test_a_buyer_without_sharing_terms_still_sees_the_whole_catalog(
 
 
 def _lossy_run(dropper: Dropper) -> tuple[RunResult, MemoryTrace]:
-    scenario = canonical("10.1").model_copy(update={"horizon": 120 * 86400.0})
-    trace = MemoryTrace()
-    with dropper.watching():
-        result = run_scenario(scenario, [trace], channel_factory=dropper.factory)
-    return result, trace
+    return run_lossy(canonical("10.1"), dropper, 120 * 86400.0)
 
 
 def _check_ended(result: RunResult, trace: MemoryTrace) -> None:
-    outcomes = Counter(r.instance for r in trace.records if r.kind is Kind.OUTCOME)
-    assert set(outcomes) == set(result.world.outcomes)
-    assert all(n == 1 for n in outcomes.values()), outcomes
-    for outcome in result.world.outcomes.values():
-        assert outcome.state != "open", f"{outcome.instance}: {outcome.reason}"
-        if outcome.thread == "10.1" and outcome.state not in ("completed", "applied"):
-            assert outcome.reason, f"{outcome.instance} ended {outcome.state} without a reason"
-    assert not [r for r in trace.records if r.kind is Kind.ERROR and r.operation == "backgroundFailed"]
-    # The message-level invariants; 10.2's inventory agreement under SONATA loss is 10.2's own
-    # (it breaks on thread-10.2.yaml alone with the same loss), not what this thread is about.
+    check_every_instance_ended(
+        result, trace, lambda o: o.thread == "10.1" and o.state not in ("completed", "applied")
+    )
+    # The message-level invariants only: at the @example below a BUS gives up following a service
+    # order SOF completes (every retrieveServiceOrder lost), a 10.2 gap docs/faults.md names.
     assert result.invariants is not None
     held = {r.name: r.status.value for r in result.invariants.results}
     assert held["one-outcome-per-instance"] == held["requests-answered"] == "held", (

@@ -15,7 +15,7 @@ from assurance_helpers import canonical, first_seen
 from conftest import SCENARIOS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lossy import Dropper
+from lossy import Dropper, check_every_instance_ended, run_lossy
 
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.observers import MemoryTrace
@@ -121,20 +121,11 @@ def test_needed_bandwidth_stays_within_the_contract(
 
 
 def _lossy_run(dropper: Dropper) -> tuple[RunResult, MemoryTrace]:
-    scenario = canonical("10.9").model_copy(update={"horizon": 60 * 86400.0})
-    trace = MemoryTrace()
-    with dropper.watching():
-        result = run_scenario(scenario, [trace], channel_factory=dropper.factory)
-    return result, trace
+    return run_lossy(canonical("10.9"), dropper, 60 * 86400.0)
 
 
 def _check_ended(result: RunResult, trace: MemoryTrace) -> None:
-    outcomes = Counter(r.instance for r in trace.records if r.kind is Kind.OUTCOME)
-    assert set(outcomes) == set(result.world.outcomes)
-    assert all(n == 1 for n in outcomes.values()), outcomes
-    for outcome in result.world.outcomes.values():
-        assert outcome.state != "open", f"{outcome.instance}: {outcome.reason}"
-    assert not [r for r in trace.records if r.kind is Kind.ERROR and r.operation == "backgroundFailed"]
+    check_every_instance_ended(result, trace)
 
 
 def test_a_change_that_never_happens_leaves_the_bandwidth_and_says_why() -> None:

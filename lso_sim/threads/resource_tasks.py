@@ -611,20 +611,9 @@ def _sp_figures(
     bound: _Bound = _UNBOUNDED,
 ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """One construct's figures from its ICM, or why there are none."""
-    try:
-        answer = yield from sof.call(
-            icm,
-            RETRIEVE_CONSTRUCT_METRICS,
-            body,
-            flow=flow,
-            step=step,
-            timeout=bound.deadline,
-            retry=bound.retry,
-        )
-    except LsoSimError as exc:
-        return str(exc)
-    if answer.status != 200:
-        return _refused(RETRIEVE_CONSTRUCT_METRICS, icm, answer)
+    answer = yield from _ask(sof, icm, RETRIEVE_CONSTRUCT_METRICS, body, flow, step, bound)
+    if isinstance(answer, str):
+        return answer
     return {k: answer.payload[k] for k in ("sample", "counters", "alarms")}
 
 
@@ -637,21 +626,31 @@ def _partner_figures(
     bound: _Bound = _UNBOUNDED,
 ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """One partner component's figures from the partner's SOF, or why there are none."""
+    answer = yield from _ask(sof, partner, CREATE_PARTNER_PERFORMANCE_REPORT, body, flow, step, bound)
+    if isinstance(answer, str):
+        return answer
+    return bodies.report_figures(answer.payload)
+
+
+def _ask(
+    sof: ServiceOrchestrator,
+    dst: str,
+    op: Operation,
+    body: dict[str, Any],
+    flow: Flow,
+    step: str,
+    bound: _Bound,
+) -> Generator[simpy.Event, Any, Message | str]:
+    """Send ``op`` within ``bound``: the successful answer, or why there is none, in one line."""
     try:
         answer = yield from sof.call(
-            partner,
-            CREATE_PARTNER_PERFORMANCE_REPORT,
-            body,
-            flow=flow,
-            step=step,
-            timeout=bound.deadline,
-            retry=bound.retry,
+            dst, op, body, flow=flow, step=step, timeout=bound.deadline, retry=bound.retry
         )
     except LsoSimError as exc:
         return str(exc)
-    if answer.status != 201:
-        return _refused(CREATE_PARTNER_PERFORMANCE_REPORT, partner, answer)
-    return bodies.report_figures(answer.payload)
+    if answer.status != op.success:
+        return _refused(op, dst, answer)
+    return answer
 
 
 def _refused(op: Operation, dst: str, answer: Message) -> str:
