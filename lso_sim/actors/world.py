@@ -32,6 +32,10 @@ from lso_sim.topology.network import NetworkTopology
 END_STEP = "end"
 """Step label of an instance's ``outcome`` record, in every thread."""
 
+SETUP_STEP = "setup"
+"""Step label of set-up hops (a buyer registering its notification hub): work that lets a later
+MEF step's events arrive but is part of no MEF step, so it carries no MEF step number."""
+
 
 class PartnerFulfilment(StrEnum):
     """How SOF-sp obtains partner components in 10.2 step 9b (the two options MEF names)."""

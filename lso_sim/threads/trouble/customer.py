@@ -97,7 +97,7 @@ def run(world: World, plan: TroublePlan) -> Generator[simpy.Event, Any, None]:
         if resource is not None:
             settings_of(world).proactive[plan.instance] = (customer.id, products.service_of(resource))
     if not state_of(bus).hubs(customer.id, API):
-        yield from register_listener(customer, bus.id, API, None, flow=flow, step="1")
+        yield from register_listener(customer, bus.id, API, None, flow=flow)
     resources.inject(world, plan.ne, plan.fault, flow)
     if plan.detection == "proactive":
         yield from _await_end(world, customer, plan.instance, None, flow)
