@@ -657,6 +657,23 @@ TROUBLE_STATUS_ALLEGRO = _op(
     None,
     "SOF-sp reports trouble resolution status to the Customer",
 )
+ALERT_PARTNER_ASSESSMENT = _op(
+    "alertServiceAssessment",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    202,
+    "SOF-sp alerts a partner that its component is assessed against SLS objectives until a time",
+    "404",
+)
+SLS_STATUS_ALLEGRO = _op(
+    "serviceQualityStatusUpdate",
+    Irp.ALLEGRO,
+    NOTE,
+    None,
+    None,
+    "SOF-sp reports the status of an SLS degradation and its resolution to the Customer",
+)
 RETRIEVE_COMPONENT_FAULTS = _op(
     "retrieveComponentFaultAndConfiguration",
     Irp.INTERLUDE,

@@ -191,6 +191,7 @@ def start_sls(scenario: Scenario, work: WorkloadModel, world: World) -> None:
                         block.period,
                         block.periods,
                         instance,
+                        request.customer,
                     ),
                 ),
                 instance,

@@ -196,6 +196,9 @@ class CustomerModel(_Strict):
     id: str
     name: str | None = None
     sites: list[SiteModel] = Field(min_length=1, max_length=MAX_ITEMS)
+    status_via: Literal["CANTATA", "ALLEGRO"] = "CANTATA"
+    """Which IRP brings it resolution status (10.5 step 12, 10.6 step 7): BUS-sp over CANTATA, as
+    MEF's text leads, or SOF-sp over ALLEGRO, MEF's alternative; one or the other, never both."""
 
 
 class PartnerModel(_Strict):
@@ -308,9 +311,9 @@ class TroubleReportModel(_Strict):
 
 
 class TroubleModel(_Strict):
-    """Thread 10.5's block: the trouble instances, and whether SOF-sp also reports over ALLEGRO."""
+    """Thread 10.5's block: the trouble instances (who hears of resolution how: ``status_via``
+    of each customer)."""
 
-    allegro_updates: bool = False
     reports: list[TroubleReportModel] = Field(min_length=1, max_length=MAX_ITEMS)
 
 

@@ -144,7 +144,7 @@ THREADS: dict[str, ThreadInfo] = {
                 "4": "SOF-sp reconfigures the degraded components to resolve it",
                 "5": "SOF-sp records whether manual intervention is needed and tracks resolution",
                 "6": "SOF-sp reports the degradation and its resolution to BUS-sp",
-                "7": "BUS-sp reports them to the Customer",
+                "7": "The Customer hears the status: from BUS-sp over CANTATA, or from SOF-sp over ALLEGRO",
             },
         ),
         ThreadInfo(

@@ -494,7 +494,7 @@ class PartnerTasks:
             sof.respond(msg, 404, {"code": "notFound", "reason": f"no active component {component}"})
             return
         start = float(body.get("start", max(0.0, world.sim.now - world.telemetry.profile.interval)))
-        watch = body.get("watch")
+        watch = self._thresholds(body.get("watch"), str(body.get("partnerOrder")))
         calls = []
         for icm, construct, _nes in record.constructs:
             request: dict[str, Any] = {"constructId": construct, "start": start}
@@ -513,6 +513,16 @@ class PartnerTasks:
             sof.next_id("pr"), body, component, figures, start, world.sim.now, world.sim.now
         )
         sof.respond(msg, 201, report)
+
+    def _thresholds(self, watch: dict[str, Any] | None, partner_order: str) -> dict[str, Any] | None:
+        """A watch named without thresholds takes those SOF-sp alerted this partner of (10.6 1b);
+        with no alert in force there is nothing to watch, and figures alone are reported."""
+        if not watch or "thresholds" in watch:
+            return watch
+        held = self.sof.held_to.get(partner_order)
+        if held is None or held["until"] < self.world.sim.now:
+            return None
+        return {**watch, "thresholds": held["thresholds"]}
 
     def forward_alert(self, msg: Message) -> None:
         """A TCA from one of this domain's ICMs: pass it to the provider that asked (INTERLUDE)."""
@@ -545,6 +555,7 @@ def gather_service_figures(
     partner_step: str,
     watch: dict[str, Any] | None = None,
     deadline: float | None = None,
+    alerted: frozenset[str] = frozenset(),
 ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """Figures of every component of a service since ``start``, composed end to end.
 
@@ -552,7 +563,9 @@ def gather_service_figures(
     partner's SOF over INTERLUDE (``partner_step``), all at once. ``watch`` arms a threshold watch
     on every element on the way. ``deadline`` (seconds) bounds the gathering: each request gets
     one attempt that long, for work with a rhythm of its own (a measurement period must not wait
-    days for a lost answer). Returns why, in one line, when a component could not be measured.
+    days for a lost answer). ``alerted``: partner orders whose partner already holds the watch's
+    thresholds (10.6 step 1b's alert), so their requests name the watch without them. Returns why,
+    in one line, when a component could not be measured.
     """
     bound = _Bound(deadline)
     assert record.decomposition is not None
@@ -561,14 +574,12 @@ def gather_service_figures(
     for component in record.decomposition.components:
         names.append(component.id)
         if component.partner:
+            order = record.partner_orders.get(component.domain)
+            named = watch
+            if watch is not None and order in alerted:
+                named = {"id": watch["id"], "until": watch["until"]}
             body = bodies.performance_report_create(
-                sof.id,
-                world.sof[component.domain].id,
-                component.id,
-                record.partner_orders.get(component.domain),
-                start,
-                world.sim.now,
-                watch,
+                sof.id, world.sof[component.domain].id, component.id, order, start, world.sim.now, named
             )
             partner = world.sof[component.domain].id
             calls.append(_partner_figures(sof, partner, body, flow, partner_step, bound))
