@@ -360,6 +360,9 @@ class ControlConstraintsModel(_Strict):
     max_bandwidth_mbps: float = Field(default=1000.0, gt=0)
     scheduled_changes: bool = True
     reservations: bool = True
+    traffic_filtering: bool = True
+    max_filter_rules: int = Field(default=8, ge=0, le=MAX_ITEMS)
+    filter_actions: tuple[Literal["deny", "permit"], ...] = ("deny", "permit")
 
     @model_validator(mode="after")
     def _bounds(self) -> ControlConstraintsModel:
@@ -368,14 +371,42 @@ class ControlConstraintsModel(_Strict):
         return self
 
 
+class FilterMatchModel(_Strict):
+    """What a traffic filter rule matches (10.3): a VLAN id, an EtherType, or both."""
+
+    vlan: int | None = Field(default=None, ge=1, le=4094)
+    ether_type: str | None = Field(default=None, pattern=r"^0x[0-9a-fA-F]{4}$")
+
+    @model_validator(mode="after")
+    def _something(self) -> FilterMatchModel:
+        if self.vlan is None and self.ether_type is None:
+            raise ValueError("a match names 'vlan', 'ether_type' or both")
+        return self
+
+
+class FilterRuleModel(_Strict):
+    """One traffic filter rule (10.3): permit or deny the frames it matches."""
+
+    action: Literal["deny", "permit"]
+    match: FilterMatchModel
+
+
 class ChangeModel(_Strict):
-    """One change a customer asks for (10.3): now, scheduled (``delay``) or reserved (``duration``)."""
+    """One change a customer asks for (10.3): now, scheduled (``delay``) or reserved (``duration``);
+    of the bandwidth, the traffic filter (``[]`` removes it) or both."""
 
     order: int = Field(default=0, ge=0)
     after: float = Field(default=0.0, ge=0)
-    bandwidth_mbps: float = Field(gt=0)
+    bandwidth_mbps: float | None = Field(default=None, gt=0)
+    traffic_filter: list[FilterRuleModel] | None = Field(default=None, max_length=MAX_ITEMS)
     delay: float | None = Field(default=None, gt=0)
     duration: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> ChangeModel:
+        if self.bandwidth_mbps is None and self.traffic_filter is None:
+            raise ValueError("a change names 'bandwidth_mbps', 'traffic_filter' or both")
+        return self
 
 
 class ControlModel(_Strict):

@@ -252,10 +252,12 @@ def _icm_task(
     """PRESTO update/test: acknowledge, work through the ECMs, then notify the result."""
     steps = steps_of(msg)
     update = msg.operation == UPDATE_CONNECTIVITY_SERVICE.name
+    rules = None
     if update:
         construct = msg.payload["input"]["service-id-or-name"]
         size = msg.payload["input"]["conn-constraint"]["requested-capacity"]["total-size"]["value"]
         bandwidth = float(size)
+        rules = msg.payload["input"].get("traffic-filter")
     else:
         construct = msg.payload["constructId"]
     known = icm.constructs.get(construct)
@@ -271,6 +273,8 @@ def _icm_task(
         body: dict[str, Any] = {"networkElement": ne, "constructId": construct, "bandwidthMbps": bandwidth}
         if remedy:
             body["remedy"] = True
+        if rules is not None:
+            body["trafficFilter"] = rules
         calls.append(_element_call(icm, world.topology.ecm_of(ne), element_op, body, msg.flow, steps.adagio))
     answers: list[Message | str] = yield from icm.gather(calls)
     lost = [a for a in answers if isinstance(a, str)]
@@ -282,6 +286,8 @@ def _icm_task(
     ] + [ne for ne, a in zip(known["networkElements"], answers, strict=True) if isinstance(a, str)]
     if update and not failed:
         known["bandwidthMbps"] = bandwidth
+        if rules is not None:
+            known["trafficFilter"] = rules
     repaired = [i for a in done for i in a.payload.get("repaired", [])]
     impaired = sorted({i for a in done for i in a.payload.get("impairments", [])})
     result: dict[str, Any] = {
@@ -452,7 +458,10 @@ class PartnerTasks:
         for icm, construct, _nes in record.constructs:
             body: Any = (
                 bodies.update_connectivity(
-                    construct, record.bandwidth_mbps, remedy=bool(msg.payload.get("remedy"))
+                    construct,
+                    record.bandwidth_mbps,
+                    remedy=bool(msg.payload.get("remedy")),
+                    traffic_filter=msg.payload.get("trafficFilter"),
                 )
                 if update
                 else {"constructId": construct}
@@ -711,13 +720,17 @@ def update_task(
     step: str,
     wait: float,
     remedy: bool = False,
+    traffic_filter: list[dict[str, Any]] | None = None,
 ) -> Generator[simpy.Event, Any, dict[str, Any]]:
-    """Reconfigure one part to ``bandwidth_mbps`` (``remedy``: also repair what can be repaired)."""
+    """Reconfigure one part to ``bandwidth_mbps`` (``remedy``: also repair what can be repaired;
+    ``traffic_filter``: install these filter rules, 10.3's filtering control)."""
     dst, part, order = target
     if order is None:
-        body = bodies.update_connectivity(part, bandwidth_mbps, remedy=remedy)
+        body = bodies.update_connectivity(part, bandwidth_mbps, remedy=remedy, traffic_filter=traffic_filter)
         return run_task(sof, dst, UPDATE_CONNECTIVITY_SERVICE, body, flow=flow, step=step, wait=wait)
     request: dict[str, Any] = {"componentId": part, "partnerOrder": order, "bandwidthMbps": bandwidth_mbps}
+    if traffic_filter is not None:
+        request["trafficFilter"] = traffic_filter
     if remedy:
         request["remedy"] = True
     return run_task(sof, dst, MODIFY_PARTNER_COMPONENT, request, flow=flow, step=step, wait=wait)
