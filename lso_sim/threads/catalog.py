@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lso_sim.actors.world import END_STEP, SETUP_STEP
+from lso_sim.actors.world import AUDIT_STEP, END_STEP, SETUP_STEP
 from lso_sim.errors import UnknownThreadError
 
 
@@ -216,6 +216,7 @@ EXTRA_STEPS: dict[str, dict[str, str]] = {
 
 COMMON_STEPS: dict[str, str] = {
     END_STEP: "Not a MEF step: the thread instance ended; its outcome gives the end state and the reason",
+    AUDIT_STEP: "Not a step of this thread: thread 10.8's audit log (its step 4) records a refused message",
     SETUP_STEP: "Not a MEF step: set-up; a buyer registers a notification hub so later events reach it",
 }
 """Step labels any thread's records may carry."""

@@ -6,7 +6,10 @@ authenticated and authorised before any handler sees it. An admitted message lea
 (a run's trace is the same as without the guard); a refused request is answered at once with
 ``401`` or ``403`` and MEF's error body, a refused notification leaves an ``error`` record; and
 every decision goes to the audit log. For the messages of thread 10.8's own instances the guard
-also records its work as activities, so that a student sees steps 2-4 in the trace.
+also records its work as activities, so that a student sees steps 2-4 in the trace; a refused
+message of any other thread leaves its audit record (``auditAccessDecision``, step ``audit``) in
+that thread's instance. Audit records name the party, the IRP, the operation and the decision, so
+``lso-sim report`` can tabulate decisions by party, IRP and outcome from a trace alone.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lso_sim.actors.world import World
+from lso_sim.actors.world import AUDIT_STEP, World
 from lso_sim.engine.actor import Actor
 from lso_sim.engine.simulation import Simulation
 from lso_sim.messages.envelope import Kind, Message
@@ -40,7 +43,8 @@ class Security:
     def admit(self, actor: Actor, msg: Message) -> bool:
         """``Simulation.guard``: True when ``msg`` was refused (and answered or recorded)."""
         now = self.sim.now
-        decision = decide(self.credentials.get(msg.src), msg, now)
+        manager = self.sim.architecture.actor(msg.dst).manager if msg.irp == "ADAGIO" else None
+        decision = decide(self.credentials.get(msg.src), msg, now, manager)
         if msg.thread == THREAD:
             self._show(actor, msg, decision)
         if decision.status is None:
@@ -58,6 +62,16 @@ class Security:
                 decision.reason,
             )
         )
+        if msg.thread != THREAD:
+            self.sim.record_local(
+                actor,
+                Kind.ACTIVITY,
+                "auditAccessDecision",
+                _audit(msg, decision),
+                flow=msg.flow,
+                step=AUDIT_STEP,
+                end=now,
+            )
         if msg.kind is Kind.REQUEST:
             actor.refuse(msg, decision.status, error_body(decision.status, decision.code, decision.reason))
         else:
@@ -80,12 +94,25 @@ class Security:
             checks.append(
                 ("authoriseRequest", "3", {"operation": msg.operation, "allowed": decision.status is None})
             )
-        verdict = "admitted" if decision.status is None else f"refused {decision.status}"
-        checks.append(("auditAccessDecision", "4", {"decision": verdict, "reason": decision.reason or None}))
+        checks.append(("auditAccessDecision", "4", _audit(msg, decision)))
         for name, step, payload in checks:
             self.sim.record_local(
                 actor, Kind.ACTIVITY, name, payload, flow=msg.flow, step=step, end=self.sim.now
             )
+
+
+def _audit(msg: Message, decision: Decision) -> dict[str, object]:
+    """The body of an audit record: who asked what over which IRP, and what was decided."""
+    verdict = "admitted" if decision.status is None else f"refused {decision.status}"
+    return {
+        "party": msg.src,
+        "irp": msg.irp,
+        "operation": msg.operation,
+        "message": msg.id,
+        "decision": verdict,
+        "code": decision.code or None,
+        "reason": decision.reason or None,
+    }
 
 
 _SECURITY: weakref.WeakKeyDictionary[Simulation, Security] = weakref.WeakKeyDictionary()
