@@ -86,3 +86,12 @@ def test_an_unknown_status_irp_is_a_located_scenario_error(capsys: pytest.Captur
     err = capsys.readouterr().err
     assert code == 2
     assert "customers.0.status_via" in err and "CANTATA" in err and "ALLEGRO" in err
+
+
+def test_the_old_both_ways_switch_says_what_replaced_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """``trouble.allegro_updates`` (both IRPs at once) is refused, pointing at ``status_via``."""
+    code = main(
+        ["run", str(SCENARIOS / "thread-10.5.yaml"), "--set", "workload.0.trouble.allegro_updates=true"]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "workload.0.trouble" in err and "status_via: ALLEGRO" in err

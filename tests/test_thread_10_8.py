@@ -4,6 +4,7 @@ security on in every thread without changing its trace, and the switch that turn
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,20 @@ def _jsonl(scenario: Scenario) -> str:
 
 
 @pytest.mark.parametrize("thread", ["10.2", "10.5"])
-def test_security_on_leaves_an_admitted_run_byte_identical(thread: str) -> None:
-    """Security is on in every thread; where nothing is refused, the trace is what it was without it."""
+def test_security_on_changes_an_admitted_run_only_by_the_credentials_requests_present(thread: str) -> None:
+    """Security is on in every thread; where nothing is refused, the trace is what it was without it
+    but for the ``auth`` field of each request: ``Bearer <credential id>`` of its sender, never more."""
     scenario = canonical(thread)
     off = scenario.model_copy(update={"security": scenario.security.model_copy(update={"enabled": False})})
-    assert _jsonl(scenario) == _jsonl(off)
+    guarded = [json.loads(line) for line in _jsonl(scenario).splitlines()]
+    plain = [json.loads(line) for line in _jsonl(off).splitlines()]
+    assert [{k: v for k, v in r.items() if k != "auth"} for r in guarded] == plain
+    assert not any("auth" in r for r in plain)
+    for r in guarded:
+        if r.get("kind") == "request":
+            assert r["auth"] == f"Bearer cred-{r['src']}"
+        else:
+            assert "auth" not in r
 
 
 def test_the_switch_turns_security_off(canonical_run: tuple[RunResult, MemoryTrace]) -> None:
@@ -275,7 +285,7 @@ def test_a_probe_body_has_the_limits_of_a_request_body(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("holder", "manager", "status"),
-    [("a", "a", None), ("icm-other", "a", 403), ("a", None, 403)],
+    [("a", "a", None), ("a", "icm-other", 403), ("a", None, 403)],
     ids=["its-icm", "another-icm", "no-manager-known"],
 )
 def test_an_ecm_takes_adagio_requests_only_from_its_icm(
@@ -331,3 +341,13 @@ def test_report_tabulates_decisions_by_party_irp_and_outcome(tmp_path: Path) -> 
     crossed = [r for r in records if r["kind"] in ("request", "notification") and r["delivered"] is not None]
     assert sum(d.count for d in rows.values()) == len(crossed)
     assert access_decisions([r for r in records if r["operation"] != "auditAccessDecision"]) == []
+
+
+def test_a_request_presenting_another_party_s_credential_is_refused_401() -> None:
+    """The guard authenticates the credential a request carries, not the sender's name."""
+    credential = Credential("bus-sp", "sp", "BUS-sp")
+    msg = _msg(Irp.CANTATA, Role.CUSTOMER, Role.BUS_SP, Kind.REQUEST, "listProductOffering", "productCatalog")
+    decision = decide(credential, msg, now=0.0)  # _msg's sender is "a"
+    assert (decision.status, decision.code) == (401, "invalidCredentials")
+    assert decision.reason == "a presented cred-bus-sp, issued to bus-sp"
+    assert credential.authorization == "Bearer cred-bus-sp"

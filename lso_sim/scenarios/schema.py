@@ -314,6 +314,16 @@ class TroubleModel(_Strict):
     """Thread 10.5's block: the trouble instances (who hears of resolution how: ``status_via``
     of each customer)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _allegro_updates_moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "allegro_updates" in data:
+            raise ValueError(
+                "'allegro_updates' is gone (it sent step 12 over both IRPs): give the customer "
+                "'status_via: ALLEGRO' in its customers entry instead"
+            )
+        return data
+
     reports: list[TroubleReportModel] = Field(min_length=1, max_length=MAX_ITEMS)
 
 

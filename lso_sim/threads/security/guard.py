@@ -2,8 +2,10 @@
 
 :func:`enable` issues a credential to every actor of a world and plugs :meth:`Security.admit`
 into the simulation (``Simulation.guard``), so each arriving request and notification is
-authenticated and authorised before any handler sees it. An admitted message leaves no record
-(a run's trace is the same as without the guard); a refused request is answered at once with
+authenticated and authorised before any handler sees it. Requests present their sender's
+credential in the envelope's ``auth`` field (``Simulation.credential``: ``Bearer <id>``), which is
+what the guard authenticates. An admitted message leaves no record (a run's trace is the same as
+without the guard but for ``auth``); a refused request is answered at once with
 ``401`` or ``403`` and MEF's error body, a refused notification leaves an ``error`` record; and
 every decision goes to the audit log. For the messages of thread 10.8's own instances the guard
 also records its work as activities, so that a student sees steps 2-4 in the trace; a refused
@@ -40,11 +42,16 @@ class Security:
     credentials: dict[str, Credential] = field(default_factory=dict)
     audit: AuditLog = field(default_factory=AuditLog)
 
+    def authorization(self, src: str) -> str | None:
+        """``Simulation.credential``: the ``auth`` field of ``src``'s requests (none: no credential)."""
+        credential = self.credentials.get(src)
+        return None if credential is None else credential.authorization
+
     def admit(self, actor: Actor, msg: Message) -> bool:
         """``Simulation.guard``: True when ``msg`` was refused (and answered or recorded)."""
         now = self.sim.now
         manager = self.sim.architecture.actor(msg.dst).manager if msg.irp == "ADAGIO" else None
-        decision = decide(self.credentials.get(msg.src), msg, now, manager)
+        decision = decide(self._presented(msg), msg, now, manager)
         if msg.thread == THREAD:
             self._show(actor, msg, decision)
         if decision.status is None:
@@ -85,6 +92,17 @@ class Security:
                 correlation_id=msg.id,
             )
         return True
+
+    def _presented(self, msg: Message) -> Credential | None:
+        """The credential a message presents: a request's ``auth`` (its token id), else its sender's.
+
+        A request presenting another party's credential is not authenticated: its ``holder`` is
+        not the sender, which :func:`~lso_sim.threads.security.policy.decide` refuses with 401.
+        """
+        if msg.auth is None:
+            return self.credentials.get(msg.src)
+        token = msg.auth.removeprefix("Bearer ")
+        return next((c for c in self.credentials.values() if c.token == token), None)
 
     def _show(self, actor: Actor, msg: Message, decision: Decision) -> None:
         """Steps 2-4 as activity records (thread 10.8's own messages only)."""
@@ -127,6 +145,7 @@ def enable(world: World, terms: Terms) -> Security:
             actor.id, actor.domain, actor.role.value, expires, revoked
         )
     world.sim.guard = security.admit
+    world.sim.credential = security.authorization
     _SECURITY[world.sim] = security
     return security
 

@@ -69,6 +69,9 @@ def decide(
     """
     if credential is None:
         return Decision(401, "missingCredentials", f"{msg.src} presented no credential")
+    if credential.holder != msg.src:
+        why = f"{msg.src} presented {credential.token}, issued to {credential.holder}"
+        return Decision(401, "invalidCredentials", why)
     problem = credential.problem(now)
     if problem is not None:
         return Decision(401, "invalidCredentials", problem)
