@@ -53,7 +53,9 @@ def test_run_prints_listing_and_summary_and_writes_the_trace(
     records = list(read_trace(out_file))
     assert [r["seq"] for r in records] == list(range(len(records)))
     for record in records:
-        assert tuple(record) == FIELDS
+        # every field in order; a request also presents its credential (``auth``, thread 10.8)
+        expected = (*FIELDS, "auth") if record["kind"] == "request" else FIELDS
+        assert tuple(record) == expected
         assert record["src_role"] in ROLES and record["dst_role"] in ROLES
         assert record["thread"] == "10.2"
         if record["kind"] in ("request", "response", "notification"):
@@ -77,7 +79,7 @@ def test_trace_out_is_byte_identical_across_runs(tmp_path: Path) -> None:
     assert a.read_bytes() == b.read_bytes()
     header, first = map(json.loads, a.read_text().splitlines()[:2])
     assert header["record"] == "header" and header["scenario"] == "scenarios/thread-10.2.yaml"
-    assert first["time"] == 0.0 and first["step"] == "1"
+    assert first["time"] == 0.0 and first["step"] == "setup"  # the Customer's hubs come first
 
 
 @pytest.mark.parametrize(

@@ -60,15 +60,16 @@ def test_set_up_hops_are_labelled(thread: str) -> None:
     records = _records(f"thread-{thread}")
     assert setup_threads(records) == {"10.2": thread}
     for r, meaning in zip(records, explain_records(records), strict=True):
-        assert bool(meaning.setup) == (r["thread"] == "10.2"), r["seq"]
-        if meaning.setup:
+        assert bool(meaning.setup) == (r["thread"] == "10.2" or r["step"] == "setup"), r["seq"]
+        if r["thread"] == "10.2":
             assert f"thread {thread}" in meaning.setup
 
 
 def test_a_thread_of_its_own_is_not_set_up() -> None:
     records = _records("thread-10.2")
     assert setup_threads(records) == {}
-    assert not any(m.setup for m in explain_records(records))
+    meanings = explain_records(records)
+    assert all(bool(m.setup) == (r["step"] == "setup") for r, m in zip(records, meanings, strict=True))
 
 
 def test_state_events_say_the_state_before_and_after() -> None:
@@ -204,7 +205,7 @@ def test_step_offers_the_set_up(capsys: pytest.CaptureFixture[str]) -> None:
     assert "| SET-UP" in frame.splitlines()[0] and "Set-up: thread 10.2 establishes" in frame
     assert main(["step", trace, "--only-thread", "10.5", "--with-setup", "--steps", "1"]) == 0
     frame = capsys.readouterr().out
-    assert frame.startswith("Step 1 of 624 | thread 10.2") and "Before this" not in frame
+    assert frame.startswith("Step 1 of 616 | thread 10.2") and "Before this" not in frame
     assert main(["step", trace, "--with-setup", "--steps", "1"]) == 2
     assert "--with-setup adds the set-up of the threads shown" in capsys.readouterr().err
 
@@ -226,7 +227,7 @@ def test_html_rows_carry_the_sentence_and_marks() -> None:
     records = _records("thread-10.5")
     rows = page_data(records, title="t")["records"]
     assert all(row["sentence"] for row in rows)
-    assert {row["thread"] for row in rows if row["setup"]} == {"10.2"}
+    assert {row["thread"] for row in rows if row["setup"] and row["step"] != "setup"} == {"10.2"}
     assert any(row["concurrent"] for row in rows)
 
 
@@ -295,3 +296,38 @@ def test_a_filtered_listing_or_report_says_what_came_before(fmt: str, tmp_path: 
     unfiltered = tmp_path / f"all.{fmt}"
     assert main(["trace", str(golden), "--format", fmt, "-o", str(unfiltered)]) == 0
     assert "record(s) of thread" not in unfiltered.read_text(encoding="utf-8")
+
+
+HUB_GOLDENS = [g for g in GOLDENS if g.stem not in ("thread-10.1", "sonata-api-tour")]
+"""Canonical traces whose hubs are set-up (10.1 defines BUS-sp's catalog hub as its own step 1; an
+api_script's calls, hubs included, carry the ``api`` label)."""
+
+
+@pytest.mark.parametrize("golden", HUB_GOLDENS, ids=[p.stem for p in HUB_GOLDENS])
+def test_hub_registrations_are_set_up_not_mef_steps(golden: Path) -> None:
+    """registerListener hops carry the set-up label (no MEF step number) and read as set-up."""
+    records = load_records(golden).records
+    explained = explain_records(records)
+    hubs = [
+        (r, meaning)
+        for r, meaning in zip(records, explained, strict=True)
+        if r["operation"] == "registerListener" and r["thread"] != "10.1"
+    ]
+    for r, meaning in hubs:
+        assert r["step"] == "setup", f"{golden.name} #{r['seq']}"
+        assert meaning.setup.startswith("set-up"), f"{golden.name} #{r['seq']}"
+        assert meaning.step.startswith("Not a MEF step: set-up")
+        assert meaning.concurrent == ""
+
+
+def test_hub_set_up_is_tagged_in_listing_and_step_tool(capsys: pytest.CaptureFixture[str]) -> None:
+    """The text listing tags a hub registration ``[set-up]``; ``lso-sim step`` marks its frame SET-UP."""
+    trace = str(ROOT / "goldens" / "thread-10.2.jsonl")
+    assert main(["trace", trace, "--format", "text"]) == 0
+    marks = [line for line in capsys.readouterr().out.splitlines() if line.startswith("-- 10.2")]
+    hubs = [line for line in marks if " step setup" in line]
+    assert hubs and all("[set-up]: Not a MEF step: set-up" in line for line in hubs)
+    assert not [line for line in marks if "[set-up]" in line and " step setup" not in line]
+    assert main(["step", trace, "--steps", "1"]) == 0
+    frame = capsys.readouterr().out
+    assert "| SET-UP" in frame.splitlines()[0] and "Set-up: a notification hub registered" in frame

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from assurance_helpers import canonical, conformance_errors, first_seen, hops, jsonl
 from conftest import Runner
 
 from lso_sim.conformance import find_sdk
 from lso_sim.messages import Kind, Message
+from lso_sim.scenarios.build import build_world
 from lso_sim.scenarios.runner import RunResult
 from lso_sim.scenarios.schema import Scenario
+from lso_sim.threads.resource_tasks import PartnerTasks
 
 EXPECTED_HOPS = {
     ("1a", "PRESTO", "SOF-sp", "ICM", "retrieveForwardingConstructMetrics"),
+    ("1b", "INTERLUDE", "SOF-sp", "SOF-partner", "alertServiceAssessment"),
     ("1a", "PRESTO", "ICM", "SOF-sp", "thresholdCrossingAlert"),
     ("1b", "INTERLUDE", "SOF-sp", "SOF-partner", "createPerformanceReport"),
     ("1b", "PRESTO", "SOF-partner", "ICM", "retrieveForwardingConstructMetrics"),
@@ -63,7 +68,9 @@ def test_assessment_follows_mef_steps_in_order(scenario: Scenario, run: Runner) 
     """Polls (1a, 1b, ADAGIO 2), analysis (3), resolution (4, 5) and status (6, 7), in MEF's order."""
     result, trace = run(scenario)
     assessed = hops(trace.records, _instance(result))
-    assert first_seen(h[0] for h in assessed) == ["1a", "1b", "2", "3", "4", "5", "6", "7"]
+    # 1a and 1b are parallel branches; 1b's alert to the partner goes before the first poll.
+    seen = first_seen(h[0] for h in assessed)
+    assert seen[:2] == ["1b", "1a"] and seen[2:] == ["2", "3", "4", "5", "6", "7"]
     assert set(assessed) == EXPECTED_HOPS
 
 
@@ -128,3 +135,49 @@ def test_sls_block_is_required_for_10_6(scenario: Scenario) -> None:
     del data["workload"][0]["sls"]
     with pytest.raises(ScenarioError, match=r"workload\.0.*'sls'"):
         parse_scenario(data, "test")
+
+
+def test_sof_alerts_the_partner_which_then_watches_at_the_alerted_objectives(
+    scenario: Scenario, run: Runner
+) -> None:
+    """1b: the alert comes first and is acknowledged; the partner keeps the objectives and arms its
+    watches at them, so SOF-sp's later requests name the watch only, and its TCAs still arrive."""
+    result, trace = run(scenario)
+    own = [r for r in trace.records if r.thread == "10.6" and r.irp == "INTERLUDE"]
+    alerts = [r for r in own if r.operation == "alertServiceAssessment"]
+    assert [(r.kind, r.status) for r in alerts] == [(Kind.REQUEST, None), (Kind.RESPONSE, 202)]
+    requests = [r for r in own if r.operation == "createPerformanceReport" and r.kind is Kind.REQUEST]
+    assert requests and alerts[0].seq < requests[0].seq
+    assert all(set(r.payload["watch"]) == {"id", "until"} for r in requests)
+    partner = result.world.sof["partner-1"]
+    (held,) = partner.held_to.values()
+    assert held["thresholds"] == alerts[0].payload["objectives"]
+    assert held["until"] >= max(r.time for r in requests)
+    tcas = [r for r in own if r.operation == "thresholdCrossingAlert" and r.src_role == "SOF-partner"]
+    assert tcas and {r.payload["watch"] for r in tcas} <= {r.payload["watch"]["id"] for r in requests}
+
+
+@pytest.mark.parametrize(
+    ("watch", "held", "expected"),
+    [
+        ({"id": "w", "until": 10.0, "thresholds": {"delay_ms": 5.0}}, None, {"delay_ms": 5.0}),
+        ({"id": "w", "until": 10.0}, {"thresholds": {"delay_ms": 25.0}, "until": 100.0}, {"delay_ms": 25.0}),
+        ({"id": "w", "until": 10.0}, {"thresholds": {"delay_ms": 25.0}, "until": -1.0}, None),
+        ({"id": "w", "until": 10.0}, None, None),
+        (None, {"thresholds": {"delay_ms": 25.0}, "until": 100.0}, None),
+    ],
+    ids=["thresholds-given", "alert-in-force", "alert-expired", "never-alerted", "no-watch"],
+)
+def test_a_partner_watches_at_given_or_alerted_thresholds_or_not_at_all(
+    scenario: Scenario,
+    watch: dict[str, Any] | None,
+    held: dict[str, Any] | None,
+    expected: dict[str, float] | None,
+) -> None:
+    """Thresholds in the request win; else an alert still in force; else only figures are reported."""
+    world = build_world(scenario)
+    sof = world.sof["partner-1"]
+    if held is not None:
+        sof.held_to["order-1"] = held
+    armed = PartnerTasks(world, sof)._thresholds(watch, "order-1")
+    assert (armed or {}).get("thresholds") == expected

@@ -4,6 +4,7 @@ security on in every thread without changing its trace, and the switch that turn
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,20 @@ def _jsonl(scenario: Scenario) -> str:
 
 
 @pytest.mark.parametrize("thread", ["10.2", "10.5"])
-def test_security_on_leaves_an_admitted_run_byte_identical(thread: str) -> None:
-    """Security is on in every thread; where nothing is refused, the trace is what it was without it."""
+def test_security_on_changes_an_admitted_run_only_by_the_credentials_requests_present(thread: str) -> None:
+    """Security is on in every thread; where nothing is refused, the trace is what it was without it
+    but for the ``auth`` field of each request: ``Bearer <credential id>`` of its sender, never more."""
     scenario = canonical(thread)
     off = scenario.model_copy(update={"security": scenario.security.model_copy(update={"enabled": False})})
-    assert _jsonl(scenario) == _jsonl(off)
+    guarded = [json.loads(line) for line in _jsonl(scenario).splitlines()]
+    plain = [json.loads(line) for line in _jsonl(off).splitlines()]
+    assert [{k: v for k, v in r.items() if k != "auth"} for r in guarded] == plain
+    assert not any("auth" in r for r in plain)
+    for r in guarded:
+        if r.get("kind") == "request":
+            assert r["auth"] == f"Bearer cred-{r['src']}"
+        else:
+            assert "auth" not in r
 
 
 def test_the_switch_turns_security_off(canonical_run: tuple[RunResult, MemoryTrace]) -> None:
@@ -268,3 +278,76 @@ def test_a_probe_body_has_the_limits_of_a_request_body(tmp_path: Path) -> None:
         load_scenario(target)
     assert info.value.field == "workload.1.probes.requests.0.body"
     assert "levels deep" in info.value.expected
+
+
+# -- ADAGIO only from its ICM; audit records in the trace and in the report ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("holder", "manager", "status"),
+    [("a", "a", None), ("a", "icm-other", 403), ("a", None, 403)],
+    ids=["its-icm", "another-icm", "no-manager-known"],
+)
+def test_an_ecm_takes_adagio_requests_only_from_its_icm(
+    holder: str, manager: str | None, status: int | None
+) -> None:
+    """The guard's second line of defence (the architecture already joins an ECM to its ICM alone)."""
+    msg = _msg(Irp.ADAGIO, Role.ICM, Role.ECM, Kind.REQUEST, "testNetworkElement", None)
+    decision = decide(Credential(holder, "sp", "ICM"), msg, now=0.0, manager=manager)
+    assert decision.status == status
+    if status is not None:
+        assert decision.code == "forbiddenRequester" and "only from its ICM" in decision.reason
+
+
+def test_the_canonical_adagio_hops_come_from_each_element_s_icm(
+    canonical_run: tuple[RunResult, MemoryTrace],
+) -> None:
+    """Every ADAGIO request of the canonical run was admitted: each came from the ECM's own ICM."""
+    result, trace = canonical_run
+    architecture = result.world.sim.architecture
+    adagio = [r for r in trace.records if r.irp == "ADAGIO" and r.kind is Kind.REQUEST]
+    assert adagio and all(architecture.actor(r.dst).manager == r.src for r in adagio)
+
+
+def test_a_refused_message_of_another_thread_leaves_an_audit_record(run: Any) -> None:
+    """A 10.2 request refused (an expired credential) is audited in its own instance, step 'audit'."""
+    data = _data()
+    data["security"]["credentials"] = [{"actor": "acme", "expires": 1.0}]
+    data["workload"] = data["workload"][:1]
+    data.pop("expect", None)
+    _result, trace = run(Scenario.model_validate(data))
+    refused = [r for r in trace.records if r.kind is Kind.RESPONSE and r.status == 401]
+    audits = [r for r in trace.records if r.operation == "auditAccessDecision"]
+    assert refused and len(audits) == len(refused)
+    for audit, answer in zip(audits, refused, strict=True):
+        assert (audit.thread, audit.step, audit.kind) == ("10.2", "audit", Kind.ACTIVITY)
+        assert audit.payload["message"] == answer.correlation_id
+        assert audit.payload["decision"] == "refused 401" and audit.payload["party"] == "acme"
+        assert audit.seq < answer.seq
+
+
+def test_report_tabulates_decisions_by_party_irp_and_outcome(tmp_path: Path) -> None:
+    """`lso-sim report` reads the audit records back: refusals with reasons, everything else admitted."""
+    from lso_sim.report.access import access_decisions
+    from lso_sim.trace.select import load_records
+
+    records = load_records(SCENARIOS / "goldens" / "thread-10.8.jsonl").records
+    rows = {(d.party, d.irp, d.outcome): d for d in access_decisions(records)}
+    assert rows[("acme", "ALLEGRO", "refused 403")].reasons == (
+        "createServiceOrder is not an operation of ALLEGRO (it belongs to LEGATO)",
+    )
+    assert rows[("icm-partner-1-access", "ADAGIO", "refused 401")].count == 1
+    assert rows[("acme", "CANTATA", "admitted")].count > 0
+    crossed = [r for r in records if r["kind"] in ("request", "notification") and r["delivered"] is not None]
+    assert sum(d.count for d in rows.values()) == len(crossed)
+    assert access_decisions([r for r in records if r["operation"] != "auditAccessDecision"]) == []
+
+
+def test_a_request_presenting_another_party_s_credential_is_refused_401() -> None:
+    """The guard authenticates the credential a request carries, not the sender's name."""
+    credential = Credential("bus-sp", "sp", "BUS-sp")
+    msg = _msg(Irp.CANTATA, Role.CUSTOMER, Role.BUS_SP, Kind.REQUEST, "listProductOffering", "productCatalog")
+    decision = decide(credential, msg, now=0.0)  # _msg's sender is "a"
+    assert (decision.status, decision.code) == (401, "invalidCredentials")
+    assert decision.reason == "a presented cred-bus-sp, issued to bus-sp"
+    assert credential.authorization == "Bearer cred-bus-sp"

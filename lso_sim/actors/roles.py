@@ -142,9 +142,14 @@ class RoleActor(Actor):
 class Customer(RoleActor):
     """The Customer (buyer over CANTATA, controller over ALLEGRO)."""
 
-    def __init__(self, *args: Any, sites: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, sites: list[str] | None = None, status_via: str = "CANTATA", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sites = list(sites or [])
+        self.status_via = status_via
+        """The IRP its contract names for resolution status (10.5 step 12, 10.6 step 7):
+        ``CANTATA`` (from BUS-sp) or ``ALLEGRO`` (from SOF-sp), MEF's alternatives."""
         self.orders: dict[str, dict[str, Any]] = {}
         self.products: list[str] = []
         self.hubs: dict[tuple[str, str], str] = {}
@@ -209,6 +214,9 @@ class ServiceOrchestrator(RoleActor):
         super().__init__(*args, **kwargs)
         self.services: dict[str, ServiceRecord] = {}
         self.counter = 0
+        self.held_to: dict[str, dict[str, Any]] = {}
+        """As a partner (10.6 step 1b): partner order -> the SLS objectives SOF-sp alerted it its
+        component is held to (``thresholds``) and ``until`` when; its watches use them."""
         self.watchers: dict[str, dict[str, str]] = {}
         """Threshold watches it armed, by watch id: who to alert (``to``), the ``component`` id that
         actor knows, and the ``step`` of the request that armed it."""

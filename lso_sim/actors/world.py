@@ -32,6 +32,14 @@ from lso_sim.topology.network import NetworkTopology
 END_STEP = "end"
 """Step label of an instance's ``outcome`` record, in every thread."""
 
+AUDIT_STEP = "audit"
+"""Step label of the audit record (thread 10.8's step 4) a refused message of another thread leaves
+in that thread's instance: the refusal is audited there, so it is part of none of its steps."""
+
+SETUP_STEP = "setup"
+"""Step label of set-up hops (a buyer registering its notification hub): work that lets a later
+MEF step's events arrive but is part of no MEF step, so it carries no MEF step number."""
+
 
 class PartnerFulfilment(StrEnum):
     """How SOF-sp obtains partner components in 10.2 step 9b (the two options MEF names)."""

@@ -76,6 +76,9 @@ class Simulation:
         """How long a receiver remembers its answers for re-sent requests (0: nobody re-sends)."""
         self.faults: FaultInjector | None = None
         """Fault injection, when the scenario has faults (see :meth:`inject_faults`)."""
+        self.credential: Callable[[str], str | None] | None = None
+        """The ``auth`` a request of an actor presents (thread 10.8 plugs it in): its credential's
+        id, as an ``Authorization`` header would carry it; ``None`` leaves requests without one."""
         self.guard: Callable[[Any, Message], bool] | None = None
         """Access control (thread 10.8): called with the receiving actor and each arriving request
         or notification; True when it refused the message (and answered it), which then goes no
@@ -188,6 +191,7 @@ class Simulation:
             msg_id if correlation_id is None and kind is Kind.REQUEST else correlation_id,
             status,
             payload,
+            self.credential(src) if self.credential is not None and kind is Kind.REQUEST else None,
         )
         for observer in self._observers:
             observer.on_record(msg)

@@ -21,11 +21,19 @@ PM_RESULTS = "urn:mef:lso:spec:legato:carrier-ethernet-performance-monitoring-re
 """Performance monitoring results specification of Carrier Ethernet services."""
 
 
-def update_connectivity(construct: str, bandwidth_mbps: float, *, remedy: bool = False) -> JsonObject:
+def update_connectivity(
+    construct: str,
+    bandwidth_mbps: float,
+    *,
+    remedy: bool = False,
+    traffic_filter: list[dict[str, Any]] | None = None,
+) -> JsonObject:
     """NRP ``update-connectivity-service`` input: the construct's new capacity.
 
     ``remedy`` marks a corrective reconfiguration (10.6 step 4): same capacity, applied again so
-    that what a reconfiguration can repair is repaired.
+    that what a reconfiguration can repair is repaired. ``traffic_filter`` (10.3's filtering
+    control: rules of ``action`` and ``match``) travels as lso-sim's ``traffic-filter`` in the
+    input, which the NRP leaves open for extension; ``[]`` removes the filter.
     """
     body: JsonObject = {
         "input": {
@@ -37,6 +45,8 @@ def update_connectivity(construct: str, bandwidth_mbps: float, *, remedy: bool =
     }
     if remedy:
         body["remedy"] = True
+    if traffic_filter is not None:
+        body["input"]["traffic-filter"] = [dict(rule) for rule in traffic_filter]
     return body
 
 

@@ -73,6 +73,9 @@ class Message:
         correlation_id: id of the request a response answers (a request carries its own id).
         status: HTTP-like status code on responses, else ``None``.
         payload: JSON body (plain dicts, lists, strings, numbers, booleans, ``None``).
+        auth: on a request of a guarded run (thread 10.8), the credential it presents, like an
+            ``Authorization`` header: ``Bearer <token id>``, an id only, never a secret;
+            ``None`` otherwise (and the trace record then has no ``auth`` key).
     """
 
     seq: int
@@ -93,6 +96,7 @@ class Message:
     correlation_id: str | None
     status: int | None
     payload: Any
+    auth: str | None = None
 
     @property
     def flow(self) -> Flow:

@@ -450,6 +450,15 @@ UPDATE_CONNECTIVITY_SERVICE = _op(
     201,
     "reconfigure a forwarding construct (capacity, or a corrective reconfiguration); result notified",
 )
+MODIFY_CONSTRUCT_MONITORING = _op(
+    "modifyConstructMonitoring",
+    Irp.PRESTO,
+    REQ,
+    None,
+    200,
+    "re-arm a forwarding construct's monitoring job and thresholds for its new bandwidth",
+    "404",
+)
 TEST_FORWARDING_CONSTRUCT = _op(
     "testForwardingConstruct",
     Irp.PRESTO,
@@ -484,6 +493,14 @@ THRESHOLD_CROSSING_ALERT = _op(
 )
 
 # ADAGIO (ICM:ECM)
+MODIFY_ELEMENT_MONITORING = _op(
+    "modifyElementMonitoring",
+    Irp.ADAGIO,
+    REQ,
+    None,
+    200,
+    "re-arm an element's monitoring of a construct (measurement interval and thresholds)",
+)
 RETRIEVE_ELEMENT_METRICS = _op(
     "retrieveElementMetrics",
     Irp.ADAGIO,
@@ -656,6 +673,32 @@ TROUBLE_STATUS_ALLEGRO = _op(
     None,
     None,
     "SOF-sp reports trouble resolution status to the Customer",
+)
+MODIFY_COMPONENT_MONITORING = _op(
+    "modifyComponentMonitoring",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    200,
+    "re-arm a partner component's monitoring job and thresholds for its new bandwidth",
+    "404",
+)
+ALERT_PARTNER_ASSESSMENT = _op(
+    "alertServiceAssessment",
+    Irp.INTERLUDE,
+    REQ,
+    None,
+    202,
+    "SOF-sp alerts a partner that its component is assessed against SLS objectives until a time",
+    "404",
+)
+SLS_STATUS_ALLEGRO = _op(
+    "serviceQualityStatusUpdate",
+    Irp.ALLEGRO,
+    NOTE,
+    None,
+    None,
+    "SOF-sp reports the status of an SLS degradation and its resolution to the Customer",
 )
 RETRIEVE_COMPONENT_FAULTS = _op(
     "retrieveComponentFaultAndConfiguration",

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from lso_sim.report.access import AccessDecisions, access_decisions
 from lso_sim.trace.select import MESSAGE_KINDS, end_time, step_key
 
 _DIGITS = 6
@@ -179,6 +180,8 @@ class Report:
     fallout: Fallout = Fallout()
     end_states: list[EndStateMetrics] = field(default_factory=list)
     reasons: list[ReasonCount] = field(default_factory=list)
+    access: list[AccessDecisions] = field(default_factory=list)
+    """Access decisions by party, IRP and outcome (thread 10.8's audit; empty: nothing audited)."""
 
     @property
     def span(self) -> float:
@@ -385,6 +388,7 @@ def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
         ),
         end_states,
         reasons,
+        access_decisions(items),
     )
 
 

@@ -112,4 +112,14 @@ def report_tables(report: Report) -> list[Table]:
     tables = [instances, states]
     if report.reasons:
         tables.append(reasons)
-    return [*tables, steps, irps, channels, actors, fallout]
+    tables = [*tables, steps, irps, channels, actors, fallout]
+    if report.access:
+        access = Table(title="Access decisions (thread 10.8's audit log)")
+        for name in ("party", "IRP", "outcome", "messages", "reasons"):
+            access.add_column(name, justify="right" if name == "messages" else "left")
+        for d in report.access:
+            access.add_row(
+                escape(d.party), escape(d.irp), escape(d.outcome), str(d.count), escape("; ".join(d.reasons))
+            )
+        tables.append(access)
+    return tables

@@ -15,7 +15,7 @@ import simpy
 from lso_sim.actors.roles import ServiceRecord
 from lso_sim.actors.world import World
 from lso_sim.scenarios.build import order_request, retail_offering
-from lso_sim.scenarios.schema import Scenario, WorkloadModel
+from lso_sim.scenarios.schema import ChangeModel, Scenario, WorkloadModel
 from lso_sim.threads import control, reports, sls
 from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.prerequisite import establish
@@ -86,6 +86,9 @@ def start_control(scenario: Scenario, work: WorkloadModel, world: World) -> None
         "maxBandwidthMbps": c.max_bandwidth_mbps,
         "scheduledChanges": c.scheduled_changes,
         "reservations": c.reservations,
+        "trafficFiltering": c.traffic_filtering,
+        "maxFilterRules": c.max_filter_rules,
+        "filterActions": sorted(set(c.filter_actions)),
     }
     numbered = list(enumerate(block.changes, start=1))
 
@@ -109,6 +112,7 @@ def start_control(scenario: Scenario, work: WorkloadModel, world: World) -> None
                             instance,
                             change.delay,
                             change.duration,
+                            _rules(change),
                         ),
                     ),
                     instance,
@@ -119,6 +123,23 @@ def start_control(scenario: Scenario, work: WorkloadModel, world: World) -> None
         return [f"{request.customer}/change-{n}" for n, change in numbered if change.order == index]
 
     start_block(scenario, work, world, on_active, planned)
+
+
+def _rules(change: ChangeModel) -> list[dict[str, Any]] | None:
+    """A change's traffic filter as SOF-sp's ALLEGRO body names it (``None``: left as it is)."""
+    if change.traffic_filter is None:
+        return None
+    return [
+        {
+            "action": rule.action,
+            "match": {
+                k: v
+                for k, v in (("vlan", rule.match.vlan), ("etherType", rule.match.ether_type))
+                if v is not None
+            },
+        }
+        for rule in change.traffic_filter
+    ]
 
 
 def start_reports(scenario: Scenario, work: WorkloadModel, world: World) -> None:
@@ -191,6 +212,7 @@ def start_sls(scenario: Scenario, work: WorkloadModel, world: World) -> None:
                         block.period,
                         block.periods,
                         instance,
+                        request.customer,
                     ),
                 ),
                 instance,

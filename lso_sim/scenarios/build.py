@@ -145,6 +145,7 @@ def build_world(
             sim,
             architecture.actor(customer.id),
             sites=[s.id for s in customer.sites],
+            status_via=customer.status_via,
             **settings(Role.CUSTOMER),
         )
     for domain, actor_id in ids["bus"].items():

@@ -196,6 +196,9 @@ class CustomerModel(_Strict):
     id: str
     name: str | None = None
     sites: list[SiteModel] = Field(min_length=1, max_length=MAX_ITEMS)
+    status_via: Literal["CANTATA", "ALLEGRO"] = "CANTATA"
+    """Which IRP brings it resolution status (10.5 step 12, 10.6 step 7): BUS-sp over CANTATA, as
+    MEF's text leads, or SOF-sp over ALLEGRO, MEF's alternative; one or the other, never both."""
 
 
 class PartnerModel(_Strict):
@@ -308,9 +311,19 @@ class TroubleReportModel(_Strict):
 
 
 class TroubleModel(_Strict):
-    """Thread 10.5's block: the trouble instances, and whether SOF-sp also reports over ALLEGRO."""
+    """Thread 10.5's block: the trouble instances (who hears of resolution how: ``status_via``
+    of each customer)."""
 
-    allegro_updates: bool = False
+    @model_validator(mode="before")
+    @classmethod
+    def _allegro_updates_moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "allegro_updates" in data:
+            raise ValueError(
+                "'allegro_updates' is gone (it sent step 12 over both IRPs): give the customer "
+                "'status_via: ALLEGRO' in its customers entry instead"
+            )
+        return data
+
     reports: list[TroubleReportModel] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
@@ -357,6 +370,9 @@ class ControlConstraintsModel(_Strict):
     max_bandwidth_mbps: float = Field(default=1000.0, gt=0)
     scheduled_changes: bool = True
     reservations: bool = True
+    traffic_filtering: bool = True
+    max_filter_rules: int = Field(default=8, ge=0, le=MAX_ITEMS)
+    filter_actions: tuple[Literal["deny", "permit"], ...] = ("deny", "permit")
 
     @model_validator(mode="after")
     def _bounds(self) -> ControlConstraintsModel:
@@ -365,14 +381,42 @@ class ControlConstraintsModel(_Strict):
         return self
 
 
+class FilterMatchModel(_Strict):
+    """What a traffic filter rule matches (10.3): a VLAN id, an EtherType, or both."""
+
+    vlan: int | None = Field(default=None, ge=1, le=4094)
+    ether_type: str | None = Field(default=None, pattern=r"^0x[0-9a-fA-F]{4}$")
+
+    @model_validator(mode="after")
+    def _something(self) -> FilterMatchModel:
+        if self.vlan is None and self.ether_type is None:
+            raise ValueError("a match names 'vlan', 'ether_type' or both")
+        return self
+
+
+class FilterRuleModel(_Strict):
+    """One traffic filter rule (10.3): permit or deny the frames it matches."""
+
+    action: Literal["deny", "permit"]
+    match: FilterMatchModel
+
+
 class ChangeModel(_Strict):
-    """One change a customer asks for (10.3): now, scheduled (``delay``) or reserved (``duration``)."""
+    """One change a customer asks for (10.3): now, scheduled (``delay``) or reserved (``duration``);
+    of the bandwidth, the traffic filter (``[]`` removes it) or both."""
 
     order: int = Field(default=0, ge=0)
     after: float = Field(default=0.0, ge=0)
-    bandwidth_mbps: float = Field(gt=0)
+    bandwidth_mbps: float | None = Field(default=None, gt=0)
+    traffic_filter: list[FilterRuleModel] | None = Field(default=None, max_length=MAX_ITEMS)
     delay: float | None = Field(default=None, gt=0)
     duration: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> ChangeModel:
+        if self.bandwidth_mbps is None and self.traffic_filter is None:
+            raise ValueError("a change names 'bandwidth_mbps', 'traffic_filter' or both")
+        return self
 
 
 class ControlModel(_Strict):

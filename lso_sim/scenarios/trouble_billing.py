@@ -18,7 +18,6 @@ from lso_sim.threads import billing, trouble
 def start_trouble(scenario: Scenario, work: WorkloadModel, world: World) -> None:
     """Thread 10.5: each report's order establishes its service, then an element on it breaks."""
     assert work.trouble is not None, "validated by the schema"
-    trouble.settings_of(world).allegro_updates = work.trouble.allegro_updates
     requests = prerequisite_orders(scenario, work)
     for n, report in enumerate(work.trouble.reports, start=1):
         request = requests[report.order]

@@ -45,6 +45,7 @@ import orjson
 import simpy
 
 from lso_sim.actors.roles import RoleActor
+from lso_sim.actors.world import SETUP_STEP
 from lso_sim.errors import ProtocolError
 from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Flow, Kind, Message
@@ -408,11 +409,13 @@ def register_listener(
     event_types: list[str] | None,
     *,
     flow: Flow,
-    step: str,
+    step: str = SETUP_STEP,
 ) -> Generator[simpy.Event, Any, str | None]:
     """Register ``buyer``'s hub for ``event_types`` of ``api`` at ``seller``; returns the hub id.
 
-    ``None`` when the seller refused (the buyer then polls).
+    ``None`` when the seller refused (the buyer then polls). The hops are labelled set-up
+    (:data:`~lso_sim.actors.world.SETUP_STEP`) unless a thread defines the registration as a step
+    of its own (10.1's step 1): a hub serves later steps' events and is part of none of them.
     """
     body: dict[str, Any] = {"callback": callback_url(buyer.id)}
     if event_types:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lso_sim.actors.world import END_STEP
+from lso_sim.actors.world import AUDIT_STEP, END_STEP, SETUP_STEP
 from lso_sim.errors import UnknownThreadError
 
 
@@ -144,7 +144,7 @@ THREADS: dict[str, ThreadInfo] = {
                 "4": "SOF-sp reconfigures the degraded components to resolve it",
                 "5": "SOF-sp records whether manual intervention is needed and tracks resolution",
                 "6": "SOF-sp reports the degradation and its resolution to BUS-sp",
-                "7": "BUS-sp reports them to the Customer",
+                "7": "The Customer hears the status: from BUS-sp over CANTATA, or from SOF-sp over ALLEGRO",
             },
         ),
         ThreadInfo(
@@ -216,6 +216,8 @@ EXTRA_STEPS: dict[str, dict[str, str]] = {
 
 COMMON_STEPS: dict[str, str] = {
     END_STEP: "Not a MEF step: the thread instance ended; its outcome gives the end state and the reason",
+    AUDIT_STEP: "Not a step of this thread: thread 10.8's audit log (its step 4) records a refused message",
+    SETUP_STEP: "Not a MEF step: set-up; a buyer registers a notification hub so later events reach it",
 }
 """Step labels any thread's records may carry."""
 

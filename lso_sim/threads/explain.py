@@ -13,6 +13,8 @@ Two more things a reader needs and a single record cannot say:
 * **set-up**: threads 10.3-10.7 first run a 10.2 order to establish the service they act on
   (:mod:`lso_sim.threads.prerequisite`); those records are marked so nobody reads them as the
   thread's own steps;
+  and so are hops labelled ``setup`` (:data:`~lso_sim.actors.world.SETUP_STEP`: a buyer
+  registering its notification hub), which serve later steps and are part of none;
 * **concurrency**: MEF's steps overlap (9a and 9b with 10, status updates during a repair), so a
   record whose step number is lower than one its instance already reached says which step it runs
   alongside.
@@ -28,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lso_sim.actors.world import SETUP_STEP
 from lso_sim.messages.operations import CATALOG
 from lso_sim.threads.activities import SUMMARIES
 from lso_sim.threads.catalog import explain_step
@@ -41,6 +44,8 @@ _MAX_REASON = 160
 _RESOURCE_KEYS = ("id", "changeId", "problemId", "reportId")
 """Payload keys that name the resource whose ``state`` a payload reports."""
 
+
+_HUB_SETUP = "set-up: a notification hub registered so later steps' events reach the buyer; in no MEF step"
 
 _FAULT_STEP = "Not a MEF step: a fault the scenario injects (its faults: block; see docs/faults.md)"
 
@@ -103,6 +108,8 @@ def explain_records(records: Sequence[Record]) -> list[Explained]:
         setup = ""
         if thread in setups:
             setup = f"set-up: thread {thread} establishes what thread {setups[thread]} acts on"
+        elif step == SETUP_STEP:
+            setup = _HUB_SETUP
         text = explain_step(thread, step) or (_FAULT_STEP if r.get("kind") == "fault" else "")
         resource, resource_type, state = reported_state(r)
         out.append(

@@ -95,11 +95,17 @@ def _ecm_configure(world: World, ecm: ElementManager, msg: Message) -> None:
 
     A body with ``"remedy": true`` is a corrective reconfiguration: it also repairs what a
     reconfiguration can repair on the NE (see :meth:`lso_sim.telemetry.NetworkTelemetry.repair`).
+    A ``trafficFilter`` (10.3) is installed on the construct at the NE, replacing the one before.
     """
     ne = msg.payload["networkElement"]
     construct = msg.payload["constructId"]
     bandwidth = float(msg.payload["bandwidthMbps"])
-    ecm.configuration.setdefault(ne, {})[construct] = {"bandwidthMbps": msg.payload["bandwidthMbps"]}
+    configured = ecm.configuration.setdefault(ne, {})
+    kept = configured.get(construct, {}).get("trafficFilter")
+    configured[construct] = {"bandwidthMbps": msg.payload["bandwidthMbps"]}
+    rules = msg.payload.get("trafficFilter", kept)  # a filter stays until a change replaces it
+    if rules is not None:
+        configured[construct]["trafficFilter"] = rules
     world.telemetry.element(ne).carry(construct, bandwidth)
     body: dict[str, Any] = {"networkElement": ne, "result": "pass"}
     if msg.payload.get("remedy"):

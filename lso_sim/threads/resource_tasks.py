@@ -252,10 +252,12 @@ def _icm_task(
     """PRESTO update/test: acknowledge, work through the ECMs, then notify the result."""
     steps = steps_of(msg)
     update = msg.operation == UPDATE_CONNECTIVITY_SERVICE.name
+    rules = None
     if update:
         construct = msg.payload["input"]["service-id-or-name"]
         size = msg.payload["input"]["conn-constraint"]["requested-capacity"]["total-size"]["value"]
         bandwidth = float(size)
+        rules = msg.payload["input"].get("traffic-filter")
     else:
         construct = msg.payload["constructId"]
     known = icm.constructs.get(construct)
@@ -271,6 +273,8 @@ def _icm_task(
         body: dict[str, Any] = {"networkElement": ne, "constructId": construct, "bandwidthMbps": bandwidth}
         if remedy:
             body["remedy"] = True
+        if rules is not None:
+            body["trafficFilter"] = rules
         calls.append(_element_call(icm, world.topology.ecm_of(ne), element_op, body, msg.flow, steps.adagio))
     answers: list[Message | str] = yield from icm.gather(calls)
     lost = [a for a in answers if isinstance(a, str)]
@@ -282,6 +286,8 @@ def _icm_task(
     ] + [ne for ne, a in zip(known["networkElements"], answers, strict=True) if isinstance(a, str)]
     if update and not failed:
         known["bandwidthMbps"] = bandwidth
+        if rules is not None:
+            known["trafficFilter"] = rules
     repaired = [i for a in done for i in a.payload.get("repaired", [])]
     impaired = sorted({i for a in done for i in a.payload.get("impairments", [])})
     result: dict[str, Any] = {
@@ -452,7 +458,10 @@ class PartnerTasks:
         for icm, construct, _nes in record.constructs:
             body: Any = (
                 bodies.update_connectivity(
-                    construct, record.bandwidth_mbps, remedy=bool(msg.payload.get("remedy"))
+                    construct,
+                    record.bandwidth_mbps,
+                    remedy=bool(msg.payload.get("remedy")),
+                    traffic_filter=msg.payload.get("trafficFilter"),
                 )
                 if update
                 else {"constructId": construct}
@@ -494,7 +503,7 @@ class PartnerTasks:
             sof.respond(msg, 404, {"code": "notFound", "reason": f"no active component {component}"})
             return
         start = float(body.get("start", max(0.0, world.sim.now - world.telemetry.profile.interval)))
-        watch = body.get("watch")
+        watch = self._thresholds(body.get("watch"), str(body.get("partnerOrder")))
         calls = []
         for icm, construct, _nes in record.constructs:
             request: dict[str, Any] = {"constructId": construct, "start": start}
@@ -513,6 +522,16 @@ class PartnerTasks:
             sof.next_id("pr"), body, component, figures, start, world.sim.now, world.sim.now
         )
         sof.respond(msg, 201, report)
+
+    def _thresholds(self, watch: dict[str, Any] | None, partner_order: str) -> dict[str, Any] | None:
+        """A watch named without thresholds takes those SOF-sp alerted this partner of (10.6 1b);
+        with no alert in force there is nothing to watch, and figures alone are reported."""
+        if not watch or "thresholds" in watch:
+            return watch
+        held = self.sof.held_to.get(partner_order)
+        if held is None or held["until"] < self.world.sim.now:
+            return None
+        return {**watch, "thresholds": held["thresholds"]}
 
     def forward_alert(self, msg: Message) -> None:
         """A TCA from one of this domain's ICMs: pass it to the provider that asked (INTERLUDE)."""
@@ -545,6 +564,7 @@ def gather_service_figures(
     partner_step: str,
     watch: dict[str, Any] | None = None,
     deadline: float | None = None,
+    alerted: frozenset[str] = frozenset(),
 ) -> Generator[simpy.Event, Any, dict[str, Any] | str]:
     """Figures of every component of a service since ``start``, composed end to end.
 
@@ -552,7 +572,9 @@ def gather_service_figures(
     partner's SOF over INTERLUDE (``partner_step``), all at once. ``watch`` arms a threshold watch
     on every element on the way. ``deadline`` (seconds) bounds the gathering: each request gets
     one attempt that long, for work with a rhythm of its own (a measurement period must not wait
-    days for a lost answer). Returns why, in one line, when a component could not be measured.
+    days for a lost answer). ``alerted``: partner orders whose partner already holds the watch's
+    thresholds (10.6 step 1b's alert), so their requests name the watch without them. Returns why,
+    in one line, when a component could not be measured.
     """
     bound = _Bound(deadline)
     assert record.decomposition is not None
@@ -561,14 +583,12 @@ def gather_service_figures(
     for component in record.decomposition.components:
         names.append(component.id)
         if component.partner:
+            order = record.partner_orders.get(component.domain)
+            named = watch
+            if watch is not None and order in alerted:
+                named = {"id": watch["id"], "until": watch["until"]}
             body = bodies.performance_report_create(
-                sof.id,
-                world.sof[component.domain].id,
-                component.id,
-                record.partner_orders.get(component.domain),
-                start,
-                world.sim.now,
-                watch,
+                sof.id, world.sof[component.domain].id, component.id, order, start, world.sim.now, named
             )
             partner = world.sof[component.domain].id
             calls.append(_partner_figures(sof, partner, body, flow, partner_step, bound))
@@ -700,13 +720,17 @@ def update_task(
     step: str,
     wait: float,
     remedy: bool = False,
+    traffic_filter: list[dict[str, Any]] | None = None,
 ) -> Generator[simpy.Event, Any, dict[str, Any]]:
-    """Reconfigure one part to ``bandwidth_mbps`` (``remedy``: also repair what can be repaired)."""
+    """Reconfigure one part to ``bandwidth_mbps`` (``remedy``: also repair what can be repaired;
+    ``traffic_filter``: install these filter rules, 10.3's filtering control)."""
     dst, part, order = target
     if order is None:
-        body = bodies.update_connectivity(part, bandwidth_mbps, remedy=remedy)
+        body = bodies.update_connectivity(part, bandwidth_mbps, remedy=remedy, traffic_filter=traffic_filter)
         return run_task(sof, dst, UPDATE_CONNECTIVITY_SERVICE, body, flow=flow, step=step, wait=wait)
     request: dict[str, Any] = {"componentId": part, "partnerOrder": order, "bandwidthMbps": bandwidth_mbps}
+    if traffic_filter is not None:
+        request["trafficFilter"] = traffic_filter
     if remedy:
         request["remedy"] = True
     return run_task(sof, dst, MODIFY_PARTNER_COMPONENT, request, flow=flow, step=step, wait=wait)

@@ -48,7 +48,11 @@ FIELDS: tuple[str, ...] = (
     "status",
     "payload",
 )
-"""Record keys, in the order they are written."""
+"""Record keys, in the order they are written (every record has them all)."""
+
+OPTIONAL_FIELDS: tuple[str, ...] = ("auth",)
+"""Keys written after :data:`FIELDS` only when set: ``auth``, the credential a request presents
+in a guarded run (thread 10.8). Traces written before it, or without security, have none."""
 
 RECORD_KINDS: frozenset[str] = frozenset(str(kind) for kind in Kind)
 """Values a record's ``kind`` may take."""
@@ -85,6 +89,9 @@ def record_problem(record: dict[str, Any]) -> str | None:
     status = record["status"]
     if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
         return f"field 'status' must be a whole number or null, got {echo(status)}"
+    auth = record.get("auth")
+    if auth is not None and not isinstance(auth, str):
+        return f"field 'auth' must be a string, got {echo(auth)}"
     if record["kind"] not in RECORD_KINDS:
         return f"field 'kind' must be one of {', '.join(sorted(RECORD_KINDS))}, got {echo(record['kind'])}"
     return None
@@ -95,8 +102,8 @@ _DIGITS = 6
 
 
 def to_record(msg: Message) -> dict[str, Any]:
-    """A message as a plain JSON-ready dict with keys in :data:`FIELDS` order."""
-    return {
+    """A message as a plain JSON-ready dict with keys in :data:`FIELDS` order (then ``auth``)."""
+    record = {
         "seq": msg.seq,
         "time": round(float(msg.time), _DIGITS),
         "delivered": None if msg.delivered is None else round(msg.delivered, _DIGITS),
@@ -116,6 +123,9 @@ def to_record(msg: Message) -> dict[str, Any]:
         "status": msg.status,
         "payload": msg.payload,
     }
+    if msg.auth is not None:
+        record["auth"] = msg.auth
+    return record
 
 
 def dumps(msg: Message) -> str:

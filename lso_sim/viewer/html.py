@@ -37,7 +37,7 @@ from lso_sim.diagrams.sequence import local_note, message_label
 from lso_sim.lifecycle.machines import ALL_MACHINES
 from lso_sim.report.metrics import compute_report
 from lso_sim.report.tables import duration
-from lso_sim.threads.explain import explain_records
+from lso_sim.threads.explain import explain_records, setup_threads
 from lso_sim.trace.select import MESSAGE_KINDS
 
 
@@ -107,7 +107,7 @@ def page_data(
                 "state": meaning.state,
             }
         )
-    phases, instances = _phases(rows)
+    phases, instances = _phases(rows, set(setup_threads(records)))
     return {
         "title": title,
         "participants": [{"id": a, "role": roles[a]} for a in order],
@@ -119,9 +119,12 @@ def page_data(
     }
 
 
-def _phases(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _phases(
+    rows: list[dict[str, Any]], setups: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The collapsible phases: runs of consecutive rows of one instance and MEF step (each row
-    gets the index of its run as ``phase``), and the thread instances with their runs."""
+    gets the index of its run as ``phase``), and the thread instances with their runs; an
+    instance is set-up when its thread is (``setups``), not when it starts with a hub's set-up."""
     phases: list[dict[str, Any]] = []
     instances: dict[str, dict[str, Any]] = {}
     for index, row in enumerate(rows):
@@ -141,7 +144,7 @@ def _phases(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict
                 {
                     "instance": row["instance"],
                     "thread": row["thread"],
-                    "setup": bool(row["setup"]),
+                    "setup": row["thread"] in setups,
                     "count": 0,
                     "phases": [],
                 },

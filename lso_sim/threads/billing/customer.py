@@ -58,10 +58,10 @@ def run(world: World, plan: BillingPlan) -> Generator[simpy.Event, Any, None]:
     customer = world.customer(plan.order.customer)
     bus = world.bus_sp
     if not state_of(bus).hubs(customer.id, API):
-        yield from register_listener(customer, bus.id, API, None, flow=flow, step="6")
+        yield from register_listener(customer, bus.id, API, None, flow=flow)
     for partner in world.partners():
         if not state_of(world.bus[partner]).hubs(bus.id, API):
-            yield from register_listener(bus, world.bus[partner].id, API, None, flow=flow, step="6")
+            yield from register_listener(bus, world.bus[partner].id, API, None, flow=flow)
     world.outcomes[plan.instance].detail.update(bills=0, amount=0.0)
     resource = products.product(bus, customer.id, product)
     if resource is not None:

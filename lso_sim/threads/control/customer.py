@@ -35,20 +35,22 @@ class ChangeRequest:
     Attributes:
         customer: customer actor id.
         product_order: the product order that established the service.
-        bandwidth_mbps: bandwidth asked for.
+        bandwidth_mbps: bandwidth asked for (``None``: unchanged).
         start: simulated time the customer starts.
         instance: thread instance id.
         delay: scheduled change: seconds after the request when it applies.
         duration: reservation: seconds the change lasts before it is reverted.
+        traffic_filter: filter rules asked for (``None``: unchanged; ``[]``: removed).
     """
 
     customer: str
     product_order: str
-    bandwidth_mbps: float
+    bandwidth_mbps: float | None
     start: float
     instance: str
     delay: float | None = None
     duration: float | None = None
+    traffic_filter: list[dict[str, Any]] | None = None
 
 
 def install(world: World) -> None:
@@ -80,7 +82,11 @@ def run(world: World, request: ChangeRequest) -> Generator[simpy.Event, Any, Non
     sof = world.sof_sp.id
 
     # 2: the change itself; SOF-sp checks it (3) before accepting it.
-    body: dict[str, Any] = {"service": service, "bandwidthMbps": request.bandwidth_mbps}
+    body: dict[str, Any] = {"service": service}
+    if request.bandwidth_mbps is not None:
+        body["bandwidthMbps"] = request.bandwidth_mbps
+    if request.traffic_filter is not None:
+        body["trafficFilter"] = request.traffic_filter
     if request.delay is not None:
         body["delay"] = request.delay
     if request.duration is not None:

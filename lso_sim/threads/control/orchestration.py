@@ -3,8 +3,10 @@
 Steps: the constraints (1), the request (2) checked (3) and refused with a reason when outside
 them, the components to reconfigure (4), SP reconfiguration over PRESTO (5a; ADAGIO 6, result 7)
 and partner reconfiguration over INTERLUDE (5b; the partner's result 8), the tests the same way
-(9a/9b; 10, 11, 12), inventory and assurance in step (13), a usage event to BUS-sp (14) and the
-Customer told (15).
+(9a/9b; 10, 11, 12), inventory and assurance in step (13: monitoring re-armed for a new
+bandwidth, :mod:`~lso_sim.threads.control.rearm`), a usage event to BUS-sp (14) and the Customer
+told (15). A change is of bandwidth, of the traffic filter (MEF's other example of a control:
+rules permitting or denying traffic by VLAN or EtherType, installed on every construct) or both.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from lso_sim.messages.operations import (
     SERVICE_USAGE_EVENT,
 )
 from lso_sim.threads import inventory_sync
+from lso_sim.threads.control import filters
+from lso_sim.threads.control.rearm import install as install_rearm
+from lso_sim.threads.control.rearm import rearm
 from lso_sim.threads.resource_tasks import (
     declare_steps,
     find_service,
@@ -45,6 +50,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     "maxBandwidthMbps": 1000.0,
     "scheduledChanges": True,
     "reservations": True,
+    **filters.DEFAULT_POLICY,
 }
 """Constraints of a service whose product contract says nothing more."""
 
@@ -65,6 +71,7 @@ def install(world: World) -> None:
     if not sof.handles(PARTNER_COMPONENT_RESULT.name):
         sof.handle(PARTNER_COMPONENT_RESULT, lambda msg: signal_task_result(sof, msg))
     install_usage_sink(world.bus_sp)
+    install_rearm(world)
 
 
 def install_usage_sink(bus: BusinessApplications) -> None:
@@ -79,6 +86,8 @@ class Controller:
     def __init__(self, world: World, sof: ServiceOrchestrator) -> None:
         self.world = world
         self.sof = sof
+        self.filters: dict[str, list[dict[str, Any]]] = {}
+        """Service id -> the traffic filter rules in force on it (none: no filter)."""
 
     def _policy_of(self, record: ServiceRecord) -> dict[str, Any]:
         return self.sof.control_policies.get(record.product_order or "", DEFAULT_POLICY)
@@ -99,14 +108,17 @@ class Controller:
         if record is None:
             self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no active service for order {order}"})
             return
+        policy = {**DEFAULT_POLICY, **self._policy_of(record)}
+        permitted = ["bandwidthMbps", "trafficFilter"] if policy["trafficFiltering"] else ["bandwidthMbps"]
         self.sof.respond(
             msg,
             200,
             {
                 "service": record.service.id,
                 "bandwidthMbps": record.bandwidth_mbps,
-                "permittedChanges": ["bandwidthMbps"],
-                "constraints": self._policy_of(record),
+                "trafficFilter": self.filters.get(record.service.id, []),
+                "permittedChanges": permitted,
+                "constraints": policy,
             },
         )
 
@@ -120,8 +132,10 @@ class Controller:
         if record is None or record.service.state != "active":
             sof.respond(msg, 404, {"code": "notFound", "reason": f"no active service {body['service']}"})
             return
-        wanted = float(body["bandwidthMbps"])
-        refusal = self._refusal(record, wanted, body)
+        wanted = float(body.get("bandwidthMbps", record.bandwidth_mbps))
+        rules = body.get("trafficFilter")
+        refusal = filters.refusal(body, {**DEFAULT_POLICY, **self._policy_of(record)})
+        refusal = refusal or self._refusal(record, wanted, body)
         if refusal is not None:
             sof.respond(msg, 422, {"code": refusal[0], "reason": refusal[1]})
             return
@@ -144,6 +158,7 @@ class Controller:
                 "service": record.service.id,
                 "state": state,
                 "bandwidthMbps": wanted,
+                **({"trafficFilter": rules} if rules is not None else {}),
                 "applyAt": timestamp(world.sim.now + delay),
             },
         )
@@ -151,10 +166,11 @@ class Controller:
             yield world.sim.env.timeout(delay)
         self._rebook(path, -hold)
         before = record.bandwidth_mbps
-        yield from self._apply(record, change, wanted, "applied", msg.src, msg.flow)
+        before_rules = None if rules is None else self.filters.get(record.service.id, [])
+        yield from self._apply(record, change, wanted, "applied", msg.src, msg.flow, rules)
         if duration is not None:
             yield world.sim.env.timeout(float(duration))
-            yield from self._apply(record, change, before, "reverted", msg.src, msg.flow)
+            yield from self._apply(record, change, before, "reverted", msg.src, msg.flow, before_rules)
 
     def _refusal(self, record: ServiceRecord, wanted: float, body: dict[str, Any]) -> tuple[str, str] | None:
         policy = self._policy_of(record)
@@ -196,8 +212,16 @@ class Controller:
     # -- 4 to 15: carry a change out --------------------------------------------------------------
 
     def _apply(
-        self, record: ServiceRecord, change: str, bandwidth: float, phase: str, customer: str, flow: Flow
+        self,
+        record: ServiceRecord,
+        change: str,
+        bandwidth: float,
+        phase: str,
+        customer: str,
+        flow: Flow,
+        rules: list[dict[str, Any]] | None = None,
     ) -> Generator[simpy.Event, Any, None]:
+        """Steps 4 to 15 of one phase: ``bandwidth`` and, unless ``None``, the filter ``rules``."""
         sof, world = self.sof, self.world
         wait = world.options.notification_wait
         assert record.decomposition is not None
@@ -220,7 +244,15 @@ class Controller:
         )
         # 5a/5b: each SP construct over PRESTO, each partner component over INTERLUDE; 9a/9b: tests.
         reconfigure = [
-            update_task(sof, t, bandwidth, flow=flow, step="5a" if t[2] is None else "5b", wait=wait)
+            update_task(
+                sof,
+                t,
+                bandwidth,
+                flow=flow,
+                step="5a" if t[2] is None else "5b",
+                wait=wait,
+                traffic_filter=rules,
+            )
             for t in targets
         ]
         # The tasks never raise: a part given up on is a failed result with its reason.
@@ -239,11 +271,18 @@ class Controller:
             self._rebook(path, -delta)
             reason = _failure_reason(targets, results)
         if ok:
+            # 13: assurance follows a new bandwidth (monitoring jobs and thresholds), then inventory.
+            problems = (yield from rearm(world, sof, targets, bandwidth, flow)) if bandwidth != old else []
+            synchronised: dict[str, Any] = {"service": record.service.id, "bandwidthMbps": bandwidth}
+            if bandwidth != old:
+                synchronised["monitoringRearmed"] = len(targets) - len(problems)
+            if problems:
+                synchronised["monitoringNotRearmed"] = problems
+            if rules is not None:
+                self.filters[record.service.id] = rules
+                synchronised["trafficFilterRules"] = len(rules)
             yield from sof.activity(
-                "synchroniseInventoryAndAssurance",
-                flow=flow,
-                step="13",
-                payload={"service": record.service.id, "bandwidthMbps": bandwidth},
+                "synchroniseInventoryAndAssurance", flow=flow, step="13", payload=synchronised
             )
             record.bandwidth_mbps = bandwidth
             if bandwidth != old:
@@ -284,6 +323,7 @@ class Controller:
             "phase": phase,
             "state": state,
             "bandwidthMbps": record.bandwidth_mbps,
+            "trafficFilter": self.filters.get(record.service.id, []),
             "eventTime": timestamp(self.world.sim.now),
         }
         if reason is not None:

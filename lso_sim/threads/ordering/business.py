@@ -509,7 +509,6 @@ class Seller:
                 "productOrderManagement",
                 list(ORDER_EVENTS),  # the partner part is tracked too (10.2 step 13 note)
                 flow=flow,
-                step="9b",
             )
         answer = yield from bus.call(partner_bus, CREATE_PRODUCT_ORDER, body, flow=flow, step="9b")
         if answer.status != 201:
@@ -582,7 +581,6 @@ class Seller:
                 "productOrderManagement",
                 ["cancelProductOrderStateChangeEvent"],
                 flow=flow,
-                step=CANCEL_STEP,
             )
         body = bodies.cancel_order_create(bus.id, partner_order, "the buyer's own order was cancelled")
         answer = yield from bus.call(
@@ -639,7 +637,6 @@ class Seller:
                     "productOrderManagement",
                     list(ORDER_EVENTS),  # the partner part is tracked too (10.2 step 13 note)
                     flow=flow,
-                    step="6",
                 )
             body = bodies.order_create(
                 bus.id,

@@ -153,7 +153,7 @@ def _order(
     for api, event_types in HUBS:
         if (bus, api) not in customer.hubs:
             customer.hubs[(bus, api)] = "pending"
-            hub = yield from register_listener(customer, bus, api, list(event_types), flow=flow, step="1")
+            hub = yield from register_listener(customer, bus, api, list(event_types), flow=flow)
             customer.hubs[(bus, api)] = hub or ""
 
     # 1: browse the catalog and what the customer already has.

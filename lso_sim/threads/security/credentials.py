@@ -28,6 +28,17 @@ class Credential:
     expires: float | None = None
     revoked: float | None = None
 
+    @property
+    def token(self) -> str:
+        """The credential's id: what a request presents (``Authorization: Bearer <id>``) and the
+        trace shows; the secret behind it is never modelled, so it can never leak into a trace."""
+        return f"cred-{self.holder}"
+
+    @property
+    def authorization(self) -> str:
+        """The ``auth`` envelope field of this holder's requests."""
+        return f"Bearer {self.token}"
+
     def problem(self, now: float) -> str | None:
         """Why the credential is not valid at ``now`` (``None`` when it is)."""
         if self.revoked is not None and now >= self.revoked:

@@ -2,11 +2,16 @@
 
 :func:`enable` issues a credential to every actor of a world and plugs :meth:`Security.admit`
 into the simulation (``Simulation.guard``), so each arriving request and notification is
-authenticated and authorised before any handler sees it. An admitted message leaves no record
-(a run's trace is the same as without the guard); a refused request is answered at once with
+authenticated and authorised before any handler sees it. Requests present their sender's
+credential in the envelope's ``auth`` field (``Simulation.credential``: ``Bearer <id>``), which is
+what the guard authenticates. An admitted message leaves no record (a run's trace is the same as
+without the guard but for ``auth``); a refused request is answered at once with
 ``401`` or ``403`` and MEF's error body, a refused notification leaves an ``error`` record; and
 every decision goes to the audit log. For the messages of thread 10.8's own instances the guard
-also records its work as activities, so that a student sees steps 2-4 in the trace.
+also records its work as activities, so that a student sees steps 2-4 in the trace; a refused
+message of any other thread leaves its audit record (``auditAccessDecision``, step ``audit``) in
+that thread's instance. Audit records name the party, the IRP, the operation and the decision, so
+``lso-sim report`` can tabulate decisions by party, IRP and outcome from a trace alone.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from lso_sim.actors.world import World
+from lso_sim.actors.world import AUDIT_STEP, World
 from lso_sim.engine.actor import Actor
 from lso_sim.engine.simulation import Simulation
 from lso_sim.messages.envelope import Kind, Message
@@ -37,10 +42,16 @@ class Security:
     credentials: dict[str, Credential] = field(default_factory=dict)
     audit: AuditLog = field(default_factory=AuditLog)
 
+    def authorization(self, src: str) -> str | None:
+        """``Simulation.credential``: the ``auth`` field of ``src``'s requests (none: no credential)."""
+        credential = self.credentials.get(src)
+        return None if credential is None else credential.authorization
+
     def admit(self, actor: Actor, msg: Message) -> bool:
         """``Simulation.guard``: True when ``msg`` was refused (and answered or recorded)."""
         now = self.sim.now
-        decision = decide(self.credentials.get(msg.src), msg, now)
+        manager = self.sim.architecture.actor(msg.dst).manager if msg.irp == "ADAGIO" else None
+        decision = decide(self._presented(msg), msg, now, manager)
         if msg.thread == THREAD:
             self._show(actor, msg, decision)
         if decision.status is None:
@@ -58,6 +69,16 @@ class Security:
                 decision.reason,
             )
         )
+        if msg.thread != THREAD:
+            self.sim.record_local(
+                actor,
+                Kind.ACTIVITY,
+                "auditAccessDecision",
+                _audit(msg, decision),
+                flow=msg.flow,
+                step=AUDIT_STEP,
+                end=now,
+            )
         if msg.kind is Kind.REQUEST:
             actor.refuse(msg, decision.status, error_body(decision.status, decision.code, decision.reason))
         else:
@@ -72,6 +93,17 @@ class Security:
             )
         return True
 
+    def _presented(self, msg: Message) -> Credential | None:
+        """The credential a message presents: a request's ``auth`` (its token id), else its sender's.
+
+        A request presenting another party's credential is not authenticated: its ``holder`` is
+        not the sender, which :func:`~lso_sim.threads.security.policy.decide` refuses with 401.
+        """
+        if msg.auth is None:
+            return self.credentials.get(msg.src)
+        token = msg.auth.removeprefix("Bearer ")
+        return next((c for c in self.credentials.values() if c.token == token), None)
+
     def _show(self, actor: Actor, msg: Message, decision: Decision) -> None:
         """Steps 2-4 as activity records (thread 10.8's own messages only)."""
         authenticated = decision.status != 401
@@ -80,12 +112,25 @@ class Security:
             checks.append(
                 ("authoriseRequest", "3", {"operation": msg.operation, "allowed": decision.status is None})
             )
-        verdict = "admitted" if decision.status is None else f"refused {decision.status}"
-        checks.append(("auditAccessDecision", "4", {"decision": verdict, "reason": decision.reason or None}))
+        checks.append(("auditAccessDecision", "4", _audit(msg, decision)))
         for name, step, payload in checks:
             self.sim.record_local(
                 actor, Kind.ACTIVITY, name, payload, flow=msg.flow, step=step, end=self.sim.now
             )
+
+
+def _audit(msg: Message, decision: Decision) -> dict[str, object]:
+    """The body of an audit record: who asked what over which IRP, and what was decided."""
+    verdict = "admitted" if decision.status is None else f"refused {decision.status}"
+    return {
+        "party": msg.src,
+        "irp": msg.irp,
+        "operation": msg.operation,
+        "message": msg.id,
+        "decision": verdict,
+        "code": decision.code or None,
+        "reason": decision.reason or None,
+    }
 
 
 _SECURITY: weakref.WeakKeyDictionary[Simulation, Security] = weakref.WeakKeyDictionary()
@@ -100,6 +145,7 @@ def enable(world: World, terms: Terms) -> Security:
             actor.id, actor.domain, actor.role.value, expires, revoked
         )
     world.sim.guard = security.admit
+    world.sim.credential = security.authorization
     _SECURITY[world.sim] = security
     return security
 

@@ -7,9 +7,11 @@ credential, else ``401``; and (step 3) the policy allows it, else ``403``:
   which IRPs each operation may travel); anything else is ``accessDenied``;
 - **party**: on each IRP only the client role asks and the server role answers (a partner
   only sells to its buyer over SONATA, a Customer asks BUS-sp over CANTATA, only ICMs ask ECMs
-  over ADAGIO...); a request the other way is ``forbiddenRequester``. Which ICM may reach which
-  ECM, and which actors an IRP joins at all, the architecture already decides when the message
-  is sent; a Customer reads only its own products because each seller keeps one store per buyer.
+  over ADAGIO...); a request the other way is ``forbiddenRequester``. An ECM also admits ADAGIO
+  requests only from its own ICM (``forbiddenRequester`` otherwise): the architecture already
+  joins an ECM to its ICM alone, so the engine stops any other sender before a message travels,
+  and the guard's check is the second line of defence. A Customer reads only its own products
+  because each seller keeps one store per buyer.
 
 Every decision goes to the audit log (step 4): refusals one entry each, admissions counted per
 sender and IRP (a large run admits millions of messages).
@@ -58,14 +60,30 @@ class Decision:
 ADMIT = Decision()
 
 
-def decide(credential: Credential | None, msg: Message, now: float) -> Decision:
-    """Authenticate (``401``) then authorise (``403``) ``msg`` sent with ``credential``."""
+def decide(
+    credential: Credential | None, msg: Message, now: float, manager: str | None = None
+) -> Decision:
+    """Authenticate (``401``) then authorise (``403``) ``msg`` sent with ``credential``.
+
+    ``manager``: for a message to an ECM, the ICM that manages it (ADAGIO only from its ICM).
+    """
     if credential is None:
         return Decision(401, "missingCredentials", f"{msg.src} presented no credential")
+    if credential.holder != msg.src:
+        why = f"{msg.src} presented {credential.token}, issued to {credential.holder}"
+        return Decision(401, "invalidCredentials", why)
     problem = credential.problem(now)
     if problem is not None:
         return Decision(401, "invalidCredentials", problem)
-    return authorise(msg)
+    decision = authorise(msg)
+    adagio = msg.irp == Irp.ADAGIO and msg.kind is Kind.REQUEST
+    if decision.status is None and adagio and manager != credential.holder:
+        return Decision(
+            403,
+            "forbiddenRequester",
+            f"{msg.dst} takes ADAGIO requests only from its ICM {manager}, not from {credential.holder}",
+        )
+    return decision
 
 
 def authorise(msg: Message) -> Decision:

@@ -1,12 +1,15 @@
 """Thread 10.6, SOF-sp: poll, compare with the SLS, locate and resolve degradations, report status.
 
-One assessment is one thread instance (``<service>/sls``) driven by SOF-sp for ``periods``
-periods. Each period it polls every component (1a over PRESTO, 1b over INTERLUDE; ADAGIO 2 below)
-and re-arms threshold watches until the next poll; an alert (a TCA) makes it poll at once. It
-compares the end-to-end figures with the objectives (3). On a degradation it tests the
-components (3) to find the impaired elements, reconfigures those components (4), records whether
-manual intervention is needed (5) and reports the status to BUS-sp (6), which tells the Customer
-(7). When the figures are back within the objectives it reports the resolution the same way.
+One assessment is one thread instance (``<service>/sls``) driven by SOF-sp for ``periods`` periods.
+First it alerts each partner of the objectives its component is held to (1b,
+:mod:`~lso_sim.threads.sls.partner_alert`). Each period it polls every component (1a over PRESTO,
+1b over INTERLUDE; ADAGIO 2 below) and re-arms threshold watches until the next poll; an alert (a
+TCA) makes it poll at once. It compares the end-to-end figures with the objectives (3). On a
+degradation it tests the components (3) to find the impaired elements, reconfigures those
+components (4), records whether manual intervention is needed (5) and reports the status to BUS-sp
+(6), which tells the Customer (7) over CANTATA; a Customer whose contract names ALLEGRO
+(``status_via``) hears step 7 from SOF-sp over ALLEGRO instead, MEF's alternative. When the figures
+are back within the objectives it reports the resolution the same way.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from lso_sim.messages.operations import (
     FORWARDING_CONSTRUCT_RESULT,
     PARTNER_COMPONENT_RESULT,
     SERVICE_QUALITY_STATUS,
+    SLS_STATUS_ALLEGRO,
 )
 from lso_sim.threads.resource_tasks import (
     crosses,
@@ -38,6 +42,7 @@ from lso_sim.threads.resource_tasks import (
     test_task,
     update_task,
 )
+from lso_sim.threads.sls.partner_alert import alert_partners, install_partner
 
 THREAD = "10.6"
 
@@ -53,6 +58,7 @@ class Assessment:
         period: seconds between polls.
         periods: number of polls.
         instance: thread instance id.
+        customer: the Customer of the service (whose ``status_via`` picks step 7's IRP).
     """
 
     service: str
@@ -61,6 +67,7 @@ class Assessment:
     period: float
     periods: int
     instance: str
+    customer: str | None = None
 
 
 def install(world: World) -> None:
@@ -71,6 +78,9 @@ def install(world: World) -> None:
     declare_steps(THREAD, "4", below="4")
     sof = world.sof_sp
     install_alert_sink(sof)
+    for partner in world.sof.values():
+        if partner is not sof:
+            install_partner(partner)
     if not sof.handles(FORWARDING_CONSTRUCT_RESULT.name):
         sof.handle(FORWARDING_CONSTRUCT_RESULT, lambda msg: signal_task_result(sof, msg))
     if not sof.handles(PARTNER_COMPONENT_RESULT.name):
@@ -122,6 +132,8 @@ class _Assessor:
     def run(self) -> Generator[simpy.Event, Any, None]:
         world, sof, a = self.world, self.sof, self.assessment
         last = max(0.0, world.sim.now - a.period)
+        end = world.sim.now + a.period * a.periods
+        alerted = yield from alert_partners(world, sof, self.record, a.objectives, end, self.flow, a.period)
         polls = 0
         unmeasured: list[str] = []
         while polls < a.periods:
@@ -137,6 +149,7 @@ class _Assessor:
                 sp_step="1a",
                 partner_step="1b",
                 watch=watch,
+                alerted=alerted,
                 deadline=a.period,  # a period's figures come within the period, or it goes unmeasured
             )
             last = world.sim.now
@@ -235,11 +248,8 @@ class _Assessor:
         located: list[str] | None = None,
         repaired: list[str] | None = None,
     ) -> None:
-        """Step 6: the status to BUS-sp (which relays it to the Customer, step 7)."""
-        self.sof.tell(
-            self.world.bus_sp.id,
-            SERVICE_QUALITY_STATUS,
-            {
+        """Step 6: the status to BUS-sp (which relays it over CANTATA, step 7), or 7 over ALLEGRO."""
+        body = {
                 "service": self.record.service.id,
                 "productOrder": self.record.product_order,
                 "status": status,
@@ -249,7 +259,8 @@ class _Assessor:
                 "repaired": repaired or [],
                 "manualIntervention": manual,
                 "eventTime": timestamp(self.world.sim.now),
-            },
-            flow=self.flow,
-            step="6",
-        )
+        }
+        self.sof.tell(self.world.bus_sp.id, SERVICE_QUALITY_STATUS, body, flow=self.flow, step="6")
+        customer = self.world.customers.get(self.assessment.customer or "")
+        if customer is not None and customer.status_via == "ALLEGRO":
+            self.sof.tell(customer.id, SLS_STATUS_ALLEGRO, body, flow=self.flow, step="7")

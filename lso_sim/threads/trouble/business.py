@@ -157,9 +157,7 @@ class TroubleHandling:
             return
         seller = known["bus"]
         if not state_of(world.bus[known["domain"]]).hubs(bus.id, API):
-            yield from register_listener(
-                bus, seller, API, ["troubleTicketResolvedEvent"], flow=flow, step=step
-            )
+            yield from register_listener(bus, seller, API, ["troubleTicketResolvedEvent"], flow=flow)
         answer = yield from bus.call(seller, LIST_PRODUCT, {"status": "active"}, flow=flow, step=step)
         products = answer.payload if answer.status == 200 else []
         product = next(

@@ -3,7 +3,9 @@
 An instance first has 10.2 establish the service (those records carry thread 10.2), then breaks a
 network element on its path. With customer detection the Customer notices, reports a ticket over
 CANTATA (step 1) and, told it is resolved (12), checks and closes it; with proactive detection
-SOF-sp finds the fault itself and the Customer hears of it as an incident.
+SOF-sp finds the fault itself and the Customer hears of it as an incident. Step 12 comes one way
+or the other, as the Customer's ``status_via`` says: BUS-sp's ticket and incident events over
+CANTATA (a hub registered first), or SOF-sp's status updates over ALLEGRO (no CANTATA hub).
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def install(world: World) -> None:
         listen(customer, TICKET_ATTRIBUTE_CHANGE, _ignore)
         listen(customer, INCIDENT_CREATE, partial(_incident, world, customer))
         listen(customer, INCIDENT_STATUS_CHANGE, partial(_incident, world, customer))
-        customer.handle(TROUBLE_STATUS_ALLEGRO, _ignore)
+        customer.handle(TROUBLE_STATUS_ALLEGRO, partial(_allegro_status, world, customer))
 
 
 def _ignore(msg: Message) -> None:
@@ -96,8 +98,8 @@ def run(world: World, plan: TroublePlan) -> Generator[simpy.Event, Any, None]:
         resource = products.product(bus, customer.id, product)
         if resource is not None:
             settings_of(world).proactive[plan.instance] = (customer.id, products.service_of(resource))
-    if not state_of(bus).hubs(customer.id, API):
-        yield from register_listener(customer, bus.id, API, None, flow=flow, step="1")
+    if customer.status_via == "CANTATA" and not state_of(bus).hubs(customer.id, API):
+        yield from register_listener(customer, bus.id, API, None, flow=flow)
     resources.inject(world, plan.ne, plan.fault, flow)
     if plan.detection == "proactive":
         yield from _await_end(world, customer, plan.instance, None, flow)
@@ -170,6 +172,27 @@ def _resolved(world: World, customer: Customer, msg: Message) -> Generator[simpy
     if answer.status != 200 or answer.payload["status"] != "resolved":
         return
     yield from _close(world, customer, ticket_id, msg.flow, msg.instance)
+
+
+def _allegro_status(world: World, customer: Customer, msg: Message) -> Generator[simpy.Event, Any, None]:
+    """12 over ALLEGRO: resolved, the Customer checks and closes its ticket (a proactive one ends).
+
+    SOF-sp's update may outrun BUS-sp's ticket move (LEGATO, step 11): a ticket not yet resolved
+    when read is left to the Customer's polls (:func:`_await_end`), which close it later.
+    """
+    if msg.payload.get("state") != "resolved" or msg.instance not in world.outcomes:
+        return
+    ticket_id = msg.payload.get("ticket")
+    if ticket_id is None:
+        if world.outcomes[msg.instance].ended is None:
+            world.finish(msg.instance, "resolved", "SOF-sp reported the resolution over ALLEGRO")
+        customer.waiting.fire(_ended(customer, msg.instance))
+        return
+    answer = yield from customer.call(
+        world.bus_sp.id, RETRIEVE_TROUBLE_TICKET, {"id": ticket_id}, flow=msg.flow, step="12"
+    )
+    if answer.status == 200 and answer.payload["status"] == "resolved":
+        yield from _close(world, customer, str(ticket_id), msg.flow, msg.instance)
 
 
 def _close(

@@ -6,8 +6,9 @@ BUS reports a ticket the SP raised with the partner, exactly as SOF-sp does for 
 Steps: identify the components (4), correlate with alarms already received (5), gather fault and
 configuration from ICMs (6a, ADAGIO 7 below) and partner SOFs (6b), diagnose with extra tests when
 the reads show nothing (8), remediate by reconfiguring, rerouting over the topology or through the
-partner's own ticket (9), or by a tracked field repair (10), and report to BUS over LEGATO (11) and,
-as an option, to the Customer over ALLEGRO (12).
+partner's own ticket (9), or by a tracked field repair (10), and report to BUS over LEGATO (11);
+to a Customer whose contract names ALLEGRO (``status_via``), SOF-sp reports step 12 itself over
+ALLEGRO, MEF's alternative to BUS-sp's CANTATA events, which that Customer then does not get.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class Problem:
     reporter: str
     flow: Flow
     customer: str | None = None
+    ticket: str | None = None
+    """The Customer's trouble ticket at BUS-sp (None for a proactive problem)."""
     proactive: bool = False
     correlated: list[dict[str, Any]] = field(default_factory=list)
     faulty: list[str] = field(default_factory=list)
@@ -110,6 +113,7 @@ class Troubleshooter:
             msg.src,
             msg.flow,
             customer=msg.payload.get("customer"),
+            ticket=msg.payload.get("ticket"),
             nested=None if msg.step == "3" else msg.step,
         )
         self.sof.respond(
@@ -419,7 +423,7 @@ class Troubleshooter:
         return payload
 
     def _status(self, problem: Problem, state: str, detail: dict[str, Any]) -> None:
-        """11 (LEGATO to BUS) and, as an option, 12 over ALLEGRO to the Customer."""
+        """11 (LEGATO to BUS) and, for a Customer whose status goes over ALLEGRO, 12 to it."""
         body = {
             "problemId": problem.id,
             "service": problem.record.service.id,
@@ -431,8 +435,10 @@ class Troubleshooter:
         self.sof.tell(
             problem.reporter, SERVICE_PROBLEM_STATUS, body, flow=problem.flow, step=problem.step("11")
         )
-        if self.is_provider and self.settings.allegro_updates and problem.customer:
-            self.sof.tell(problem.customer, TROUBLE_STATUS_ALLEGRO, body, flow=problem.flow, step="12")
+        customer = self.world.customers.get(problem.customer or "")
+        if self.is_provider and customer is not None and customer.status_via == "ALLEGRO":
+            update = {**body, "ticket": problem.ticket} if problem.ticket else body
+            self.sof.tell(customer.id, TROUBLE_STATUS_ALLEGRO, update, flow=problem.flow, step="12")
 
     def _record(self, service_id: str) -> ServiceRecord | None:
         return next((r for r in self.sof.services.values() if r.service.id == service_id), None)

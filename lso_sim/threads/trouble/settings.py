@@ -20,11 +20,9 @@ class TroubleSettings:
     Attributes:
         proactive: instance id -> (customer, service id), for instances whose fault SOF-sp
             detects itself.
-        allegro_updates: SOF-sp also reports resolution status to the Customer over ALLEGRO.
     """
 
     proactive: dict[str, tuple[str, str]] = field(default_factory=dict)
-    allegro_updates: bool = False
 
 
 _SETTINGS: weakref.WeakKeyDictionary[Simulation, TroubleSettings] = weakref.WeakKeyDictionary()
