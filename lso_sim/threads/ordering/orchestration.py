@@ -42,6 +42,7 @@ from lso_sim.messages.operations import (
     CREATE_SERVICE_ORDER,
     DEACTIVATE_PARTNER_COMPONENT,
     DETERMINE_SERVICE_COMPONENTS,
+    RELEASE_SERVICE_ORDER,
     REQUEST_PARTNER_FULFILMENT,
     RETRIEVE_SERVICE_ORDER,
     SERVICE_ORDER_STATE_CHANGE,
@@ -70,6 +71,7 @@ def install(world: World) -> None:
         sof.handle(CREATE_SERVICE_ORDER, orchestrator.create_service_order)
         sof.handle(CANCEL_SERVICE_ORDER, orchestrator.cancel_service_order)
         sof.handle(RETRIEVE_SERVICE_ORDER, orchestrator.retrieve_service_order)
+        sof.handle(RELEASE_SERVICE_ORDER, orchestrator.release_service_order)
         sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
         sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
         sof.handle(CREATE_PERFORMANCE_JOB, orchestrator.create_performance_job)
@@ -172,10 +174,22 @@ class Orchestrator:
                 # unless it never comes (SOF-sp gave up or lost it): then the order fails.
                 sof.start(self._expect_activation(record, msg.flow))
                 return
-            segment = self._activate_partner_segment(record, msg.flow, "9b")
-            completed = yield from self._settle(record, segment, msg.flow)
-            if not record.cancelled:
-                self._finish(record, completed, msg.flow, "9b")
+            if not _starts_later(msg.payload, now):  # not held for a release: build now
+                segment = self._activate_partner_segment(record, msg.flow, "9b")
+                completed = yield from self._settle(record, segment, msg.flow)
+                if not record.cancelled:
+                    self._finish(record, completed, msg.flow, "9b")
+                return
+            # Option b: the step-6 order carries the partner's commitment. Its segment is designed
+            # and reserved now; it is built only when the buyer releases it (9b, BUS-partner's
+            # releaseServiceOrder), unless that never comes (then the order fails, as above).
+            reserved = yield from self._settle(
+                record, self._reserve_partner_segment(record, msg.flow, msg.step), msg.flow
+            )
+            if reserved:
+                sof.start(self._expect_activation(record, msg.flow))
+            elif not record.cancelled:
+                self._finish(record, False, msg.flow, msg.step)
             return
         if not record.cancelled:
             self._finish(record, completed, msg.flow, "13")
@@ -558,9 +572,43 @@ class Orchestrator:
         if not record.cancelled:
             self._finish(record, ok, msg.flow, msg.step)
 
+    def release_service_order(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """LEGATO 9b, option b: BUS-partner releases the service order held since step 6: build it.
+
+        The answer (200) only says the build has started; the service order's end reaches BUS as
+        usual (``serviceOrderStateChangeEvent``). A service order that is not held reserved (never
+        placed by this buyer, already built, cancelled or failed) is refused with the reason.
+        """
+        sof = self.sof
+        ident = str(msg.payload.get("id"))
+        record = sof.services.get(ident)
+        if record is None or record.buyer != msg.src:
+            sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
+            return
+        if record.committed or record.cancelled or record.order.state != "inProgress" or not record.reserved:
+            why = "being built already" if record.committed else record.order.state
+            sof.respond(
+                msg, 409, {"code": "notHeld", "reason": f"service order {ident} is {why}, not held reserved"}
+            )
+            return
+        sof.respond(msg, 200, {"id": ident, "state": record.order.state, "service": record.service.id})
+        build = self._build_partner_segment(record, msg.flow, msg.step)
+        ok = yield from self._settle(record, build, msg.flow)
+        if not record.cancelled:
+            self._finish(record, ok, msg.flow, msg.step)
+
     def _activate_partner_segment(
         self, record: ServiceRecord, flow: Flow, step: str
     ) -> Generator[simpy.Event, Any, bool]:
+        """Design, reserve and build the partner segment at once (option a, INTERLUDE)."""
+        if not (yield from self._reserve_partner_segment(record, flow, step)):
+            return False
+        return (yield from self._build_partner_segment(record, flow, step))
+
+    def _reserve_partner_segment(
+        self, record: ServiceRecord, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Find and book the segment between the UNI and the ENNI, and design the component."""
         sof, world = self.sof, self.world
         topology = world.topology
         uni, enni = record.endpoints
@@ -574,6 +622,15 @@ class Orchestrator:
             if path is None:
                 self.fail(record, f"no path with capacity between {uni} and {enni} in {sof.domain}")
             return False
+        return True
+
+    def _build_partner_segment(
+        self, record: ServiceRecord, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Activate the reserved segment: one PRESTO construct per forwarding domain of its path."""
+        sof, world = self.sof, self.world
+        topology = world.topology
+        path = record.reserved
         record.committed = True
         nes = [n for n in path if topology.graph.nodes[n]["kind"] == "ne"]
         record.constructs = [
@@ -640,6 +697,16 @@ class Orchestrator:
 def _because(what: str, record: ServiceRecord) -> str:
     """``what`` went wrong, with the first cause a branch found (``record.problems``)."""
     return f"{what}: {record.problems[0]}" if record.problems else what
+
+
+def _starts_later(body: Any, now: float) -> bool:
+    """True when a service order asks to start after ``now`` (its ``requestedStartDate``): a
+    partner's BUS holding the order for its buyer's release (10.2 9 b) option b)."""
+    start = body.get("requestedStartDate") if isinstance(body, dict) else None
+    try:
+        return isinstance(start, str) and bodies.seconds(start) > now
+    except ValueError:
+        return False
 
 
 def _malformed_service_order(body: Any) -> str | None:
