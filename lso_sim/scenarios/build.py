@@ -122,6 +122,7 @@ def build_world(
             o.notification_wait,
             o.sat_failure_probability,
             o.poll_limit,
+            tuple((a.action, a.attempts) for a in o.on_test_failure),
         ),
         offerings=[offering.model_dump() for offering in scenario.offerings],
     )

@@ -254,6 +254,13 @@ class OfferingModel(_Strict):
     """Seconds the buyer has to answer a charge (3 days) before it counts as declined."""
 
 
+class ClosedLoopActionModel(_Strict):
+    """One entry of ``options.on_test_failure``: a closed-loop action and how often to try it."""
+
+    action: Literal["retest", "reconfigure", "reroute"]
+    attempts: int = Field(default=1, ge=1, le=100)
+
+
 class OptionsModel(_Strict):
     """Behavioural options (see :class:`lso_sim.actors.world.Options`)."""
 
@@ -262,6 +269,8 @@ class OptionsModel(_Strict):
     sat_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     poll_limit: int = Field(default=10, ge=1, le=10_000)
     """Polls for a resource that never reaches an end state before the poller gives up on it."""
+    on_test_failure: list[ClosedLoopActionModel] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """10.2 12 note: what SOF-sp tries, in order, when an activation test fails (docs/threads/10.2.md)."""
 
 
 class OrderModel(_Strict):

@@ -53,6 +53,7 @@ from lso_sim.messages.operations import (
 )
 from lso_sim.threads import inventory_sync
 from lso_sim.threads.ordering.changes import ServiceChanges
+from lso_sim.threads.ordering.closed_loop import ClosedLoop, Failing
 from lso_sim.threads.resource_layer import step_below
 from lso_sim.threads.resource_tasks import partner_components, sp_constructs
 from lso_sim.topology.network import ServiceComponent, group_by_forwarding_domain
@@ -89,6 +90,9 @@ class Orchestrator:
         self.is_provider = sof.role is Role.SOF_SP
         self.bus = world.bus[sof.domain].id
         self.changes = ServiceChanges(self)
+        self.closed_loop = ClosedLoop(self)
+        self.failed_elements: dict[str, list[str]] = {}
+        """NEs whose last test failed, by construct (a closed-loop reroute avoids them)."""
 
     # -- steps 3b, 3c (and the partner's 3d) ---------------------------------------------------
 
@@ -329,10 +333,23 @@ class Orchestrator:
         tests += [
             self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts
         ]
-        if not all((yield from sof.gather(tests))):
-            self.fail(record, _because("the service activation tests failed (step 11)", record))
-            yield from self._undo(record, flow)
-            return False
+        passed = yield from sof.gather(tests)
+        if not all(passed):
+            why = None
+            if world.options.on_test_failure:  # MEF's note at 12: policy-driven closed loop first
+                failing = Failing(
+                    [c for c, ok in zip(sp_constructs(world, record), passed, strict=False) if not ok],
+                    {ne for c in sp_parts for ne in self.failed_elements.pop(c.id, [])},
+                    [c for c, ok in zip(partner_parts, passed[len(sp_parts) :], strict=True) if not ok],
+                )
+                why = yield from self.closed_loop.handle(record, failing, flow)
+            if why is not None or not world.options.on_test_failure:
+                what = "the service activation tests failed (step 11)"
+                self.fail(record, f"{what}; {why}" if why else _because(what, record))
+                yield from self._undo(record, flow)
+                return False
+            assert record.decomposition is not None  # a provider service was designed at step 8
+            sp_parts = record.decomposition.sp_components()  # a reroute may have moved them
 
         monitors = self._sp_calls(ACTIVATE_MONITORING, sp_parts, record, flow, "12a")
         monitors += [self._performance_job(c, record, flow) for c in partner_parts]
@@ -435,6 +452,7 @@ class Orchestrator:
         passed = answer.payload.get("result") == "pass"
         if not passed:
             record.problems.append(f"{construct} failed {op.name} at {icm}")
+            self.failed_elements[construct] = list(answer.payload.get("failedElements") or [])
         return passed
 
     def _obtain_partner(
