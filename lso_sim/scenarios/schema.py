@@ -180,6 +180,13 @@ class ActorModel(_Strict):
     _shorthand = field_validator("service_time", mode="before")(_constant_shorthand)
 
 
+class CpeModel(_Strict):
+    """Customer equipment a site needs installed (10.2 step 8 note): a dated appointment."""
+
+    first_slot: float = Field(default=172_800.0, ge=0)
+    """Seconds from the installation request to the installer's first free appointment."""
+
+
 class SiteModel(_Strict):
     """A customer site and the NE its UNI attaches to."""
 
@@ -188,6 +195,7 @@ class SiteModel(_Strict):
     ne: str
     uni: str | None = None
     capacity_mbps: float = Field(default=1000.0, gt=0)
+    cpe: CpeModel | None = None
 
 
 class CustomerModel(_Strict):

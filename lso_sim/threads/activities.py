@@ -41,7 +41,9 @@ _SOF = frozenset(
         "dispatchFieldRepair",
         "fieldRepair",
         "identifyServiceComponents",
+        "installCpe",
         "mapPartnerCapabilities",
+        "scheduleCpeInstallation",
         "synchroniseInventoryAndAssurance",
         "trackDegradationResolution",
     }
@@ -100,6 +102,8 @@ SUMMARIES: dict[str, str] = {
     "checkServiceConstraints": "the orchestrator checks a requested change against the service's constraints",
     "closedLoopControl": "the orchestrator tries one action of its policy on a failed activation test",
     "computeReroute": "the orchestrator computes a path around the faulty elements",
+    "scheduleCpeInstallation": "the orchestrator books the installer's first free appointment at a site",
+    "installCpe": "a technician installs the customer equipment at the site, on the appointment's date",
     "correlateFaults": "the orchestrator correlates alarms and test results to find the fault",
     "deactivateService": "the orchestrator takes the service out of service in its inventory",
     "designServiceComponents": "the orchestrator designs the service components, existing and new",

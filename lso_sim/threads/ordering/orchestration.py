@@ -52,6 +52,7 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.threads import inventory_sync
+from lso_sim.threads.ordering import installation
 from lso_sim.threads.ordering.changes import ServiceChanges
 from lso_sim.threads.ordering.closed_loop import ClosedLoop, Failing
 from lso_sim.threads.resource_layer import step_below
@@ -323,6 +324,8 @@ class Orchestrator:
         activations += [
             self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts
         ]
+        # 8 note: customer equipment installed at its dated appointment, beside 9a and 9b
+        activations += installation.installations(world, sof, record, flow)
         if not all((yield from sof.gather(activations))):
             self.fail(record, _because("a component could not be activated (step 9)", record))
             yield from self._undo(record, flow)
