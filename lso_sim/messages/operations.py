@@ -857,5 +857,5 @@ RELEASE_SERVICE_ORDER = _op(
     REQ,
     None,
     200,
-    "BUS tells SOF to design-and-activate a service order it holds reserved (the buyer asked for it now)",
+    "BUS tells SOF to build a service order it holds reserved: the buyer has released it",
 )

@@ -612,7 +612,7 @@ class Orchestrator:
                 msg, 409, {"code": "notHeld", "reason": f"service order {ident} is {why}, not held reserved"}
             )
             return
-        sof.respond(msg, 200, {"id": ident, "state": record.order.state, "service": record.service.id})
+        sof.respond(msg, 200, {"id": ident, "service": record.service.id, "released": True})
         build = self._build_partner_segment(record, msg.flow, msg.step)
         ok = yield from self._settle(record, build, msg.flow)
         if not record.cancelled:
