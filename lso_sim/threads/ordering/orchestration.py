@@ -455,7 +455,8 @@ class Orchestrator:
         passed = answer.payload.get("result") == "pass"
         if not passed:
             record.problems.append(f"{construct} failed {op.name} at {icm}")
-            self.failed_elements[construct] = list(answer.payload.get("failedElements") or [])
+            if self.world.options.on_test_failure:  # kept for the closed loop only, which takes it
+                self.failed_elements[construct] = list(answer.payload.get("failedElements") or [])
         return passed
 
     def _obtain_partner(
