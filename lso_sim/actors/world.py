@@ -66,6 +66,9 @@ class Options:
     poll_limit: int = 10
     """How many times a party polls for a resource that does not reach an end state before it
     gives up on it (a buyer on its order, BUS on a service order)."""
+    on_test_failure: tuple[tuple[str, int], ...] = ()
+    """10.2's closed loop (MEF's note at step 12): ``(action, attempts)`` in the order SOF-sp tries
+    them when an activation test fails; empty: the order fails at once."""
 
 
 @dataclass(slots=True)

@@ -892,3 +892,13 @@ REGISTER_PARTNER_CAPABILITIES = _op(
     200,
     "BUS-sp gives SOF-sp a partner's offerings and policies; SOF-sp maps them onto service components",
 )
+
+# --- issue14: 10.2 9 b) option b, the partner builds when released ---
+RELEASE_SERVICE_ORDER = _op(
+    "releaseServiceOrder",
+    Irp.LEGATO,
+    REQ,
+    None,
+    200,
+    "BUS tells SOF to build a service order it holds reserved: the buyer has released it",
+)

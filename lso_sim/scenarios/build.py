@@ -87,7 +87,12 @@ def build_topology(scenario: Scenario) -> NetworkTopology:
     for customer in scenario.customers:
         for site in customer.sites:
             topology.add_site(
-                site.id, site.address, site.uni or f"uni-{site.id}", site.ne, capacity_mbps=site.capacity_mbps
+                site.id,
+                site.address,
+                site.uni or f"uni-{site.id}",
+                site.ne,
+                capacity_mbps=site.capacity_mbps,
+                cpe_first_slot=site.cpe.first_slot if site.cpe is not None else None,
             )
     return topology
 
@@ -122,6 +127,7 @@ def build_world(
             o.notification_wait,
             o.sat_failure_probability,
             o.poll_limit,
+            tuple((a.action, a.attempts) for a in o.on_test_failure),
         ),
         offerings=[offering.model_dump() for offering in scenario.offerings],
     )

@@ -180,6 +180,13 @@ class ActorModel(_Strict):
     _shorthand = field_validator("service_time", mode="before")(_constant_shorthand)
 
 
+class CpeModel(_Strict):
+    """Customer equipment a site needs installed (10.2 step 8 note): a dated appointment."""
+
+    first_slot: float = Field(default=172_800.0, ge=0)
+    """Seconds from the installation request to the installer's first free appointment."""
+
+
 class SiteModel(_Strict):
     """A customer site and the NE its UNI attaches to."""
 
@@ -188,6 +195,7 @@ class SiteModel(_Strict):
     ne: str
     uni: str | None = None
     capacity_mbps: float = Field(default=1000.0, gt=0)
+    cpe: CpeModel | None = None
 
 
 class CustomerModel(_Strict):
@@ -257,6 +265,13 @@ class OfferingModel(_Strict):
     """Seconds the buyer has to answer a charge (3 days) before it counts as declined."""
 
 
+class ClosedLoopActionModel(_Strict):
+    """One entry of ``options.on_test_failure``: a closed-loop action and how often to try it."""
+
+    action: Literal["retest", "reconfigure", "reroute"]
+    attempts: int = Field(default=1, ge=1, le=100)
+
+
 class OptionsModel(_Strict):
     """Behavioural options (see :class:`lso_sim.actors.world.Options`)."""
 
@@ -265,6 +280,8 @@ class OptionsModel(_Strict):
     sat_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     poll_limit: int = Field(default=10, ge=1, le=10_000)
     """Polls for a resource that never reaches an end state before the poller gives up on it."""
+    on_test_failure: list[ClosedLoopActionModel] = Field(default_factory=list, max_length=MAX_ITEMS)
+    """10.2 12 note: what SOF-sp tries, in order, when an activation test fails (docs/threads/10.2.md)."""
 
 
 class OrderModel(_Strict):

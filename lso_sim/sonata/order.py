@@ -90,6 +90,10 @@ Fulfil = Callable[[Message, Resource], Generator[simpy.Event, Any, str]]
 CancelHook = Callable[[Message, Resource], Generator[simpy.Event, Any, str | None]]
 """Back office: stop an order's work and release what it holds; returns ``None`` when done, or
 the reason the order can no longer be cancelled (past the seller's point of no return)."""
+DateHook = Callable[[Message, Resource, str], None]
+"""Back office: an item's requested delivery date changed (a ``createModifyProductOrderItemRequested
+DeliveryDate`` ended ``done``); called with the request, the order and the item id (10.2 9 b) option b
+releases the partner's work on it)."""
 
 FINAL = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
 CANCELLABLE = frozenset({"acknowledged", "inProgress", "held.assessingCharge"})
@@ -189,10 +193,12 @@ class OrderApi(LifecycleApi):
         event_step: str = "-",
         cancel_hook: CancelHook | None = None,
         offerings: Sequence[Mapping[str, Any]] = (),
+        date_hook: DateHook | None = None,
     ) -> None:
         super().__init__(actor)
         self.fulfil = fulfil
         self.cancel_hook = cancel_hook
+        self.date_hook = date_hook
         self.offerings = {str(o["id"]): o for o in offerings}
         self.inventory = inventory
         self.quotes = quotes
@@ -623,12 +629,16 @@ class OrderApi(LifecycleApi):
             self._publish_modify(msg, request)
             if "outcome" in order.private:
                 self.finish(order, str(order.private["outcome"]))
+            elif accepted and self.date_hook is not None:
+                self.date_hook(msg, order, item_id)
             return
         shown["requestedCompletionDate"] = body["requestedCompletionDate"]
         self.commit_date(shown, body["requestedCompletionDate"])  # the new commitment
         request.move("done", self.now)
         self._publish_modify(msg, request)
         self._publish_expected(order, item_id)
+        if self.date_hook is not None and order.state not in FINAL:
+            self.date_hook(msg, order, item_id)
 
     def _publish_modify(self, msg: Message, request: Resource) -> None:
         self.publish(

@@ -209,6 +209,7 @@ EXTRA_STEPS: dict[str, dict[str, str]] = {
         "cancel": "Not a MEF step: a buyer cancels an order; the sellers stop its work and release it",
         "charge": "Not a MEF step: a seller raises a charge (expedite) and the buyer accepts or declines it",
         "api": "Not a MEF step: a scenario's api_script calls a seller API directly",
+        "12": "MEF's note at 12: a failed activation test handled by policy (retest, reconfigure, reroute)",
     },
 }
 """Step labels a thread's records may carry for work MEF gives no step number (not in ``steps``)."""

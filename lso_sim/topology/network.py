@@ -30,12 +30,18 @@ class ForwardingDomain:
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """A customer site with its UNI, attached to an NE."""
+    """A customer site with its UNI, attached to an NE.
+
+    ``cpe_first_slot``: the site needs customer equipment installed before its service can work;
+    the installer's first free appointment is that many seconds after it is asked for (``None``:
+    no installation needed).
+    """
 
     id: str
     address: str
     uni: str
     ne: str
+    cpe_first_slot: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +152,21 @@ class NetworkTopology:
         self.graph.add_edge(a, b, capacity=capacity_mbps, used=0.0, cost=cost, enni=enni)
 
     def add_site(
-        self, site_id: str, address: str, uni: str, ne: str, *, capacity_mbps: float = 1000.0
+        self,
+        site_id: str,
+        address: str,
+        uni: str,
+        ne: str,
+        *,
+        capacity_mbps: float = 1000.0,
+        cpe_first_slot: float | None = None,
     ) -> Site:
-        """Add a customer site whose UNI attaches to ``ne``."""
+        """Add a customer site whose UNI attaches to ``ne`` (see :class:`Site` for ``cpe_first_slot``)."""
         if ne not in self._ne_fd:
             raise LsoSimError(f"site {site_id!r} attaches to unknown NE {ne!r}")
         if site_id in self.sites or uni in self._uni_site:
             raise LsoSimError(f"duplicate site {site_id!r} or UNI {uni!r}")
-        site = Site(site_id, address, uni, ne)
+        site = Site(site_id, address, uni, ne, cpe_first_slot)
         self.sites[site_id] = site
         self._uni_site[uni] = site
         self.graph.add_node(uni, kind="uni", site=site_id, domain=self.domain_of(ne), fd=self._ne_fd[ne])

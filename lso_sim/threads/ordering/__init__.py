@@ -1,7 +1,8 @@
 """Thread 10.2: Product Ordering and Service Activation Orchestration.
 
 ``customer`` drives each order, ``business`` is BUS-sp and BUS-partner, ``orchestration`` is
-SOF-sp and SOF-partner (``changes``: service orders that modify or delete a delivered service);
+SOF-sp and SOF-partner (``changes``: service orders that modify or delete a delivered service;
+``release``: 9 b) option b, the partner's work released over SONATA);
 ICMs and ECMs behave as :mod:`lso_sim.threads.resource_layer` says (``teardown``: removing a
 construct).
 """

@@ -61,6 +61,7 @@ from lso_sim.sonata.reasons import end_reason
 from lso_sim.sonata.site import SiteApi
 from lso_sim.sonata.store import Resource
 from lso_sim.threads import inventory_sync
+from lso_sim.threads.ordering import release
 from lso_sim.threads.ordering.admission import Admitter
 from lso_sim.threads.ordering.locate import locate_site
 from lso_sim.threads.partners import book_of as partner_book
@@ -80,6 +81,8 @@ def install(world: World) -> None:
         listen(bus, PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET, partial(_item_signal, bus, "partner-date"))
         listen(bus, CANCEL_PRODUCT_ORDER_STATE_CHANGE, partial(_signal, bus, "partner-cancel"))
         bus.handle(REQUEST_PARTNER_FULFILMENT, seller.obtain_partner_component)
+        if seller.is_provider and release.option_b(world):
+            release.install_buyer(bus)
         inventory_sync.install_product_sync(
             bus, seller.inventory, rounds=world.options.poll_limit, wait=world.options.notification_wait
         )
@@ -96,6 +99,9 @@ def _item_signal(bus: BusinessApplications, resource: str, msg: Message) -> None
     key = f"{resource}:{event['id']}:{event.get('orderItemId')}:{event.get('state', 'dated')}"
     bus.waiting.fire(key, event.get("state"), instance=msg.instance)
 
+
+ORDER_END_STATES = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
+"""MEF 123's end states of a product order."""
 
 CANCEL_STEP = "cancel"
 """Step label of the hops a cancellation causes (10.2 defines no step for them)."""
@@ -148,6 +154,7 @@ class Seller:
             event_step="14" if self.is_provider else "9b",
             cancel_hook=self.cancel_order,
             offerings=world.offerings,
+            date_hook=None if self.is_provider else partial(release.date_changed, bus, world),
         )
         self.cancel_hubs: set[str] = set()
         admit = Admitter(world, self.is_provider, bus.domain, places, self.qualifications)
@@ -635,7 +642,8 @@ class Seller:
                     bus,
                     part["bus"],
                     "productOrderManagement",
-                    list(ORDER_EVENTS),  # the partner part is tracked too (10.2 step 13 note)
+                    # the partner part is tracked too (10.2 step 13 note); option b's release too
+                    list(ORDER_EVENTS) + (list(release.RELEASE_EVENTS) if release.option_b(world) else []),
                     flow=flow,
                 )
             body = bodies.order_create(
@@ -646,6 +654,8 @@ class Seller:
                 part["quote"],
                 endpoints=[part["uni"], part["enni"] or ""],
             )
+            if release.option_b(world):  # committed and reserved now, built when released at 9b
+                release.defer(world, body, offering)
             answer = yield from bus.call(part["bus"], CREATE_PRODUCT_ORDER, body, flow=flow, step="6")
             if answer.status == 201:
                 partner_orders[domain] = answer.payload["id"]
@@ -654,6 +664,7 @@ class Seller:
                     "domain": domain,
                     "bus": part["bus"],
                     "order": order_id,
+                    "item": str(body["productOrderItem"][0]["id"]),
                 }
             if (yield from self._checkpoint(work)):
                 return "cancelled"
@@ -679,6 +690,12 @@ class Seller:
         ends = bodies.configured_endpoints(config)
         bandwidth = bodies.configured_bandwidth(config) or 0.0
         body = bodies.service_order_create(order_id, f"svc-{order_id}", ends, bandwidth)
+        offering_id = product.get("productOffering", {}).get("id")
+        offering = next((o for o in self.world.offerings if o["id"] == offering_id), {})
+        held = release.held_until(self.world, order, offering)
+        if held is not None:  # option b: SOF reserves now and builds when the buyer releases
+            order.private["held"] = held
+            body["requestedStartDate"] = held
         answer = yield from self._create_service_order(body, order_id, msg.flow, msg.step)
         return (yield from self._after_service_order(answer, work, order, msg.step))
 
@@ -716,6 +733,9 @@ class Seller:
         """Wait for the service order's end (or a cancellation that SOF accepts)."""
         if answer.status in (200, 201):  # 200: found by its externalId after the create's answer was lost
             work.service_order = str(answer.payload["id"])
+            if not self.is_provider:  # an option-b release may be waiting for it
+                placed = f"service-order-placed:{order.id}"
+                self.bus.waiting.fire(placed, work.service_order, instance=work.flow.instance)
         if (yield from self._checkpoint(work)):
             return "cancelled"
         if work.service_order is None:
@@ -743,13 +763,35 @@ class Seller:
         done = bus.waiting.event(f"{signal}:completed", instance=instance)
         failed = bus.waiting.event(f"{signal}:failed", instance=instance)
         rejected = bus.waiting.event(f"{signal}:rejected", instance=instance)  # MEF 123: ends it too
-        yield world.sim.env.any_of(
-            [done, failed, rejected, world.sim.env.timeout(world.options.notification_wait)]
-        )
-        answer = yield from bus.call(
-            known["bus"], RETRIEVE_PRODUCT_ORDER, {"id": partner_order}, flow=msg.flow, step="9b"
-        )
-        state = answer.payload.get("state") if answer.status == 200 else "unknown"
+        if not (done.triggered or failed.triggered or rejected.triggered):  # an ended order is only read
+            refused = yield from release.release(bus, world, partner_order, known, msg.flow)
+            if refused is not None:
+                unreleased = {"partnerOrder": partner_order, "state": "notReleased", "reason": refused}
+                bus.respond(msg, 200, unreleased)
+                return
+        # SOF-sp waits for this answer: read the order as often as one of its waits allows.
+        env, wait = world.sim.env, release.wait_within(bus, world)
+        for _read in range(world.options.poll_limit):
+            yield env.any_of([done, failed, rejected, env.timeout(wait)])
+            try:
+                answer = yield from bus.call(
+                    known["bus"],
+                    RETRIEVE_PRODUCT_ORDER,
+                    {"id": partner_order},
+                    flow=msg.flow,
+                    step="9b",
+                    timeout=release.patience(bus),
+                )
+            except LsoSimError:
+                continue
+            state = answer.payload.get("state") if answer.status == 200 else "unknown"
+            if state in ORDER_END_STATES or state == "unknown" or done.triggered or failed.triggered:
+                break
+        else:
+            reads = world.options.poll_limit
+            lost = f"partner order {partner_order} reached no end state after {reads} reads"
+            bus.respond(msg, 200, {"partnerOrder": partner_order, "state": "unknown", "reason": lost})
+            return
         body: dict[str, Any] = {"partnerOrder": partner_order, "state": state}
         if state != "completed":
             body["reason"] = (end_reason(answer.payload) if answer.status == 200 else None) or (

@@ -42,6 +42,7 @@ from lso_sim.messages.operations import (
     CREATE_SERVICE_ORDER,
     DEACTIVATE_PARTNER_COMPONENT,
     DETERMINE_SERVICE_COMPONENTS,
+    RELEASE_SERVICE_ORDER,
     REQUEST_PARTNER_FULFILMENT,
     RETRIEVE_SERVICE_ORDER,
     SERVICE_ORDER_STATE_CHANGE,
@@ -51,7 +52,9 @@ from lso_sim.messages.operations import (
     Operation,
 )
 from lso_sim.threads import inventory_sync
+from lso_sim.threads.ordering import installation
 from lso_sim.threads.ordering.changes import ServiceChanges
+from lso_sim.threads.ordering.closed_loop import ClosedLoop, Failing
 from lso_sim.threads.resource_layer import step_below
 from lso_sim.threads.resource_tasks import partner_components, sp_constructs
 from lso_sim.topology.network import ServiceComponent, group_by_forwarding_domain
@@ -70,6 +73,7 @@ def install(world: World) -> None:
         sof.handle(CREATE_SERVICE_ORDER, orchestrator.create_service_order)
         sof.handle(CANCEL_SERVICE_ORDER, orchestrator.cancel_service_order)
         sof.handle(RETRIEVE_SERVICE_ORDER, orchestrator.retrieve_service_order)
+        sof.handle(RELEASE_SERVICE_ORDER, orchestrator.release_service_order)
         sof.handle(ACTIVATE_PARTNER_COMPONENT, orchestrator.activate_for_provider)
         sof.handle(TEST_PARTNER_COMPONENT, partial(orchestrator.resource_task, TEST_CONNECTIVITY))
         sof.handle(CREATE_PERFORMANCE_JOB, orchestrator.create_performance_job)
@@ -87,6 +91,9 @@ class Orchestrator:
         self.is_provider = sof.role is Role.SOF_SP
         self.bus = world.bus[sof.domain].id
         self.changes = ServiceChanges(self)
+        self.closed_loop = ClosedLoop(self)
+        self.failed_elements: dict[str, list[str]] = {}
+        """NEs whose last test failed, by construct (a closed-loop reroute avoids them)."""
 
     # -- steps 3b, 3c (and the partner's 3d) ---------------------------------------------------
 
@@ -172,10 +179,22 @@ class Orchestrator:
                 # unless it never comes (SOF-sp gave up or lost it): then the order fails.
                 sof.start(self._expect_activation(record, msg.flow))
                 return
-            segment = self._activate_partner_segment(record, msg.flow, "9b")
-            completed = yield from self._settle(record, segment, msg.flow)
-            if not record.cancelled:
-                self._finish(record, completed, msg.flow, "9b")
+            if not _starts_later(msg.payload, now):  # not held for a release: build now
+                segment = self._activate_partner_segment(record, msg.flow, "9b")
+                completed = yield from self._settle(record, segment, msg.flow)
+                if not record.cancelled:
+                    self._finish(record, completed, msg.flow, "9b")
+                return
+            # Option b: the step-6 order carries the partner's commitment. Its segment is designed
+            # and reserved now; it is built only when the buyer releases it (9b, BUS-partner's
+            # releaseServiceOrder), unless that never comes (then the order fails, as above).
+            reserved = yield from self._settle(
+                record, self._reserve_partner_segment(record, msg.flow, msg.step), msg.flow
+            )
+            if reserved:
+                sof.start(self._expect_activation(record, msg.flow))
+            elif not record.cancelled:
+                self._finish(record, False, msg.flow, msg.step)
             return
         if not record.cancelled:
             self._finish(record, completed, msg.flow, "13")
@@ -305,6 +324,8 @@ class Orchestrator:
         activations += [
             self._obtain_partner(c.domain, c.id, c.endpoints, record, flow) for c in partner_parts
         ]
+        # 8 note: customer equipment installed at its dated appointment, beside 9a and 9b
+        activations += installation.installations(world, sof, record, flow)
         if not all((yield from sof.gather(activations))):
             self.fail(record, _because("a component could not be activated (step 9)", record))
             yield from self._undo(record, flow)
@@ -315,10 +336,23 @@ class Orchestrator:
         tests += [
             self._interlude(TEST_PARTNER_COMPONENT, c.domain, c.id, record, flow, "11") for c in partner_parts
         ]
-        if not all((yield from sof.gather(tests))):
-            self.fail(record, _because("the service activation tests failed (step 11)", record))
-            yield from self._undo(record, flow)
-            return False
+        passed = yield from sof.gather(tests)
+        if not all(passed):
+            why = None
+            if world.options.on_test_failure:  # MEF's note at 12: policy-driven closed loop first
+                failing = Failing(
+                    [c for c, ok in zip(sp_constructs(world, record), passed, strict=False) if not ok],
+                    {ne for c in sp_parts for ne in self.failed_elements.pop(c.id, [])},
+                    [c for c, ok in zip(partner_parts, passed[len(sp_parts) :], strict=True) if not ok],
+                )
+                why = yield from self.closed_loop.handle(record, failing, flow)
+            if why is not None or not world.options.on_test_failure:
+                what = "the service activation tests failed (step 11)"
+                self.fail(record, f"{what}; {why}" if why else _because(what, record))
+                yield from self._undo(record, flow)
+                return False
+            assert record.decomposition is not None  # a provider service was designed at step 8
+            sp_parts = record.decomposition.sp_components()  # a reroute may have moved them
 
         monitors = self._sp_calls(ACTIVATE_MONITORING, sp_parts, record, flow, "12a")
         monitors += [self._performance_job(c, record, flow) for c in partner_parts]
@@ -421,6 +455,8 @@ class Orchestrator:
         passed = answer.payload.get("result") == "pass"
         if not passed:
             record.problems.append(f"{construct} failed {op.name} at {icm}")
+            if self.world.options.on_test_failure:  # kept for the closed loop only, which takes it
+                self.failed_elements[construct] = list(answer.payload.get("failedElements") or [])
         return passed
 
     def _obtain_partner(
@@ -558,9 +594,43 @@ class Orchestrator:
         if not record.cancelled:
             self._finish(record, ok, msg.flow, msg.step)
 
+    def release_service_order(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """LEGATO 9b, option b: BUS-partner releases the service order held since step 6: build it.
+
+        The answer (200) only says the build has started; the service order's end reaches BUS as
+        usual (``serviceOrderStateChangeEvent``). A service order that is not held reserved (never
+        placed by this buyer, already built, cancelled or failed) is refused with the reason.
+        """
+        sof = self.sof
+        ident = str(msg.payload.get("id"))
+        record = sof.services.get(ident)
+        if record is None or record.buyer != msg.src:
+            sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
+            return
+        if record.committed or record.cancelled or record.order.state != "inProgress" or not record.reserved:
+            why = "being built already" if record.committed else record.order.state
+            sof.respond(
+                msg, 409, {"code": "notHeld", "reason": f"service order {ident} is {why}, not held reserved"}
+            )
+            return
+        sof.respond(msg, 200, {"id": ident, "service": record.service.id, "released": True})
+        build = self._build_partner_segment(record, msg.flow, msg.step)
+        ok = yield from self._settle(record, build, msg.flow)
+        if not record.cancelled:
+            self._finish(record, ok, msg.flow, msg.step)
+
     def _activate_partner_segment(
         self, record: ServiceRecord, flow: Flow, step: str
     ) -> Generator[simpy.Event, Any, bool]:
+        """Design, reserve and build the partner segment at once (option a, INTERLUDE)."""
+        if not (yield from self._reserve_partner_segment(record, flow, step)):
+            return False
+        return (yield from self._build_partner_segment(record, flow, step))
+
+    def _reserve_partner_segment(
+        self, record: ServiceRecord, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Find and book the segment between the UNI and the ENNI, and design the component."""
         sof, world = self.sof, self.world
         topology = world.topology
         uni, enni = record.endpoints
@@ -574,6 +644,15 @@ class Orchestrator:
             if path is None:
                 self.fail(record, f"no path with capacity between {uni} and {enni} in {sof.domain}")
             return False
+        return True
+
+    def _build_partner_segment(
+        self, record: ServiceRecord, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Activate the reserved segment: one PRESTO construct per forwarding domain of its path."""
+        sof, world = self.sof, self.world
+        topology = world.topology
+        path = record.reserved
         record.committed = True
         nes = [n for n in path if topology.graph.nodes[n]["kind"] == "ne"]
         record.constructs = [
@@ -640,6 +719,16 @@ class Orchestrator:
 def _because(what: str, record: ServiceRecord) -> str:
     """``what`` went wrong, with the first cause a branch found (``record.problems``)."""
     return f"{what}: {record.problems[0]}" if record.problems else what
+
+
+def _starts_later(body: Any, now: float) -> bool:
+    """True when a service order asks to start after ``now`` (its ``requestedStartDate``): a
+    partner's BUS holding the order for its buyer's release (10.2 9 b) option b)."""
+    start = body.get("requestedStartDate") if isinstance(body, dict) else None
+    try:
+        return isinstance(start, str) and bodies.seconds(start) > now
+    except ValueError:
+        return False
 
 
 def _malformed_service_order(body: Any) -> str | None:
