@@ -58,6 +58,9 @@ class Options:
     poll_limit: int = 10
     """How many times a party polls for a resource that does not reach an end state before it
     gives up on it (a buyer on its order, BUS on a service order)."""
+    topology_read_timeout: float | None = None
+    """Seconds a SOF waits for each attempt of a topology read from an ICM (its ICM half of it for
+    its ECMs); ``None``: the actor's own request timeout (:mod:`lso_sim.threads.topology_info`)."""
 
 
 @dataclass(slots=True)

@@ -122,6 +122,7 @@ def build_world(
             o.notification_wait,
             o.sat_failure_probability,
             o.poll_limit,
+            o.topology_read_timeout,
         ),
         offerings=[offering.model_dump() for offering in scenario.offerings],
     )

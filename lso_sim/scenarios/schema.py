@@ -262,6 +262,8 @@ class OptionsModel(_Strict):
     sat_failure_probability: float = Field(default=0.0, ge=0.0, le=1.0)
     poll_limit: int = Field(default=10, ge=1, le=10_000)
     """Polls for a resource that never reaches an end state before the poller gives up on it."""
+    topology_read_timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds a SOF waits for each attempt of a topology read (None: its own request timeout)."""
 
 
 class OrderModel(_Strict):

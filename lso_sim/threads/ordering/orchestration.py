@@ -50,7 +50,7 @@ from lso_sim.messages.operations import (
     TEST_PARTNER_COMPONENT,
     Operation,
 )
-from lso_sim.threads import inventory_sync
+from lso_sim.threads import inventory_sync, topology_info
 from lso_sim.threads.ordering.changes import ServiceChanges
 from lso_sim.threads.resource_layer import step_below
 from lso_sim.threads.resource_tasks import partner_components, sp_constructs
@@ -90,27 +90,39 @@ class Orchestrator:
 
     # -- steps 3b, 3c (and the partner's 3d) ---------------------------------------------------
 
-    def determine_components(self, msg: Message) -> None:
-        topology = self.world.topology
+    def determine_components(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """3b: the path and components, computed on the SOF's topology view (not the network)."""
         endpoints = msg.payload["endpoints"]
         if len(endpoints) != 2:  # a buyer's product with one place (or three) is not a point-to-point EVC
             self.sof.respond(
                 msg, 422, {"code": "invalidValue", "reason": f"two endpoints expected, got {len(endpoints)}"}
             )
             return
+        yield from topology_info.ensure(self.world, self.sof, msg.flow, msg.step)
+        view = topology_info.view_of(self.sof)
         uni_a, uni_b = endpoints
-        path = topology.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
+        path = view.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
         if path is None:
+            unknown = view.unknown()
+            if unknown:
+                reason = f"no topology of forwarding domain {unknown[0]}: {view.why_unknown(unknown[0])}"
+                self.sof.respond(msg, 422, {"code": "noTopology", "reason": reason})
+                return
             self.sof.respond(
                 msg, 422, {"code": "noPath", "reason": f"no path with capacity between {uni_a} and {uni_b}"}
             )
             return
-        decomposition = topology.decompose(f"design-{msg.id}", path)
-        self.sof.respond(
-            msg, 200, {"path": path, "components": bodies.components_payload(decomposition.components)}
-        )
+        decomposition = self.world.topology.decompose(f"design-{msg.id}", path)
+        components = bodies.components_payload(decomposition.components)
+        body: dict[str, Any] = {"path": path, "components": components}
+        notes = view.notes(path)
+        if notes:
+            body["topologyNotes"] = notes
+        self.sof.respond(msg, 200, body)
 
-    def check_serviceability(self, msg: Message) -> None:
+    def check_serviceability(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """3c: each SP component (or the partner's segment) still has a path on the SOF's view."""
+        yield from topology_info.ensure(self.world, self.sof, msg.flow, msg.step)
         topology = self.world.topology
         bandwidth = float(msg.payload["bandwidthMbps"])
         if self.is_provider:
@@ -132,7 +144,7 @@ class Orchestrator:
         self.sof.respond(msg, 200, body)
 
     def _segment(self, start: str, end: str, bandwidth: float) -> list[str] | None:
-        return self.world.topology.segment_path(start, end, self.sof.domain, bandwidth)
+        return topology_info.view_of(self.sof).segment_path(start, end, bandwidth)
 
     # -- step 7 onwards: a service order -------------------------------------------------------
 
@@ -281,7 +293,8 @@ class Orchestrator:
         # activation gives it back: cancel_service_order).
         # SOF-sp checks and books its own links and the ENNIs; the partners' segments are theirs
         # (with legato-sonata, the partner has already booked its segment for this service).
-        path = topology.find_path(
+        yield from topology_info.ensure(world, sof, flow, "8")
+        path = topology_info.view_of(sof).find_path(
             record.endpoints[0], record.endpoints[1], record.bandwidth_mbps, booked_by=self.sof.domain
         )
         decomposition = topology.decompose(record.service.id, path) if path is not None else None
@@ -564,6 +577,7 @@ class Orchestrator:
         sof, world = self.sof, self.world
         topology = world.topology
         uni, enni = record.endpoints
+        yield from topology_info.ensure(world, sof, flow, step)
         path = self._segment(uni, topology.enni_end(enni, sof.domain), record.bandwidth_mbps)
         if path is not None:
             self._reserve(record, path)
