@@ -114,3 +114,39 @@ def test_a_lost_partner_event_leaves_the_fault_undetected_with_the_reason(run: R
     records = list(trace.records)
     assert _correlated(records)[0] == []
     assert result.world.outcomes[TROUBLE].state == "closed"
+
+
+def test_a_triggered_report_arms_its_threshold_in_the_partner_domain_too(run: Runner) -> None:
+    """10.4's triggered variation: SOF-sp's INTERLUDE createPerformanceReport carries the watch, the
+    partner arms it on its elements, and a crossing there comes back over INTERLUDE first."""
+    data = load_scenario(CANONICAL.parent / "thread-10.4.yaml").model_dump(mode="json", exclude_none=True)
+    data["impairments"] = [
+        {
+            "ne": "pn-access-1",
+            "start": 36000,
+            "end": 39600,
+            "loss": 0.01,
+            "alarm": "highFrameLoss",
+            "severity": "major",
+            "repairable": False,
+        }
+    ]
+    data["workload"][0]["reports"]["requests"] = [
+        {
+            "after": 18000,
+            "type": "performance",
+            "trigger": {"metric": "frame_loss_ratio", "threshold": 0.001, "within": 43200},
+        }
+    ]
+    data.pop("expect", None)
+    result, trace = run(Scenario.model_validate(data))
+    records = [r for r in trace.records if r.instance == "acme/report-1"]
+    armed = [r for r in records if r.operation == "createPerformanceReport" and r.kind is Kind.REQUEST]
+    assert armed[0].irp == "INTERLUDE" and "watch" in armed[0].payload  # the request that arms
+    alerts = [(r.irp, r.src, r.dst) for r in records if r.operation == "thresholdCrossingAlert"]
+    assert alerts[:3] == [
+        ("ADAGIO", "ecm-pn-access-1", "icm-partner-1-access"),
+        ("PRESTO", "icm-partner-1-access", "sof-partner-1"),
+        ("INTERLUDE", "sof-partner-1", "sof-sp"),
+    ]
+    assert result.world.outcomes["acme/report-1"].state == "completed"
