@@ -80,6 +80,16 @@ def view_of(sof: ServiceOrchestrator) -> TopologyView:
     return sof.view
 
 
+def no_path_reason(sof: ServiceOrchestrator, a: str, b: str, where: str = "") -> str:
+    """Why no path was found between ``a`` and ``b`` (``where``: in which domain, said after the
+    capacity reason): a forwarding domain never described, or capacity."""
+    view = view_of(sof)
+    unknown = view.unknown()
+    if unknown:
+        return f"no topology of forwarding domain {unknown[0]}: {view.why_unknown(unknown[0])}"
+    return f"no path with capacity between {a} and {b}{where}"
+
+
 # -- ECM: its elements ---------------------------------------------------------------------------
 
 

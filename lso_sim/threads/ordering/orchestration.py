@@ -103,14 +103,9 @@ class Orchestrator:
         uni_a, uni_b = endpoints
         path = view.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
         if path is None:
-            unknown = view.unknown()
-            if unknown:
-                reason = f"no topology of forwarding domain {unknown[0]}: {view.why_unknown(unknown[0])}"
-                self.sof.respond(msg, 422, {"code": "noTopology", "reason": reason})
-                return
-            self.sof.respond(
-                msg, 422, {"code": "noPath", "reason": f"no path with capacity between {uni_a} and {uni_b}"}
-            )
+            reason = topology_info.no_path_reason(self.sof, uni_a, uni_b)
+            code = "noTopology" if view.unknown() else "noPath"
+            self.sof.respond(msg, 422, {"code": code, "reason": reason})
             return
         decomposition = self.world.topology.decompose(f"design-{msg.id}", path)
         components = bodies.components_payload(decomposition.components)
@@ -307,7 +302,7 @@ class Orchestrator:
         if decomposition is None or record.cancelled:
             if decomposition is None:
                 a, b = record.endpoints
-                self.fail(record, f"no path with capacity between {a} and {b}")
+                self.fail(record, topology_info.no_path_reason(sof, a, b))
             return False
         record.committed = True
         sp_parts = decomposition.sp_components()
@@ -586,7 +581,7 @@ class Orchestrator:
         )
         if path is None or record.cancelled:
             if path is None:
-                self.fail(record, f"no path with capacity between {uni} and {enni} in {sof.domain}")
+                self.fail(record, topology_info.no_path_reason(sof, uni, enni, f" in {sof.domain}"))
             return False
         record.committed = True
         nes = [n for n in path if topology.graph.nodes[n]["kind"] == "ne"]
