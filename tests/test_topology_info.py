@@ -9,13 +9,18 @@ as it last saw it and says so.
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 import pytest
+import simpy
 from conftest import Runner
 
 from lso_sim.conformance import find_sdk, load_index, validate_trace_record
 from lso_sim.messages import Kind, Message
+from lso_sim.messages.envelope import Flow
+from lso_sim.messages.operations import GET_TOPOLOGY_DETAILS
+from lso_sim.scenarios.build import build_world
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.threads.topology_info import UPDATE_VIEW
 from lso_sim.trace.records import to_record
@@ -259,3 +264,25 @@ def test_a_refresh_without_answer_keeps_the_last_view_marked_stale(
     assert any(
         note.startswith("forwarding domain metro: view of t=") for note in answer.payload["topologyNotes"]
     )
+
+
+def test_an_icm_refuses_a_topology_it_does_not_manage(scenario_10_2: Scenario) -> None:
+    """Asked for another ICM's forwarding domain, or with no name at all, an ICM answers MEF NRP's
+    bodiless 400 and nothing breaks."""
+    data = scenario_10_2.model_dump(mode="json", exclude_none=True)
+    data["workload"][0]["orders"][0]["at"] = 1e7  # no order while the ICM is asked
+    data.pop("expect", None)
+    world = build_world(Scenario.model_validate(data))
+    sof = world.sof_sp
+    answers: list[Message] = []
+
+    def ask() -> Generator[simpy.Event, Any, None]:
+        for body in ({"input": {"topology-id-or-name": "core"}}, {"input": {}}, {}):
+            answer = yield from sof.call(
+                "icm-metro", GET_TOPOLOGY_DETAILS, body, flow=Flow("10.2", "probe"), step="3b"
+            )
+            answers.append(answer)
+
+    world.sim.env.process(ask())
+    world.sim.run(until=1000)
+    assert [(a.status, a.payload) for a in answers] == [(400, None), (400, None), (400, None)]
