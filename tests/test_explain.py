@@ -188,7 +188,7 @@ def test_a_view_starting_inside_a_thread_says_what_came_before() -> None:
     own = [r for r in records if r["thread"] == "10.5"]
     lines = hidden_before(records, own)
     assert lines == [
-        "140 record(s) of thread 10.2 acme/order-1 (set-up: establishes what thread 10.5 acts on)"
+        "163 record(s) of thread 10.2 acme/order-1 (set-up: establishes what thread 10.5 acts on)"
     ]
     assert hidden_before(records, records) == []
 
@@ -205,7 +205,7 @@ def test_step_offers_the_set_up(capsys: pytest.CaptureFixture[str]) -> None:
     assert "| SET-UP" in frame.splitlines()[0] and "Set-up: thread 10.2 establishes" in frame
     assert main(["step", trace, "--only-thread", "10.5", "--with-setup", "--steps", "1"]) == 0
     frame = capsys.readouterr().out
-    assert frame.startswith("Step 1 of 616 | thread 10.2") and "Before this" not in frame
+    assert frame.startswith("Step 1 of 868 | thread 10.2") and "Before this" not in frame
     assert main(["step", trace, "--with-setup", "--steps", "1"]) == 2
     assert "--with-setup adds the set-up of the threads shown" in capsys.readouterr().err
 
@@ -282,7 +282,7 @@ def test_html_phases_cover_every_row_once() -> None:
             (phase["instance"], phase["step"], n)
         }
     assert sum(i["count"] for i in data["instances"]) == len(rows)
-    assert [i["setup"] for i in data["instances"]].count(True) == 3
+    assert [i["setup"] for i in data["instances"]].count(True) == 4  # the four orders 10.5 acts on
     assert set(data["machines"]) >= {"productOrder", "quote", "serviceOrder", "service"}
 
 
@@ -292,7 +292,7 @@ def test_a_filtered_listing_or_report_says_what_came_before(fmt: str, tmp_path: 
     golden = ROOT / "goldens" / "thread-10.5.jsonl"
     assert main(["trace", str(golden), "--thread", "10.5", "--format", fmt, "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
-    assert "140 record(s) of thread 10.2 acme/order-1 (set-up: establishes what thread 10.5 acts on)" in text
+    assert "163 record(s) of thread 10.2 acme/order-1 (set-up: establishes what thread 10.5 acts on)" in text
     unfiltered = tmp_path / f"all.{fmt}"
     assert main(["trace", str(golden), "--format", fmt, "-o", str(unfiltered)]) == 0
     assert "record(s) of thread" not in unfiltered.read_text(encoding="utf-8")

@@ -21,11 +21,11 @@ from lso_sim.replay import compare, golden_path, replay
 CHANGED_PAYLOAD = 30
 """Golden record whose payload the test edits (first change)."""
 
-CHANGED_STATUS = 110
+CHANGED_STATUS = 131
 """Golden record whose time the test edits (second change, far from the first)."""
 
-SWAPPED = 86
-"""Golden records 86 and 87 (two notifications of 10.2 step 9b) swap places (the reordering)."""
+SWAPPED = 107
+"""Golden records 107 and 108 (two notifications of 10.2 step 9b) swap places (the reordering)."""
 
 
 def _lines(golden: Path) -> list[dict[str, Any]]:

@@ -26,6 +26,14 @@ ECMs work in parallel, so one phase lasts one chain."""
 LEAD_TIME = ACTIVITIES + PHASES * PHASE
 """Every other hop has zero latency and no service time: 4380 + 3 * 5.75 = 4397.25 s."""
 
+TOPOLOGY_READ = PHASE
+"""The first order's 3b also reads SOF-sp's topology information: SOF->ICM get-topology-details,
+ICM->ECM retrieveElementInventory (both ECMs in parallel), the ECMs' 5 s, and back: one more phase.
+Later orders use the view SOF-sp keeps."""
+
+READ_MESSAGES = {"PRESTO": (1, 1, 0), "ADAGIO": (2, 2, 0)}
+"""The hops of that read (requests, responses, notifications per IRP), in the first order only."""
+
 PER_ORDER = {
     # CANTATA: 11 requests (2 catalog/inventory lists, an address validation and a site query per
     # site (2 sites), POQ, quote, quote read, order, acceptance), their 11 responses, and 9 state
@@ -42,8 +50,11 @@ PER_ORDER = {
 HUBS = 3
 """registerListener requests (POQ, quote, order hubs) the customer sends once, before its first order."""
 
-MESSAGES = 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS
-"""Messages of the three orders: their own, plus the hub registrations and their answers."""
+READ = sum(sum(c) for c in READ_MESSAGES.values())
+
+MESSAGES = 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS + READ
+"""Messages of the three orders: their own, plus the hub registrations and their answers, plus the
+first order's topology read."""
 
 KNOWN = """\
 name: known-figures
@@ -92,14 +103,19 @@ def known(known_file: Path) -> tuple[list[dict[str, Any]], Report]:
 
 
 def test_lead_time_of_each_order_is_the_hand_computed_sum(known: tuple[list[dict[str, Any]], Report]) -> None:
-    """Three orders 10 000 s apart never overlap, so each takes exactly LEAD_TIME."""
+    """Three orders 10 000 s apart never overlap, so each takes exactly LEAD_TIME (the first one
+    also reads SOF-sp's topology view)."""
     _, report = known
+    first = LEAD_TIME + TOPOLOGY_READ
     assert [(i.instance, i.start, i.lead_time) for i in report.instances] == [
-        ("acme/order-1", 0.0, LEAD_TIME),
+        ("acme/order-1", 0.0, first),
         ("acme/order-2", 10000.0, LEAD_TIME),
         ("acme/order-3", 20000.0, LEAD_TIME),
     ]
-    assert report.lead_times == Stats(3, 3 * LEAD_TIME, LEAD_TIME, LEAD_TIME, LEAD_TIME, LEAD_TIME, LEAD_TIME)
+    mean = round((3 * LEAD_TIME + TOPOLOGY_READ) / 3, 6)
+    assert report.lead_times == Stats(
+        3, 3 * LEAD_TIME + TOPOLOGY_READ, LEAD_TIME, mean, LEAD_TIME, first, first
+    )
     assert report.span == 20000.0 + LEAD_TIME
 
 
@@ -129,13 +145,15 @@ def test_messages_per_irp_match_the_thread_design(known: tuple[list[dict[str, An
     expected = {irp: tuple(3 * n for n in counts) for irp, counts in PER_ORDER.items()}
     requests, responses, notifications = expected["CANTATA"]
     expected["CANTATA"] = (requests + HUBS, responses + HUBS, notifications)
+    for irp, read in READ_MESSAGES.items():
+        expected[irp] = tuple(a + b for a, b in zip(expected[irp], read, strict=True))
     assert got == expected
-    assert report.messages == 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS == MESSAGES
+    assert report.messages == 3 * sum(sum(c) for c in PER_ORDER.values()) + 2 * HUBS + READ == MESSAGES
     assert report.bytes == sum(
         payload_bytes(r) for r in records if r["kind"] in ("request", "response", "notification")
     )
     per_order = sum(sum(c) for c in PER_ORDER.values())
-    assert sorted(i.messages for i in report.instances) == [per_order, per_order, per_order + 2 * HUBS]
+    assert sorted(i.messages for i in report.instances) == [per_order, per_order, per_order + 2 * HUBS + READ]
 
 
 def test_channel_latency_is_each_irps_constant(known: tuple[list[dict[str, Any]], Report]) -> None:
@@ -153,17 +171,19 @@ def test_channel_latency_is_each_irps_constant(known: tuple[list[dict[str, Any]]
         value = latency[c.irp]
         assert (c.latency.minimum, c.latency.p50, c.latency.p95, c.latency.maximum) == (value,) * 4
         assert c.lost == 0
-    assert channels[("ecm-pe-1", "icm-metro")].latency.count == 3 * 2 * PHASES
+    assert channels[("ecm-pe-1", "icm-metro")].latency.count == 3 * 2 * PHASES + 2  # + the topology read
 
 
 def test_busy_time_per_actor(known: tuple[list[dict[str, Any]], Report]) -> None:
-    """ECMs: 3 orders x 3 requests x 5 s; the ICM also holds each request over the ADAGIO round trip."""
+    """ECMs: 3 orders x 3 requests x 5 s, and the topology read; the ICM also holds each request
+    over the ADAGIO round trip."""
     busy = {a.actor: a for a in known[1].actors}
-    assert busy["ecm-pe-1"].busy == busy["ecm-pe-2"].busy == 3 * PHASES * 5
-    assert busy["ecm-pe-1"].requests_served == 3 * PHASES
-    assert busy["icm-metro"].busy == 3 * PHASES * (5 + 2 * 0.125)
+    requests = 3 * PHASES + 1
+    assert busy["ecm-pe-1"].busy == busy["ecm-pe-2"].busy == requests * 5
+    assert busy["ecm-pe-1"].requests_served == requests
+    assert busy["icm-metro"].busy == requests * (5 + 2 * 0.125)
     assert busy["acme"].busy == 3 * 3000  # acceptance testing; the Customer serves no requests
-    assert busy["ecm-pe-1"].utilisation == round(45 / (20000 + LEAD_TIME), 6)
+    assert busy["ecm-pe-1"].utilisation == round(50 / (20000 + LEAD_TIME), 6)
     assert known[1].fallout.instances == 0
 
 
@@ -265,7 +285,7 @@ def test_report_command_json_and_plots(
     capsys.readouterr()
     assert main(["report", str(trace), "--format", "json", "--plot", str(tmp_path / "plots")]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["lead_times"]["maximum"] == LEAD_TIME
+    assert data["lead_times"]["maximum"] == LEAD_TIME + TOPOLOGY_READ
     assert data["messages"] == MESSAGES
     names = sorted(p.name for p in (tmp_path / "plots").iterdir())
     assert names == sorted(

@@ -155,6 +155,7 @@ def test_every_irp_but_allegro_is_exercised_and_records_carry_their_thread(
         "acme/order-1",
         "acme/order-2",
         "acme/order-3",
+        "acme/order-4",
     }
     assert not [r for r in trace.records if r.kind in (Kind.ERROR, Kind.TIMEOUT)]
     steps = THREADS["10.5"].steps

@@ -20,6 +20,7 @@ from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import Operation
 from lso_sim.topology.network import Decomposition
+from lso_sim.topology.view import TopologyView
 
 
 class Waiting:
@@ -236,6 +237,8 @@ class ServiceOrchestrator(RoleActor):
         """Faults ICMs reported (raised and cleared), which trouble handling correlates with."""
         self.service_orders: dict[str, tuple[Stateful, dict[str, Any]]] = {}
         """Every service order it accepted (``add`` and changes): its state and the request, by id."""
+        self.view: TopologyView | None = None
+        """What its ICMs told it of its forwarding domains (10.2 3b; set when 10.2 is installed)."""
         self.order_reasons: dict[str, str] = {}
         """Why a service order failed, by id (shown as a note when BUS reads the order)."""
 
@@ -252,6 +255,10 @@ class InfrastructureManager(RoleActor):
         super().__init__(*args, **kwargs)
         self.forwarding_domain = forwarding_domain
         self.constructs: dict[str, dict[str, Any]] = {}
+        self.elements: dict[str, dict[str, Any]] = {}
+        """Its NEs as their ECMs last described them (ADAGIO), by NE: what it answers SOF with."""
+        self.topology_readers: set[str] = set()
+        """SOFs that read its topology: told when it changes (``topologyChangeEvent``)."""
         self.watchers: dict[str, dict[str, str]] = {}
         """Watches armed through it, by watch id: SOF to alert (``to``), ``construct``, arming ``step``."""
 

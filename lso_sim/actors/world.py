@@ -69,6 +69,9 @@ class Options:
     on_test_failure: tuple[tuple[str, int], ...] = ()
     """10.2's closed loop (MEF's note at step 12): ``(action, attempts)`` in the order SOF-sp tries
     them when an activation test fails; empty: the order fails at once."""
+    topology_read_timeout: float | None = None
+    """Seconds a SOF waits for each attempt of a topology read from an ICM (its ICM half of it for
+    its ECMs); ``None``: the actor's own request timeout (:mod:`lso_sim.threads.topology_info`)."""
 
 
 @dataclass(slots=True)

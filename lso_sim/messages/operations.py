@@ -356,6 +356,26 @@ ACTIVATE_MONITORING = _op(
     "activatePerformanceMonitoring", Irp.PRESTO, REQ, None, 200, "start monitoring a forwarding construct"
 )
 
+# Topology information (10.2 3b, 3c; 10.5 9): SOF reads each ICM's forwarding domain with the NRP's
+# get-topology-details; the NRP API defines no notification, so the change event is lso-sim's own.
+GET_TOPOLOGY_DETAILS = _op(
+    "get-topology-details",
+    Irp.PRESTO,
+    REQ,
+    "presto-nrp",
+    200,
+    "read one forwarding domain's topology: nodes, links, their state and free capacity",
+    "400",
+)
+TOPOLOGY_CHANGE_EVENT = _op(
+    "topologyChangeEvent",
+    Irp.PRESTO,
+    NOTE,
+    None,
+    None,
+    "an ICM tells SOF that an NE or link of its forwarding domain went down or came back",
+)
+
 # -- ADAGIO (ICM:ECM) --------------------------------------------------------------------------------
 CONFIGURE_ELEMENT = _op(
     "configureNetworkElement", Irp.ADAGIO, REQ, None, 200, "apply a configuration to one network element"
@@ -363,6 +383,22 @@ CONFIGURE_ELEMENT = _op(
 TEST_ELEMENT = _op("testNetworkElement", Irp.ADAGIO, REQ, None, 200, "run a test on one network element")
 MONITOR_ELEMENT = _op(
     "enableElementMonitoring", Irp.ADAGIO, REQ, None, 200, "start measurement on one network element"
+)
+RETRIEVE_ELEMENT_INVENTORY = _op(
+    "retrieveElementInventory",
+    Irp.ADAGIO,
+    REQ,
+    None,
+    200,
+    "an ECM describes its network elements of one forwarding domain: state, links, capacity",
+)
+ELEMENT_STATE_CHANGE_EVENT = _op(
+    "elementStateChangeEvent",
+    Irp.ADAGIO,
+    NOTE,
+    None,
+    None,
+    "an ECM tells its ICM that a network element or link went down or came back",
 )
 
 
@@ -742,6 +778,14 @@ CONSTRUCT_FAULT_EVENT = _op(
     None,
     None,
     "an ICM reports a fault in its domain to SOF",
+)
+COMPONENT_FAULT_EVENT = _op(
+    "serviceComponentFaultEvent",
+    Irp.INTERLUDE,
+    NOTE,
+    None,
+    None,
+    "a partner SOF tells SOF-sp of a fault raised or cleared in its domain on a component it delivers",
 )
 RETRIEVE_ELEMENT_FAULTS = _op(
     "retrieveElementFaultAndConfiguration",

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lso_sim.report.access import AccessDecisions, access_decisions
+from lso_sim.engine.faults import FAULT_THREAD
 from lso_sim.trace.select import MESSAGE_KINDS, end_time, step_key
 
 _DIGITS = 6
@@ -327,6 +328,7 @@ def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
             *ends.get((t, i), ("-", None)),
         )
         for (t, i), (s, e) in spans.items()
+        if t != FAULT_THREAD  # a fault's own hops (alarms, topology events) are messages, not an instance
     ]
     by_state: dict[tuple[str, str], list[float]] = {}
     why: dict[tuple[str, str, str], int] = {}
@@ -342,6 +344,8 @@ def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
     ]
     per_step: dict[tuple[str, str], list[float]] = {}
     for (thread, _instance, step), (s, e) in step_spans.items():
+        if thread == FAULT_THREAD:
+            continue
         per_step.setdefault((thread, step), []).append(e - s)
     steps = [
         StepMetrics(thread, step, Stats.of(values))

@@ -128,6 +128,7 @@ def build_world(
             o.sat_failure_probability,
             o.poll_limit,
             tuple((a.action, a.attempts) for a in o.on_test_failure),
+            o.topology_read_timeout,
         ),
         offerings=[offering.model_dump() for offering in scenario.offerings],
     )

@@ -282,6 +282,8 @@ class OptionsModel(_Strict):
     """Polls for a resource that never reaches an end state before the poller gives up on it."""
     on_test_failure: list[ClosedLoopActionModel] = Field(default_factory=list, max_length=MAX_ITEMS)
     """10.2 12 note: what SOF-sp tries, in order, when an activation test fails (docs/threads/10.2.md)."""
+    topology_read_timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds a SOF waits for each attempt of a topology read (None: its own request timeout)."""
 
 
 class OrderModel(_Strict):

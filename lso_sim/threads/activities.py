@@ -46,6 +46,7 @@ _SOF = frozenset(
         "scheduleCpeInstallation",
         "synchroniseInventoryAndAssurance",
         "trackDegradationResolution",
+        "updateTopologyView",
     }
 )
 
@@ -114,5 +115,6 @@ SUMMARIES: dict[str, str] = {
     "identifyServiceComponents": "the orchestrator finds the components and constructs the service runs on",
     "synchroniseInventoryAndAssurance": "the orchestrator brings inventory and assurance in line",
     "trackDegradationResolution": "the orchestrator follows the degradation until it is remedied",
+    "updateTopologyView": "the orchestrator takes an ICM's answer (or its absence) into its topology view",
 }
 """Activity name -> what the actor does during it, in one line (shown by the viewers)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lso_sim.actors.world import AUDIT_STEP, END_STEP, SETUP_STEP
+from lso_sim.engine.faults import FAULT_THREAD
 from lso_sim.errors import UnknownThreadError
 
 
@@ -53,7 +54,8 @@ THREADS: dict[str, ThreadInfo] = {
                 "1": "Customer looks at the catalog and at the products it already has",
                 "2": "Customer specifies the product and asks for serviceability and a quote",
                 "3a": "BUS-sp starts working out serviceability (billing, partner products)",
-                "3b": "SOF splits the service into SP and partner components using its topology",
+                "3b": "SOF splits the service into SP and partner components using its topology"
+                " information (each ICM's forwarding domain, read over PRESTO when first needed)",
                 "3c": "SOF checks whether the SP part can be served",
                 "3d": "BUS-sp asks the partner whether it can serve its part, and at what price",
                 "3e": "BUS-sp returns serviceability and the quote to the Customer",
@@ -223,8 +225,17 @@ COMMON_STEPS: dict[str, str] = {
 """Step labels any thread's records may carry."""
 
 
+FAULT_FLOW_STEP = (
+    "Not a MEF thread: an injected fault (the scenario's faults: block, docs/faults.md) and what the"
+    " network tells the orchestrators of it (alarms, topology changes)"
+)
+"""What any step of a fault's own flow means (thread ``fault``)."""
+
+
 def explain_step(thread_id: str, step: str) -> str:
     """Our one-line explanation of ``step`` of ``thread_id`` ('' when none is written)."""
+    if thread_id == FAULT_THREAD:
+        return FAULT_FLOW_STEP
     info = THREADS.get(thread_id)
     if info is None:
         return ""

@@ -3,8 +3,9 @@
 The engine schedules the fault (:mod:`lso_sim.engine.faults`); the hooks here give it its effects,
 reusing the machinery the assurance threads already read rather than a parallel model:
 
-* the topology marks the NE or link down, so every path computed while it is down avoids it
-  (10.2 designs, 10.5 reroutes);
+* the topology marks the NE or link down, and its ECM tells its ICM, which tells SOF: paths SOF
+  computes once its view says so avoid it (10.2 designs, 10.5 reroutes; see
+  :mod:`lso_sim.threads.topology_info`);
 * the telemetry model gets a hard-fault impairment (``down``, alarm ``lossOfSignal`` or
   ``linkDown``, critical, not repairable by a reconfiguration) for the fault's window, so every
   figure an ECM reports drops for the services through it: 10.4 reports and 10.6 SLS assessments
@@ -26,6 +27,7 @@ from lso_sim.engine.faults import FAULT_THREAD, Fault
 from lso_sim.messages.envelope import Flow
 from lso_sim.messages.operations import RETRIEVE_ELEMENT_FAULTS
 from lso_sim.telemetry import Impairment, ImpairmentKind
+from lso_sim.threads import topology_info
 from lso_sim.threads.trouble import resources
 
 FaultHook = Callable[[Fault], None]
@@ -54,10 +56,12 @@ def hooks(
             )
         )
         _alarm(world, element, "raised", fault)
+        topology_info.element_changed(world, ne, link, False, Flow(FAULT_THREAD, fault.id))
 
     def end(fault: Fault) -> None:
         world.topology.set_failed(ne, link, down=False)
         _alarm(world, element, "cleared", fault)
+        topology_info.element_changed(world, ne, link, True, Flow(FAULT_THREAD, fault.id))
 
     return start, end
 

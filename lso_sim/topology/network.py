@@ -80,6 +80,14 @@ class ServiceComponent:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Down:
+    """NEs and links (as the set of their two NEs) held to be down."""
+
+    nodes: frozenset[str] = frozenset()
+    links: frozenset[frozenset[str]] = frozenset()
+
+
 @dataclass(slots=True)
 class Decomposition:
     """A service cut into components along a computed path."""
@@ -116,6 +124,10 @@ class NetworkTopology:
         """NEs that are down (an injected fault): no new path crosses them."""
         self.failed_links: set[frozenset[str]] = set()
         """Links (their two NEs) that are down: no new path uses them."""
+
+    def down_now(self) -> Down:
+        """What is down in the network itself (the ground truth an ECM sees)."""
+        return Down(frozenset(self.failed), frozenset(self.failed_links))
 
     # -- building -----------------------------------------------------------------------------
 
@@ -215,11 +227,12 @@ class NetworkTopology:
         if link is not None:
             (self.failed_links.add if down else self.failed_links.discard)(frozenset(link))
 
-    def _up(self, a: str, b: str) -> bool:
-        """True unless an end or the link itself is down."""
-        if not self.failed and not self.failed_links:
+    def _up(self, a: str, b: str, down: Down | None = None) -> bool:
+        """True unless an end or the link itself is down (in ``down``, else in the network)."""
+        failed, links = (self.failed, self.failed_links) if down is None else (down.nodes, down.links)
+        if not failed and not links:
             return True
-        return a not in self.failed and b not in self.failed and frozenset((a, b)) not in self.failed_links
+        return a not in failed and b not in failed and frozenset((a, b)) not in links
 
     # -- path computation ---------------------------------------------------------------------
 
@@ -231,21 +244,24 @@ class NetworkTopology:
         *,
         avoid: frozenset[str] = frozenset(),
         booked_by: str | None = None,
+        down: Down | None = None,
     ) -> list[str] | None:
         """Cheapest path between two UNIs with ``bandwidth_mbps`` free on every link.
 
         ``avoid`` names NEs to route around (rerouting after a fault). ``booked_by`` checks free
         capacity only on the links that domain books (see :meth:`link_owner`): an orchestrator
         designing its part of a service leaves the partners' links to the partners, which may
-        already have booked their segment for this very service. Ties between equal-cost paths are
-        broken by networkx's deterministic search order, so runs stay reproducible.
+        already have booked their segment for this very service. ``down`` is what the caller
+        believes is down (an orchestrator's topology view, :mod:`lso_sim.topology.view`); without
+        it, the network's own state. Ties between equal-cost paths are broken by networkx's
+        deterministic search order, so runs stay reproducible.
         """
         for uni in (uni_a, uni_b):
             if uni not in self._uni_site:
                 raise LsoSimError(f"unknown UNI {uni!r}")
 
         def usable(a: str, b: str) -> bool:
-            if a in avoid or b in avoid or not self._up(a, b):
+            if a in avoid or b in avoid or not self._up(a, b, down):
                 return False
             if booked_by is not None and self.link_owner(a, b) != booked_by:
                 return True
@@ -261,16 +277,26 @@ class NetworkTopology:
         return path
 
     def segment_path(
-        self, start: str, end: str, domain: str, bandwidth_mbps: float = 0.0
+        self,
+        start: str,
+        end: str,
+        domain: str,
+        bandwidth_mbps: float = 0.0,
+        *,
+        avoid: frozenset[str] = frozenset(),
+        down: Down | None = None,
     ) -> list[str] | None:
         """Cheapest path between two nodes staying inside one management domain.
 
-        A partner SOF routes its own component this way: it sees only its own network.
+        A partner SOF routes its own component this way: it sees only its own network. ``avoid``
+        and ``down`` as for :meth:`find_path`.
         """
 
         def usable(a: str, b: str) -> bool:
+            if a in avoid or b in avoid:
+                return False
             data = self.graph.edges[a, b]
-            inside = self.domain_of(a) == domain and self.domain_of(b) == domain and self._up(a, b)
+            inside = self.domain_of(a) == domain and self.domain_of(b) == domain and self._up(a, b, down)
             free: float = data["capacity"] - data["used"]
             return inside and free >= bandwidth_mbps
 

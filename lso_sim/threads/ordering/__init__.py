@@ -13,7 +13,7 @@ from functools import partial
 
 from lso_sim.actors.world import World
 from lso_sim.messages.operations import FORWARDING_CONSTRUCT_RESULT, PARTNER_COMPONENT_RESULT
-from lso_sim.threads import resource_layer, resource_tasks
+from lso_sim.threads import resource_layer, resource_tasks, topology_info
 from lso_sim.threads.ordering import business, customer, orchestration, teardown
 from lso_sim.threads.ordering.customer import OrderRequest, run
 
@@ -23,6 +23,7 @@ THREAD = "10.2"
 def install(world: World) -> None:
     """Give every actor of ``world`` its 10.2 behaviour."""
     resource_layer.install(world)
+    topology_info.install(world)  # SOF's topology information (3b, 3c), read from its ICMs
     # Changes of delivered products reconfigure constructs as 10.3 does and remove them.
     resource_tasks.install(world)
     teardown.install(world)

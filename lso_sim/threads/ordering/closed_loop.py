@@ -39,6 +39,7 @@ from lso_sim.messages.operations import (
     TEST_PARTNER_COMPONENT,
     UPDATE_CONNECTIVITY_SERVICE,
 )
+from lso_sim.threads import topology_info
 from lso_sim.threads.resource_tasks import run_task
 from lso_sim.topology.network import Decomposition, ServiceComponent
 
@@ -161,9 +162,13 @@ class ClosedLoop:
         if not failing.constructs or old is None:
             return "only a partner component fails, and its path is the partner's"
         avoid = frozenset(failing.elements or {ne for c in failing.constructs for ne in c[2]})
+        # The new path comes from SOF-sp's own topology information (10.2 3 b), read over PRESTO),
+        # like every path SOF computes, not from the network itself.
+        yield from topology_info.ensure(world, sof, flow, STEP)
         topology.release(record.reserved, record.bandwidth_mbps, sof.domain)
         a, b = record.endpoints
-        path = topology.find_path(a, b, record.bandwidth_mbps, avoid=avoid, booked_by=sof.domain)
+        view = topology_info.view_of(sof)
+        path = view.find_path(a, b, record.bandwidth_mbps, avoid=avoid, booked_by=sof.domain)
         new = topology.decompose(f"{record.service.id}-r{attempt}", path) if path is not None else None
         if path is None or new is None or _partner_ends(new) != _partner_ends(old):
             topology.reserve(record.reserved, record.bandwidth_mbps, sof.domain)

@@ -51,7 +51,7 @@ from lso_sim.messages.operations import (
     TEST_PARTNER_COMPONENT,
     Operation,
 )
-from lso_sim.threads import inventory_sync
+from lso_sim.threads import inventory_sync, topology_info
 from lso_sim.threads.ordering import installation
 from lso_sim.threads.ordering.changes import ServiceChanges
 from lso_sim.threads.ordering.closed_loop import ClosedLoop, Failing
@@ -97,27 +97,34 @@ class Orchestrator:
 
     # -- steps 3b, 3c (and the partner's 3d) ---------------------------------------------------
 
-    def determine_components(self, msg: Message) -> None:
-        topology = self.world.topology
+    def determine_components(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """3b: the path and components, computed on the SOF's topology view (not the network)."""
         endpoints = msg.payload["endpoints"]
         if len(endpoints) != 2:  # a buyer's product with one place (or three) is not a point-to-point EVC
             self.sof.respond(
                 msg, 422, {"code": "invalidValue", "reason": f"two endpoints expected, got {len(endpoints)}"}
             )
             return
+        yield from topology_info.ensure(self.world, self.sof, msg.flow, msg.step)
+        view = topology_info.view_of(self.sof)
         uni_a, uni_b = endpoints
-        path = topology.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
+        path = view.find_path(uni_a, uni_b, float(msg.payload["bandwidthMbps"]))
         if path is None:
-            self.sof.respond(
-                msg, 422, {"code": "noPath", "reason": f"no path with capacity between {uni_a} and {uni_b}"}
-            )
+            reason = topology_info.no_path_reason(self.sof, uni_a, uni_b)
+            code = "noTopology" if view.unknown() else "noPath"
+            self.sof.respond(msg, 422, {"code": code, "reason": reason})
             return
-        decomposition = topology.decompose(f"design-{msg.id}", path)
-        self.sof.respond(
-            msg, 200, {"path": path, "components": bodies.components_payload(decomposition.components)}
-        )
+        decomposition = self.world.topology.decompose(f"design-{msg.id}", path)
+        components = bodies.components_payload(decomposition.components)
+        body: dict[str, Any] = {"path": path, "components": components}
+        notes = view.notes(path)
+        if notes:
+            body["topologyNotes"] = notes
+        self.sof.respond(msg, 200, body)
 
-    def check_serviceability(self, msg: Message) -> None:
+    def check_serviceability(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """3c: each SP component (or the partner's segment) still has a path on the SOF's view."""
+        yield from topology_info.ensure(self.world, self.sof, msg.flow, msg.step)
         topology = self.world.topology
         bandwidth = float(msg.payload["bandwidthMbps"])
         if self.is_provider:
@@ -139,7 +146,7 @@ class Orchestrator:
         self.sof.respond(msg, 200, body)
 
     def _segment(self, start: str, end: str, bandwidth: float) -> list[str] | None:
-        return self.world.topology.segment_path(start, end, self.sof.domain, bandwidth)
+        return topology_info.view_of(self.sof).segment_path(start, end, bandwidth)
 
     # -- step 7 onwards: a service order -------------------------------------------------------
 
@@ -300,7 +307,8 @@ class Orchestrator:
         # activation gives it back: cancel_service_order).
         # SOF-sp checks and books its own links and the ENNIs; the partners' segments are theirs
         # (with legato-sonata, the partner has already booked its segment for this service).
-        path = topology.find_path(
+        yield from topology_info.ensure(world, sof, flow, "8")
+        path = topology_info.view_of(sof).find_path(
             record.endpoints[0], record.endpoints[1], record.bandwidth_mbps, booked_by=self.sof.domain
         )
         decomposition = topology.decompose(record.service.id, path) if path is not None else None
@@ -313,7 +321,7 @@ class Orchestrator:
         if decomposition is None or record.cancelled:
             if decomposition is None:
                 a, b = record.endpoints
-                self.fail(record, f"no path with capacity between {a} and {b}")
+                self.fail(record, topology_info.no_path_reason(sof, a, b))
             return False
         record.committed = True
         sp_parts = decomposition.sp_components()
@@ -634,6 +642,7 @@ class Orchestrator:
         sof, world = self.sof, self.world
         topology = world.topology
         uni, enni = record.endpoints
+        yield from topology_info.ensure(world, sof, flow, step)
         path = self._segment(uni, topology.enni_end(enni, sof.domain), record.bandwidth_mbps)
         if path is not None:
             self._reserve(record, path)
@@ -642,7 +651,7 @@ class Orchestrator:
         )
         if path is None or record.cancelled:
             if path is None:
-                self.fail(record, f"no path with capacity between {uni} and {enni} in {sof.domain}")
+                self.fail(record, topology_info.no_path_reason(sof, uni, enni, f" in {sof.domain}"))
             return False
         return True
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import networkx as nx
 import simpy
 
 from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
@@ -28,6 +27,7 @@ from lso_sim.messages import bodies
 from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     ACTIVATE_CONNECTIVITY,
+    COMPONENT_FAULT_EVENT,
     CONSTRUCT_FAULT_EVENT,
     DEACTIVATE_CONNECTIVITY,
     REPORT_SERVICE_PROBLEM,
@@ -40,6 +40,8 @@ from lso_sim.messages.operations import (
     TROUBLE_STATUS_ALLEGRO,
     Operation,
 )
+from lso_sim.threads import topology_info
+from lso_sim.threads.resource_tasks import partner_components
 from lso_sim.threads.trouble import resources
 from lso_sim.threads.trouble.settings import TroubleSettings, settings_of
 from lso_sim.topology.network import group_by_forwarding_domain
@@ -81,6 +83,8 @@ def install(world: World) -> None:
         troubleshooter = Troubleshooter(world, sof)
         sof.handle(REPORT_SERVICE_PROBLEM, troubleshooter.report)
         sof.handle(CONSTRUCT_FAULT_EVENT, troubleshooter.alarm)
+        if troubleshooter.is_provider:
+            sof.handle(COMPONENT_FAULT_EVENT, troubleshooter.partner_alarm)
         sof.handle(
             RETRIEVE_COMPONENT_FAULTS, partial(troubleshooter.component_task, RETRIEVE_CONSTRUCT_FAULTS)
         )
@@ -125,18 +129,56 @@ class Troubleshooter:
         """An ICM's alarm: logged for step 5; with proactive detection it starts the thread itself."""
         entry = dict(msg.payload, received=self.world.sim.now)
         self.sof.alarms.append(entry)
+        if not self.is_provider:
+            self._tell_provider(msg)
+        yield from self._detected(msg)
+
+    def partner_alarm(self, msg: Message) -> Generator[simpy.Event, Any, None]:
+        """A partner SOF's fault event (INTERLUDE): logged against the partner component for step 5;
+        with proactive detection it starts the thread itself, as an ICM's alarm does."""
+        order = msg.payload.get("partnerOrder")
+        hit = next(
+            ((r, c) for r in self.sof.services.values() for _d, c, o in partner_components(r) if o == order),
+            None,
+        )
+        component = hit[1] if hit is not None else None
+        self.sof.alarms.append(dict(msg.payload, received=self.world.sim.now, component=component))
+        if hit is not None:
+            yield from self._detected(msg, hit[0].service.id)
+
+    def _detected(self, msg: Message, service_hit: str | None = None) -> Generator[simpy.Event, Any, None]:
+        """Proactive detection (SOF-sp only): a raised alarm of a watched instance opens a problem
+        (for a partner's event, only the event about the watched service's own component)."""
         proactive = self.is_provider and msg.instance in self.settings.proactive
         if msg.payload["state"] != "raised" or not proactive:
             return
         customer, service = self.settings.proactive[msg.instance]
         record = self._record(service)
-        if record is None or record.service.state != "active":
+        if record is None or record.service.state != "active" or service_hit not in (None, service):
             return
         problem = Problem(
             self.sof.next_id("problem"), record, self.bus, msg.flow, proactive=True, customer=customer
         )
         self._status(problem, "detected", {"networkElement": msg.payload["networkElement"]})
         yield from self.resolve(problem)
+
+    def _tell_provider(self, msg: Message) -> None:
+        """A partner SOF passes an alarm on its components to the provider that bought them (INTERLUDE)."""
+        touched = set(msg.payload.get("constructs", []))
+        provider = self.world.sof_sp.id
+        for record in self.sof.services.values():
+            if record.product_order is None or not touched & {cid for _icm, cid, _nes in record.constructs}:
+                continue
+            body = {
+                "partnerOrder": record.product_order,
+                "service": record.service.id,
+                "domain": self.sof.domain,
+                **{
+                    k: msg.payload[k]
+                    for k in ("networkElement", "alarmType", "perceivedSeverity", "state", "eventTime")
+                },
+            }
+            self.sof.tell(provider, COMPONENT_FAULT_EVENT, body, flow=msg.flow, step=msg.step)
 
     # -- the steps ---------------------------------------------------------------------------------
 
@@ -157,7 +199,10 @@ class Troubleshooter:
         )
         path = set(self._path_nes(record))
         open_alarms = self._open_alarms()
-        problem.correlated = [a for a in open_alarms if a["networkElement"] in path]
+        parts = {p[1] for p in partners}
+        problem.correlated = [
+            a for a in open_alarms if a["networkElement"] in path or a.get("component") in parts
+        ]
         yield from sof.activity(
             "correlateFaults",
             flow=flow,
@@ -251,10 +296,11 @@ class Troubleshooter:
         old_constructs = self._constructs(record)
         old_path = self._path(record)
         held = record.reserved or old_path
+        yield from topology_info.ensure(world, self.sof, flow, problem.step("9"))
         topology.release(held, record.bandwidth_mbps, self.sof.domain)
         avoid = frozenset(problem.faulty)
         if self.is_provider:
-            new_path = topology.find_path(
+            new_path = topology_info.view_of(self.sof).find_path(
                 *record.endpoints, record.bandwidth_mbps, avoid=avoid, booked_by=self.sof.domain
             )
             keep_partners = new_path is not None and [n for n in new_path if not self._is_own(n)] == [
@@ -271,7 +317,9 @@ class Troubleshooter:
         else:
             uni, enni = record.endpoints
             end = topology.enni_end(enni, self.sof.domain)
-            new_path = _segment_avoiding(world, uni, end, self.sof.domain, record.bandwidth_mbps, avoid)
+            new_path = topology_info.view_of(self.sof).segment_path(
+                uni, end, record.bandwidth_mbps, avoid=avoid
+            )
             if new_path is None:
                 topology.reserve(held, record.bandwidth_mbps, self.sof.domain)
                 return False
@@ -486,23 +534,3 @@ class Troubleshooter:
         for alarm in self.sof.alarms:
             latest[alarm["networkElement"]] = alarm
         return [a for a in latest.values() if a["state"] == "raised"]
-
-
-def _segment_avoiding(
-    world: World, start: str, end: str, domain: str, bandwidth: float, avoid: frozenset[str]
-) -> list[str] | None:
-    """A partner's own segment path around ``avoid`` (None when there is none)."""
-    topology = world.topology
-
-    def usable(a: str, b: str) -> bool:
-        data = topology.graph.edges[a, b]
-        inside = topology.domain_of(a) == domain and topology.domain_of(b) == domain
-        return inside and a not in avoid and b not in avoid and data["capacity"] - data["used"] >= bandwidth
-
-    try:
-        path: list[str] = nx.shortest_path(
-            nx.subgraph_view(topology.graph, filter_edge=usable), start, end, weight="cost"
-        )
-    except (nx.NetworkXNoPath, nx.NodeNotFound):
-        return None
-    return path
