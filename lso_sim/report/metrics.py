@@ -33,8 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from lso_sim.report.access import AccessDecisions, access_decisions
 from lso_sim.engine.faults import FAULT_THREAD
+from lso_sim.report.access import AccessDecisions, access_decisions
 from lso_sim.trace.select import MESSAGE_KINDS, end_time, step_key
 
 _DIGITS = 6
