@@ -205,7 +205,7 @@ def test_step_offers_the_set_up(capsys: pytest.CaptureFixture[str]) -> None:
     assert "| SET-UP" in frame.splitlines()[0] and "Set-up: thread 10.2 establishes" in frame
     assert main(["step", trace, "--only-thread", "10.5", "--with-setup", "--steps", "1"]) == 0
     frame = capsys.readouterr().out
-    assert frame.startswith("Step 1 of 868 | thread 10.2") and "Before this" not in frame
+    assert frame.startswith("Step 1 of 857 | thread 10.2") and "Before this" not in frame
     assert main(["step", trace, "--with-setup", "--steps", "1"]) == 2
     assert "--with-setup adds the set-up of the threads shown" in capsys.readouterr().err
 

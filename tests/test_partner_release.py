@@ -91,12 +91,22 @@ def _undone(trace: MemoryTrace) -> list[Message]:
     ]
 
 
+def _between_step_6_and_9b(scenario: Scenario, run: Runner) -> float:
+    """A time after the partner's step-6 answer and before SOF-sp's 9 b) request, read from a clean
+    run of the same scenario (so the test does not depend on how long the earlier steps take)."""
+    _, trace = run(scenario)
+    committed = _first(trace, "createProductOrder", Kind.RESPONSE, "BUS-partner").time
+    asked = _first(trace, "requestPartnerFulfilment", src_role="SOF-sp").time
+    assert committed < asked
+    return (committed + asked) / 2
+
+
 def test_a_refused_release_fails_the_order_and_takes_down_the_sp_part(
     option_b: Scenario, run: Runner
 ) -> None:
     """The partner's BUS refuses every request from just before 9 b): the order fails naming the
     refusal, SOF-sp deletes the constructs it activated, and the partner never builds."""
-    six = 900.0  # after step 6 (at ~868 s with seed 7), before 9 b) (~2864 s)
+    six = _between_step_6_and_9b(option_b, run)
     scenario = _without_expect(
         option_b, faults=[{"kind": "actor_down", "actor": "bus-partner-1", "mode": "refuse", "start": six}]
     )
