@@ -264,6 +264,15 @@ class OptionsModel(_Strict):
     """Polls for a resource that never reaches an end state before the poller gives up on it."""
 
 
+class SellersModel(_Strict):
+    """How the sellers (BUS-sp over CANTATA, each BUS-partner over SONATA) keep their resources."""
+
+    retention: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds a seller keeps a resource after its lifecycle ended (an order completed, a quote
+    accepted, a POQ done...), then forgets it: a retrieve answers 404. Unset: kept for the whole
+    run. A run of a year of orders needs one to keep its memory flat (docs/performance.md)."""
+
+
 class OrderModel(_Strict):
     """One explicit product order of thread 10.2."""
 
@@ -564,6 +573,7 @@ class Scenario(_Strict):
     actors: dict[Literal["default"] | Role, ActorModel] = Field(default_factory=dict)
     timings: dict[Role, dict[str, DistributionSpec]] = Field(default_factory=dict)
     options: OptionsModel = OptionsModel()
+    sellers: SellersModel = SellersModel()
     workload: list[WorkloadModel] = Field(min_length=1, max_length=MAX_ITEMS)
     telemetry: TelemetryModel = TelemetryModel()
     impairments: list[ImpairmentModel] = Field(default_factory=list, max_length=MAX_ITEMS)

@@ -134,7 +134,8 @@ def state_of(actor: RoleActor) -> SellerState:
     """The seller state (stores per buyer, hubs) of ``actor`` (created on first use)."""
     state = _STATES.get(actor)
     if state is None:
-        state = SellerState(actor.id)
+        env = actor.env
+        state = SellerState(actor.id, lambda: float(env.now))
         _STATES[actor] = state
     return state
 
