@@ -106,7 +106,7 @@ def not_found(kind: str, ident: str, retention: float | None = None) -> ApiError
     """
     if retention is None:
         return ApiError(404, "notFound", f"no {kind} {ident}")
-    kept = f"no {kind} {ident} (this seller forgets a {kind} {retention:g} s after its lifecycle ended)"
+    kept = f"no {kind} {ident} (this seller forgets a {kind} {retention:.10g} s after its lifecycle ended)"
     return ApiError(404, "notFound", kept)
 
 
