@@ -25,13 +25,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lso_sim.lifecycle.state_machine import Stateful, StateMachine
+from lso_sim.sonata.cold import freeze, thaw
 
 
-@dataclass(slots=True)
 class Resource:
     """One MEF resource kept by a seller for one buyer.
 
@@ -39,19 +39,70 @@ class Resource:
         kind: resource name as in the MEF path (``productOrder``, ``quote``...).
         id: the seller-assigned id.
         body: the MEF representation (JSON) the seller answers with; ``state`` fields are kept in
-            step with ``entity`` and ``items`` by :meth:`move` and :meth:`move_item`.
+            step with ``entity`` and ``items`` by :meth:`move` and :meth:`move_item`. While the
+            resource is at rest it may be held frozen (:meth:`freeze`, :mod:`lso_sim.sonata.cold`):
+            reading ``body`` thaws it, so callers see and change a live dict as always.
         entity: the resource's state machine, or ``None`` for stateless resources (addresses).
         items: state machines of the items, by item id; ``item_key`` names the body's item list.
         private: the seller's bookkeeping, never sent.
     """
 
-    kind: str
-    id: str
-    body: dict[str, Any]
-    entity: Stateful | None = None
-    items: dict[str, Stateful] = field(default_factory=dict)
-    item_key: str | None = None
-    private: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("_body", "_frozen", "entity", "id", "item_key", "items", "kind", "private")
+
+    def __init__(
+        self,
+        kind: str,
+        id: str,
+        body: dict[str, Any],
+        entity: Stateful | None = None,
+        items: dict[str, Stateful] | None = None,
+        item_key: str | None = None,
+        private: dict[str, Any] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.id = id
+        self._body: dict[str, Any] | None = body
+        self._frozen: bytes | None = None
+        self.entity = entity
+        self.items: dict[str, Stateful] = {} if items is None else items
+        self.item_key = item_key
+        self.private: dict[str, Any] = {} if private is None else private
+
+    def __repr__(self) -> str:
+        return f"Resource({self.kind!r}, {self.id!r}, state={self.state!r})"
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The MEF representation, live (thawed first if it was frozen)."""
+        if self._body is None:
+            assert self._frozen is not None
+            self._body = thaw(self._frozen)
+            self._frozen = None
+        return self._body
+
+    @body.setter
+    def body(self, value: dict[str, Any]) -> None:
+        self._body, self._frozen = value, None
+
+    def peek(self) -> dict[str, Any]:
+        """The body to read only: a frozen one is decoded into a copy and stays frozen (what a
+        check over every resource at the end of a run uses, so that it does not thaw them all)."""
+        return self._body if self._body is not None else thaw(self._frozen or b"{}")
+
+    @property
+    def frozen(self) -> bool:
+        """True while the body is held as bytes."""
+        return self._frozen is not None
+
+    def freeze(self) -> bool:
+        """Hold the body as compact bytes until it is next read; False if it cannot be."""
+        if self._body is None:
+            return True
+        frozen = freeze(self._body)
+        if frozen is None:
+            return False
+        self._body, self._frozen = None, frozen
+        return True
 
     @property
     def state(self) -> str:
@@ -92,8 +143,21 @@ class Resource:
 
 
 SWEEP_PER_ADD = 4
-"""Resources a store examines for purging each time it keeps a new one (with a retention): enough
-to keep up with one new resource per add, while long-lived ones rotate to the back."""
+"""Resources a store examines each time it keeps a new one (to purge or freeze): enough to keep up
+with one new resource per add, while long-lived ones rotate to the back."""
+
+REST_AFTER = 3600.0
+"""Seconds without a state change after which a resource in a resting state is at rest and its
+body may be frozen (:mod:`lso_sim.sonata.cold`)."""
+
+RESTING: dict[str, frozenset[str]] = {"product": frozenset({"active"})}
+"""The states in which a resource of a kind rests: a delivered product, for as long as the run.
+
+Only these: a seller's process may still hold a part of a body it read before (an order's item
+gets its product id as the order completes), and a frozen body read again is a new dict, so a
+resource is frozen only in a state no process holds it in. Finished orders, quotes and
+qualifications are not frozen but purged (``sellers.retention``); ``tests/test_cold_storage.py``
+runs scenarios freezing at once and never, and compares their traces byte for byte."""
 
 
 class BuyerResources:
@@ -105,6 +169,7 @@ class BuyerResources:
     """
 
     def __init__(self, retention: float | None = None, clock: Callable[[], float] | None = None) -> None:
+        # Without a clock (a store built by hand) nothing is purged or frozen.
         self._by_kind: dict[str, dict[str, Resource]] = {}
         self._rank: dict[tuple[str, str], int] = {}
         """(kind, id) -> position in creation order, to list tagged resources oldest first."""
@@ -117,9 +182,11 @@ class BuyerResources:
         self.retention = retention
         self._clock = clock
         self._sweep: deque[Resource] = deque()
-        """With a retention: kept resources, examined a few at a time for purging."""
+        """Kept resources, examined a few at a time: purged when expired, frozen when at rest."""
         self.purged = 0
         """How many resources this store has forgotten (retention)."""
+        self.froze = 0
+        """How many times it froze a resting resource's body (cold storage)."""
         self.on_purge: Callable[[Resource], object] | None = None
         """Called with each resource forgotten, so that what its seller keeps about it goes too."""
 
@@ -131,7 +198,7 @@ class BuyerResources:
         kind[resource.id] = resource
         self._rank[(resource.kind, resource.id)] = self._count
         self._count += 1
-        if self.retention is not None:
+        if self._clock is not None:
             self._sweep_some()
             self._sweep.append(resource)
         return resource
@@ -141,7 +208,7 @@ class BuyerResources:
         if seconds is not None and clock is None:
             raise ValueError("a retention needs a clock")
         self.retention, self._clock = seconds, clock
-        self._sweep = deque(self) if seconds is not None else deque()
+        self._sweep = deque(self) if clock is not None else deque()
 
     def expired(self, resource: Resource) -> bool:
         """True once ``resource``'s lifecycle ended at least ``retention`` seconds ago."""
@@ -159,8 +226,17 @@ class BuyerResources:
                 continue  # purged on a look-up already
             if self.expired(resource):
                 self._purge(resource)
-            else:
-                sweep.append(resource)
+                continue
+            if not resource.frozen and self._at_rest(resource) and resource.freeze():
+                self.froze += 1
+            sweep.append(resource)
+
+    def _at_rest(self, resource: Resource) -> bool:
+        """In a resting state (:data:`RESTING`), unchanged for :data:`REST_AFTER` seconds."""
+        entity = resource.entity
+        if entity is None or self._clock is None or entity.state not in RESTING.get(resource.kind, ()):
+            return False
+        return self._clock() - entity.history[-1][0] >= REST_AFTER
 
     def _purge(self, resource: Resource) -> None:
         key = (resource.kind, resource.id)
@@ -267,7 +343,7 @@ class SellerState:
         """The store of ``buyer`` (created on first contact)."""
         store = self.buyers.get(buyer)
         if store is None:
-            store = BuyerResources(self.retention, self._clock if self.retention is not None else None)
+            store = BuyerResources(self.retention, self._clock)
             store.on_purge = self._purged
             self.buyers[buyer] = store
         return store
