@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from lso_sim.lifecycle.machines import PRODUCT
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.scenarios.loader import load_scenario
+from lso_sim.scenarios.overrides import parse_overrides
 from lso_sim.scenarios.runner import run_scenario
 from lso_sim.sonata import store as store_module
 from lso_sim.sonata.api import state_of
@@ -38,7 +39,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(body=st.dictionaries(st.text(max_size=6), json_values, max_size=6))
 def test_a_frozen_body_thaws_to_the_same_bytes(body: dict[str, Any]) -> None:
     """Round trip: the thawed body encodes to exactly the live body's JSON, keys in order."""
@@ -91,7 +92,8 @@ def test_the_store_freezes_what_has_rested_and_nothing_else() -> None:
 def _trace(path: Path, tmp_path: Path, name: str) -> bytes:
     out = tmp_path / name
     with out.open("w", encoding="utf-8") as sink:
-        result = run_scenario(load_scenario(path), [JsonlTraceWriter(sink)])
+        overrides = parse_overrides(["workload.0.generate.count=40"] if "soak" in path.name else [])
+        result = run_scenario(load_scenario(path, overrides=overrides), [JsonlTraceWriter(sink)])
     assert result.invariants is not None and result.invariants.ok
     if name == "eager.jsonl":
         froze = sum(s.froze for bus in result.world.bus.values() for s in state_of(bus).buyers.values())
