@@ -1,9 +1,11 @@
 """What a run keeps, by source line: tracemalloc after a small and a larger run (``make bench-memory``).
 
 Peak RSS says how much a run costs; this says who holds it. Two sizes of the bench's 10.2
-workload run one after the other in this process, in summary-only mode (no trace kept, so what
-is left is the simulated world itself). After each, with its result still alive and after a full
-collection, a tracemalloc snapshot is taken; the difference between the two, grouped by the
+workload run each in a fresh interpreter (a run's world is not entirely freed when it ends:
+something global still holds it, so one process would count the first run twice), in
+summary-only mode (no trace kept, so what is left is the simulated world itself). After each,
+with its result still alive and after a full collection, a tracemalloc snapshot is written; the
+difference between the two, grouped by the
 source line that allocated, is what the extra orders cost and who keeps it, printed as a table
 (KB per order, count of blocks per order)::
 
@@ -17,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import gc
+import subprocess
 import sys
+import tempfile
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -56,13 +60,23 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25, help="lines to print")
     parser.add_argument("--retention", type=float, help="sellers.retention in seconds (default: none)")
     parser.add_argument("--group", choices=("lineno", "filename"), default="lineno")
+    parser.add_argument("--child", nargs=2, metavar=("ORDERS", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child is not None:
+        tracemalloc.start(1)
+        result, snapshot = run_and_snapshot(int(args.child[0]), args.retention)
+        snapshot.dump(args.child[1])
+        del result
+        return
     small, large = args.sizes
-    tracemalloc.start(1)
-    first, before = run_and_snapshot(small, args.retention)
-    del first
-    gc.collect()
-    second, after = run_and_snapshot(large, args.retention)
+    kept = [] if args.retention is None else ["--retention", repr(args.retention)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (small, large):
+            subprocess.run(
+                [sys.executable, __file__, "--child", str(n), f"{tmp}/{n}.snapshot", *kept], check=True
+            )
+        before = tracemalloc.Snapshot.load(f"{tmp}/{small}.snapshot")
+        after = tracemalloc.Snapshot.load(f"{tmp}/{large}.snapshot")
     extra = large - small
     stats = after.compare_to(before, args.group)
     total = sum(s.size_diff for s in stats)
@@ -76,7 +90,6 @@ def main() -> None:
             f"| `{where}` | {stat.size_diff / extra / 1024:.2f} | {stat.count_diff / extra:.1f} "
             f"| {stat.size_diff / total:.1%} |"
         )
-    del second
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ run leaves its trace byte for byte as without one. Memory is freed lazily, answe
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +247,13 @@ def test_a_bad_retention_is_a_located_scenario_error(value: str, capsys: pytest.
     err = capsys.readouterr().err
     assert code == 2
     assert "sellers.retention" in err
+
+
+def test_a_dropped_run_frees_its_world() -> None:
+    """Nothing global keeps a run alive (a sweep runs hundreds in one process): the seller
+    routers and states, and the security of a guarded run, live on the objects they serve."""
+    result = run_scenario(_with(THREAD_10_2))
+    bus, sim = weakref.ref(result.world.bus_sp), weakref.ref(result.world.sim)
+    del result
+    gc.collect()
+    assert bus() is None and sim() is None
