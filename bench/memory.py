@@ -1,4 +1,4 @@
-"""What a run keeps, by source line: tracemalloc after a small and a larger run (``make bench-memory``).
+"""What a run keeps, by source line: tracemalloc after a small and a larger run.
 
 Peak RSS says how much a run costs; this says who holds it. Two sizes of the bench's 10.2
 workload run each in a fresh interpreter (a run's world is not entirely freed when it ends:
