@@ -85,8 +85,12 @@ def bare_simpy(exchanges: int) -> float:
 # -- one lso-sim size, in a child process -----------------------------------------------------------
 
 
-def workload(orders: int) -> Any:
-    """The canonical 10.2 scenario with ``orders`` generated orders, one a minute, links never full."""
+def workload(orders: int, retention: float | None = None) -> Any:
+    """The canonical 10.2 scenario with ``orders`` generated orders, one a minute, links never full.
+
+    ``retention``: the sellers' (``sellers.retention``): without one they keep every order,
+    quote and qualification for the whole run, and memory grows with it.
+    """
     from lso_sim.scenarios import load_scenario
     from lso_sim.scenarios.schema import Scenario
 
@@ -100,16 +104,17 @@ def workload(orders: int) -> Any:
         {"thread": "10.2", "generate": {"count": orders, "interarrival": 60, "bandwidth_mbps": [10]}}
     ]
     data.pop("expect", None)
+    data["sellers"] = {"retention": retention}
     return Scenario.model_validate(data)
 
 
-def measure(orders: int, mode: str) -> dict[str, Any]:
+def measure(orders: int, mode: str, retention: float | None = None) -> dict[str, Any]:
     """Run one size (in this process) and return its figures."""
     from lso_sim.scenarios import run_scenario
     from lso_sim.trace.jsonl import JsonlTraceWriter
     from lso_sim.trace.summary import TraceSummary
 
-    scenario = workload(orders)
+    scenario = workload(orders, retention)
     gc.collect()
     with open(os.devnull, "w", encoding="utf-8") as sink:
         # streamed: every record encoded and written, nothing kept; summary: counted online only.
@@ -128,10 +133,11 @@ def measure(orders: int, mode: str) -> dict[str, Any]:
     }
 
 
-def in_child(orders: int, mode: str) -> dict[str, Any]:
+def in_child(orders: int, mode: str, retention: float | None = None) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter, so peaks and garbage of other sizes do not mix."""
+    kept = [] if retention is None else ["--retention", repr(retention)]
     done = subprocess.run(
-        [sys.executable, __file__, "--child", str(orders), "--mode", mode],
+        [sys.executable, __file__, "--child", str(orders), "--mode", mode, *kept],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -172,20 +178,29 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} (well within 90 s)")
     parser.add_argument("--sizes", type=int, nargs="+", help="order counts to run (overrides --quick)")
     parser.add_argument("--mode", choices=("streamed", "summary"), default="streamed")
+    parser.add_argument(
+        "--retention",
+        type=float,
+        help="sellers.retention in seconds (default: none, every resource kept for the whole run)",
+    )
     parser.add_argument("--exchanges", type=int, help="bare simpy request/response pairs")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.mode)))
+        print(json.dumps(measure(args.child, args.mode, args.retention)))
         return
 
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     exchanges = args.exchanges or (20_000 if args.quick else 100_000)
-    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus", flush=True)
+    kept = "every resource kept" if args.retention is None else f"sellers.retention {args.retention:g} s"
+    print(
+        f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus, {kept}",
+        flush=True,
+    )
     rows: list[Row] = []
     bare = 0.0
     for n in sizes:  # each printed as soon as measured: the 100k size takes a while
-        row = Row(**in_child(n, args.mode))
+        row = Row(**in_child(n, args.mode, args.retention))
         rows.append(row)
         first = rows[0]
         # Bare simpy right after each size (best of three): the same moment of a shared machine.

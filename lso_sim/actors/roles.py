@@ -91,6 +91,18 @@ class Waiting:
                 self._later.append(key)
         return dropped
 
+    def drop(self, key: str) -> bool:
+        """Drop the signal ``key`` if it is spent (see :meth:`release`); True when it went.
+
+        For a signal whose subject is gone (a qualification the seller purged): no one can
+        still be told to wait for it.
+        """
+        event = self._events.get(key)
+        if event is None or not (event.processed or not (event.triggered or event.callbacks)):
+            return False
+        del self._events[key]
+        return True
+
     def __len__(self) -> int:
         """How many signals are kept (fired or awaited)."""
         return len(self._events)

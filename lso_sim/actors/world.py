@@ -106,15 +106,23 @@ class Outcome:
 
 
 class _LastRecord:
-    """Observer keeping the last record of each instance (one dict store per record)."""
+    """Observer keeping the last record of each running instance (one dict store per record).
 
-    __slots__ = ("last",)
+    An ended instance's records (its outcome, a late duplicate) are not kept: only an instance
+    still open at the end is described by its last record, and a run of a million orders must not
+    keep one message per order.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_outcomes", "last")
+
+    def __init__(self, outcomes: dict[str, Outcome]) -> None:
         self.last: dict[str, Message] = {}
+        self._outcomes = outcomes
 
     def on_record(self, record: Message) -> None:
-        self.last[record.instance] = record
+        outcome = self._outcomes.get(record.instance)
+        if outcome is None or outcome.ended is None:
+            self.last[record.instance] = record
 
 
 @dataclass(slots=True)
@@ -139,7 +147,7 @@ class World:
 
     def __post_init__(self) -> None:
         self.telemetry = NetworkTelemetry(self.sim.random.seed, lambda: self.sim.now, self._ne_capacity)
-        self._last = _LastRecord()
+        self._last = _LastRecord(self.outcomes)
         self.sim.add_observer(self._last)
 
     def _ne_capacity(self, ne: str) -> float:

@@ -96,7 +96,7 @@ def _product_vs_service(where: str, product: Resource, services: dict[str, Servi
         return []
     if service_state != "active" and status == "active":
         return [f"{name} is active but service {service_id} is {service_state}"]
-    shown = configured_bandwidth(product.body.get("productConfiguration"))
+    shown = configured_bandwidth(product.peek().get("productConfiguration"))
     if shown is not None and abs(shown - record.bandwidth_mbps) > TOLERANCE_MBPS:
         return [f"{name} shows {shown:g} Mb/s but service {service_id} has {record.bandwidth_mbps:g}"]
     return []
@@ -114,7 +114,7 @@ def _orders_left_products(world: World, domain: str) -> list[str]:
                 continue
             adds = [
                 str(item["id"])
-                for item in order.body.get("productOrderItem", [])
+                for item in order.peek().get("productOrderItem", [])
                 if item.get("action") == "add"
                 and order.items.get(str(item["id"])) is not None
                 and order.items[str(item["id"])].state == "completed"

@@ -33,6 +33,7 @@ from lso_sim.scenarios.schema import (
     RetryModel,
     Scenario,
 )
+from lso_sim.sonata.api import state_of
 from lso_sim.telemetry import Impairment, ImpairmentKind, TrafficProfile
 from lso_sim.threads.ordering import OrderRequest
 from lso_sim.threads.registry import install_threads
@@ -158,6 +159,7 @@ def build_world(
     for domain, actor_id in ids["bus"].items():
         spec = architecture.actor(actor_id)
         world.bus[domain] = BusinessApplications(sim, spec, **settings(spec.role))
+        state_of(world.bus[domain]).retain(scenario.sellers.retention)
     for domain, actor_id in ids["sof"].items():
         spec = architecture.actor(actor_id)
         world.sof[domain] = ServiceOrchestrator(sim, spec, **settings(spec.role))

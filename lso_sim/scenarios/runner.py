@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lso_sim.actors.world import Outcome, World
+from lso_sim.engine.launches import Body, Launches
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory
 from lso_sim.invariants import InvariantReport, MessageLedger, check_run
@@ -59,8 +60,8 @@ def run_scenario(
     world = build_world(scenario, [ledger, *observers], channel_factory=channel_factory, pace=pace)
     requests = order_requests(scenario, world)
     horizon = until if until is not None else scenario.horizon or default_horizon(scenario, requests)
-    for request in requests:
-        world.sim.env.process(world.guarded(ordering.run(world, request), request.instance))
+    # Each order's process is made when it arrives (engine/launches.py), not all at time 0.
+    Launches(world.sim.env).start_all((request.start, _order_body(world, request)) for request in requests)
     for work in scenario.workload:
         if work.thread != ordering.THREAD:
             STARTERS[work.thread](scenario, work, world)
@@ -69,6 +70,10 @@ def run_scenario(
     cut = world.sim.run(until=horizon)
     still = world.close_open(at_horizon=cut)
     return RunResult(scenario, world, horizon, cut, still, check_run(world, ledger, cut=cut))
+
+
+def _order_body(world: World, request: ordering.OrderRequest) -> Body:
+    return lambda: world.guarded(ordering.run(world, request), request.instance)
 
 
 def default_horizon(scenario: Scenario, requests: list[ordering.OrderRequest]) -> float:

@@ -286,6 +286,15 @@ class OptionsModel(_Strict):
     """Seconds a SOF waits for each attempt of a topology read (None: its own request timeout)."""
 
 
+class SellersModel(_Strict):
+    """How the sellers (BUS-sp over CANTATA, each BUS-partner over SONATA) keep their resources."""
+
+    retention: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    """Seconds a seller keeps a resource after its lifecycle ended (an order completed, a quote
+    accepted, a POQ done...), then forgets it: a retrieve answers 404. Unset: kept for the whole
+    run. A run of a year of orders needs one to keep its memory flat (docs/performance.md)."""
+
+
 class OrderModel(_Strict):
     """One explicit product order of thread 10.2."""
 
@@ -627,6 +636,7 @@ class Scenario(_Strict):
     actors: dict[Literal["default"] | Role, ActorModel] = Field(default_factory=dict)
     timings: dict[Role, dict[str, DistributionSpec]] = Field(default_factory=dict)
     options: OptionsModel = OptionsModel()
+    sellers: SellersModel = SellersModel()
     workload: list[WorkloadModel] = Field(min_length=1, max_length=MAX_ITEMS)
     telemetry: TelemetryModel = TelemetryModel()
     impairments: list[ImpairmentModel] = Field(default_factory=list, max_length=MAX_ITEMS)

@@ -39,7 +39,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, ClassVar
-from weakref import WeakKeyDictionary
 
 import orjson
 import simpy
@@ -67,8 +66,11 @@ from lso_sim.sonata.store import BuyerResources, Resource, SellerState, Subscrip
 Process = Generator[simpy.Event, Any, Any]
 ApiHandler = Callable[[Message], "Process | None"]
 
-_ROUTERS: WeakKeyDictionary[RoleActor, Router] = WeakKeyDictionary()
-_STATES: WeakKeyDictionary[RoleActor, SellerState] = WeakKeyDictionary()
+_ROUTER = "_sonata_router"
+_STATE = "_sonata_state"
+"""Where an actor keeps its router and seller state: on itself, not in a module-level weak
+dictionary, since both refer back to the actor (a weak key its own value holds is never freed,
+and every run's world stayed alive in the process)."""
 
 
 class Router:
@@ -124,19 +126,20 @@ class Router:
 
 def router_of(actor: RoleActor) -> Router:
     """The router of ``actor`` (created on first use)."""
-    router = _ROUTERS.get(actor)
+    router: Router | None = actor.__dict__.get(_ROUTER)
     if router is None:
         router = Router(actor)
-        _ROUTERS[actor] = router
+        actor.__dict__[_ROUTER] = router
     return router
 
 
 def state_of(actor: RoleActor) -> SellerState:
     """The seller state (stores per buyer, hubs) of ``actor`` (created on first use)."""
-    state = _STATES.get(actor)
+    state: SellerState | None = actor.__dict__.get(_STATE)
     if state is None:
-        state = SellerState(actor.id)
-        _STATES[actor] = state
+        env = actor.env
+        state = SellerState(actor.id, lambda: float(env.now))
+        actor.__dict__[_STATE] = state
     return state
 
 

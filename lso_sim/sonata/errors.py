@@ -97,9 +97,17 @@ def bad_request(reason: str, code: str = "invalidBody") -> ApiError:
     return ApiError(400, code, reason)
 
 
-def not_found(kind: str, ident: str) -> ApiError:
-    """404: no ``kind`` with id ``ident`` for this buyer (another buyer's resource is not found either)."""
-    return ApiError(404, "notFound", f"no {kind} {ident}")
+def not_found(kind: str, ident: str, retention: float | None = None) -> ApiError:
+    """404: no ``kind`` with id ``ident`` for this buyer (another buyer's resource is not found either).
+
+    ``retention``: the seller's (``sellers.retention``), named in the reason so that a buyer reading
+    the trace sees why a resource it once had may be gone; the same words whether it was purged or
+    never existed, so the answer reveals nothing of other buyers.
+    """
+    if retention is None:
+        return ApiError(404, "notFound", f"no {kind} {ident}")
+    kept = f"no {kind} {ident} (this seller forgets a {kind} {retention:.10g} s after its lifecycle ended)"
+    return ApiError(404, "notFound", kept)
 
 
 def conflict(reason: str) -> ApiError:

@@ -157,5 +157,5 @@ class InventoryApi(SellerApi):
         ident = str(param(msg.payload, "id"))
         resource = self.store(msg).get("product", ident)
         if resource is None:
-            raise not_found("product", ident)
+            raise not_found("product", ident, self.state.retention)
         self.reply(msg, 200, resource.body)

@@ -78,7 +78,7 @@ class LifecycleApi(SellerApi):
         """
         resource = self.store(msg).get(self.kind, ident)
         if resource is None:
-            raise not_found(self.kind, ident)
+            raise not_found(self.kind, ident, self.state.retention)
         return resource
 
     def retrieve(self, msg: Message) -> None:

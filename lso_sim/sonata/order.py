@@ -784,7 +784,7 @@ class OrderApi(LifecycleApi):
             ident = str(param(msg.payload, "id"))
             resource = self.store(msg).get(kind, ident)
             if resource is None:
-                raise not_found(kind, ident)
+                raise not_found(kind, ident, self.state.retention)
             self.reply(msg, 200, resource.body)
 
         return handler

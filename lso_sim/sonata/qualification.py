@@ -80,6 +80,9 @@ class QualificationApi(LifecycleApi):
         super().__init__(actor)
         self.assess = assess
         self.event_step = event_step
+        # A purged qualification can no longer be cited by a quote (BUS waits on ``poq:ID`` only
+        # for one its store still has): its signal, which carries the design, goes with it.
+        self.state.forget[self.kind] = lambda poq: actor.waiting.drop(f"poq:{poq.id}")
 
     def routes(self) -> dict[Operation, ApiHandler]:
         return {

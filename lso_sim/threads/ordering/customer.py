@@ -193,11 +193,15 @@ def _order(
     for _read in range(world.options.poll_limit):
         yield from customer.waiting.wait(f"quote:{quote_id}", wait)
         answer = yield from customer.call(bus, RETRIEVE_QUOTE, {"id": quote_id}, flow=flow, step="3e")
-        quote_state = answer.payload.get("state") if answer.status == 200 else None
+        if answer.status != 200:  # the seller no longer has it (sellers.retention, say): its reason
+            refused = refusal(answer)
+            world.finish(request.instance, "quoteRefused", refused, status=answer.status, quote=quote_id)
+            return
+        quote_state = answer.payload.get("state")
         if quote_state not in QUOTE_PENDING_STATES:
             break
     if quote_state not in ("approved.orderable", "approved.orderableAlternate"):
-        reason = end_reason(answer.payload) if answer.status == 200 else None
+        reason = end_reason(answer.payload)
         world.finish(
             request.instance,
             f"quote {quote_state}",

@@ -16,7 +16,6 @@ that thread's instance. Audit records name the party, the IRP, the operation and
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -133,7 +132,9 @@ def _audit(msg: Message, decision: Decision) -> dict[str, object]:
     }
 
 
-_SECURITY: weakref.WeakKeyDictionary[Simulation, Security] = weakref.WeakKeyDictionary()
+_SECURITY = "_security"
+"""Where a guarded simulation keeps its :class:`Security`: on itself (a weak dictionary keyed by
+the simulation would never free it, since the Security refers back to it)."""
 
 
 def enable(world: World, terms: Terms) -> Security:
@@ -146,18 +147,19 @@ def enable(world: World, terms: Terms) -> Security:
         )
     world.sim.guard = security.admit
     world.sim.credential = security.authorization
-    _SECURITY[world.sim] = security
+    world.sim.__dict__[_SECURITY] = security
     return security
 
 
 def issue(world: World, actor: Actor) -> None:
     """Give an actor that joins a running world (a sandbox buyer authenticated over HTTP) its
     credential, when the world's run is guarded; a no-op when security is off."""
-    security = _SECURITY.get(world.sim)
+    security: Security | None = world.sim.__dict__.get(_SECURITY)
     if security is not None and actor.id not in security.credentials:
         security.credentials[actor.id] = Credential(actor.id, actor.domain, actor.role.value, None, None)
 
 
 def security_of(world: World) -> Security | None:
     """The security of ``world``'s run (``None`` when the scenario turned it off)."""
-    return _SECURITY.get(world.sim)
+    found: Security | None = world.sim.__dict__.get(_SECURITY)
+    return found
