@@ -141,7 +141,9 @@ def in_child(orders: int, mode: str) -> dict[str, Any]:
         cwd=ROOT,
     )
     if done.returncode != 0:
-        why = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        # The exception's own line (a traceback's last unindented one), not a trailing detail.
+        lines = [line for line in done.stderr.splitlines() if line.strip() and not line[0].isspace()]
+        why = lines[-1:] or [f"exit status {done.returncode}"]
         raise SystemExit(f"bench: the run of {orders:,} orders failed: {why[0]}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
@@ -178,14 +180,25 @@ class Row:
         return self.cpu_seconds / self.orders * 1e3
 
 
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (a size of 0 orders measures nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} (well within 90 s)")
-    parser.add_argument("--sizes", type=int, nargs="+", help="order counts to run (overrides --quick)")
+    parser.add_argument("--sizes", type=_positive, nargs="+", help="order counts to run (overrides --quick)")
     parser.add_argument("--mode", choices=("streamed", "summary"), default="streamed")
-    parser.add_argument("--exchanges", type=int, help="bare simpy request/response pairs")
+    parser.add_argument("--exchanges", type=_positive, help="bare simpy request/response pairs")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
