@@ -17,7 +17,9 @@ ratio to the smallest size, peak RSS. The last line is the headline figure::
     overhead per traced message vs bare simpy: X
 
 where X is lso-sim's wall time per trace record (at the largest size) divided by bare simpy's
-wall time per message, measured right after that size (best of three). Targets (issue 13,
+wall time per message, measured right after that size (best of three). The line before it gives
+the same ratio in CPU time: on a machine shared with other work, wall time also counts the time a
+process waits for a core, and the two sides of the ratio seldom wait alike. Targets (issue 13,
 docs/performance.md): X <= 3; cost per order at the largest size within 15% of the smallest;
 peak RSS of a streamed 100k-order run under 500 MB.
 
@@ -52,8 +54,8 @@ LATENCY = 0.01
 # -- bare simpy -------------------------------------------------------------------------------------
 
 
-def bare_simpy(exchanges: int) -> float:
-    """Wall seconds per message of two simpy processes doing request/response through Stores."""
+def bare_simpy(exchanges: int) -> tuple[float, float]:
+    """Wall and CPU seconds per message of two simpy processes doing request/response through Stores."""
     env = simpy.Environment()
     to_server = simpy.Store(env)
     to_client = simpy.Store(env)
@@ -77,9 +79,10 @@ def bare_simpy(exchanges: int) -> float:
     env.process(client())
     env.process(server())
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     env.run()
-    return (time.perf_counter() - start) / (2 * exchanges)
+    messages = 2 * exchanges
+    return (time.perf_counter() - start) / messages, (time.process_time() - cpu) / messages
 
 
 # -- one lso-sim size, in a child process -----------------------------------------------------------
@@ -119,9 +122,9 @@ def measure(orders: int, mode: str, retention: float | None = None) -> dict[str,
     with open(os.devnull, "w", encoding="utf-8") as sink:
         # streamed: every record encoded and written, nothing kept; summary: counted online only.
         observer = JsonlTraceWriter(sink) if mode == "streamed" else TraceSummary()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = run_scenario(scenario, [observer])
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     outcomes = result.world.outcomes.values()
     done = sum(o.state == "completed" for o in outcomes)
     return {
@@ -129,6 +132,7 @@ def measure(orders: int, mode: str, retention: float | None = None) -> dict[str,
         "completed": done,
         "records": result.world.sim.records_created,
         "seconds": elapsed,
+        "cpu_seconds": cpu,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -143,7 +147,9 @@ def in_child(orders: int, mode: str, retention: float | None = None) -> dict[str
         cwd=ROOT,
     )
     if done.returncode != 0:
-        why = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
+        # The exception's own line (a traceback's last unindented one), not a trailing detail.
+        lines = [line for line in done.stderr.splitlines() if line.strip() and not line[0].isspace()]
+        why = lines[-1:] or [f"exit status {done.returncode}"]
         raise SystemExit(f"bench: the run of {orders:,} orders failed: {why[0]}")
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures
@@ -160,6 +166,7 @@ class Row:
     completed: int
     records: int
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
 
     @property
@@ -167,8 +174,27 @@ class Row:
         return self.seconds / self.records * 1e6
 
     @property
+    def cpu_us_per_record(self) -> float:
+        return self.cpu_seconds / self.records * 1e6
+
+    @property
     def ms_per_order(self) -> float:
         return self.seconds / self.orders * 1e3
+
+    @property
+    def cpu_ms_per_order(self) -> float:
+        return self.cpu_seconds / self.orders * 1e3
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (a size of 0 orders measures nothing)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
 
 
 def main() -> None:
@@ -176,14 +202,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES} (well within 90 s)")
-    parser.add_argument("--sizes", type=int, nargs="+", help="order counts to run (overrides --quick)")
+    parser.add_argument("--sizes", type=_positive, nargs="+", help="order counts to run (overrides --quick)")
     parser.add_argument("--mode", choices=("streamed", "summary"), default="streamed")
     parser.add_argument(
         "--retention",
         type=float,
         help="sellers.retention in seconds (default: none, every resource kept for the whole run)",
     )
-    parser.add_argument("--exchanges", type=int, help="bare simpy request/response pairs")
+    parser.add_argument("--exchanges", type=_positive, help="bare simpy request/response pairs")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -198,23 +224,32 @@ def main() -> None:
         flush=True,
     )
     rows: list[Row] = []
-    bare = 0.0
+    bare = bare_cpu = 0.0
     for n in sizes:  # each printed as soon as measured: the 100k size takes a while
         row = Row(**in_child(n, args.mode, args.retention))
         rows.append(row)
         first = rows[0]
         # Bare simpy right after each size (best of three): the same moment of a shared machine.
-        bare = min(bare_simpy(exchanges) for _ in range(3))
+        # CPU time is shown beside wall time: other users of a shared machine inflate wall time
+        # (a process waiting for a core) far more than CPU time, and not equally for both sides.
+        runs = [bare_simpy(exchanges) for _ in range(3)]
+        bare, bare_cpu = min(wall for wall, _ in runs), min(cpu for _, cpu in runs)
         note = "" if row.completed == row.orders else f"  ({row.orders - row.completed} not completed)"
         print(
             f"10.2 {row.orders:>9,} orders, {args.mode}: {row.us_per_record:7.2f} us/record, "
             f"{row.records / row.orders:6.1f} records/order, {row.ms_per_order:7.3f} ms/order "
             f"(x{row.ms_per_order / first.ms_per_order:.2f} of {first.orders:,}), "
             f"peak RSS {row.peak_rss_mb:7.1f} MB; bare simpy {bare * 1e6:.3f} us/message, "
-            f"ratio {row.us_per_record / (bare * 1e6):.2f}{note}",
+            f"ratio {row.us_per_record / (bare * 1e6):.2f}; CPU time: {row.cpu_us_per_record:.2f} "
+            f"us/record, {row.cpu_ms_per_order:.3f} ms/order "
+            f"(x{row.cpu_ms_per_order / first.cpu_ms_per_order:.2f}), "
+            f"bare simpy {bare_cpu * 1e6:.3f} us/message, "
+            f"ratio {row.cpu_us_per_record / (bare_cpu * 1e6):.2f}{note}",
             flush=True,
         )
     overhead = rows[-1].us_per_record / (bare * 1e6)
+    overhead_cpu = rows[-1].cpu_us_per_record / (bare_cpu * 1e6)
+    print(f"the same in CPU time (less sensitive to other users of the machine): {overhead_cpu:.2f}")
     print(f"overhead per traced message vs bare simpy: {overhead:.2f}")
 
 

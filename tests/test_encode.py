@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lso_sim.messages.envelope import Kind, Message
 from lso_sim.sonata.api import json_copy
 from lso_sim.trace.encode import json_line, stdlib_line
+from lso_sim.trace.records import dumps, dumps_line, to_record
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDENS = sorted(ROOT.glob("scenarios/**/goldens/*.jsonl"))
@@ -68,3 +70,36 @@ def test_json_copy_is_an_equal_independent_copy(value: object) -> None:
 def test_json_copy_keeps_tuples_as_lists_and_floats_exactly() -> None:
     value = {"a": (1, 2.000000000000001), "b": [math.pi, {"c": 1e-300}]}
     assert json_copy(value) == {"a": [1, 2.000000000000001], "b": [math.pi, {"c": 1e-300}]}
+
+
+_times = st.floats(allow_nan=False, allow_infinity=False) | st.integers(min_value=0, max_value=10**9)
+_texts = st.text(max_size=12)
+_messages = st.builds(
+    Message,
+    seq=st.integers(min_value=0, max_value=2**40),
+    time=_times,
+    delivered=st.none() | _times,
+    id=_texts,
+    thread=_texts,
+    instance=_texts,
+    step=_texts,
+    irp=st.none() | _texts,
+    src=_texts,
+    dst=_texts,
+    src_role=_texts,
+    dst_role=_texts,
+    kind=st.sampled_from(list(Kind)),
+    operation=_texts,
+    api=st.none() | _texts,
+    correlation_id=st.none() | _texts,
+    status=st.none() | st.integers(min_value=100, max_value=599),
+    payload=_json,
+)
+
+
+@given(_messages)
+def test_a_record_line_is_what_the_standard_library_writes_of_its_dict(msg: Message) -> None:
+    """A whole record line is what the standard library writes of the record's dict: quotes,
+    control characters and any Unicode in text, tiny and huge times, any payload."""
+    assert dumps_line(msg) == stdlib_line(to_record(msg))
+    assert dumps(msg) == stdlib_line(to_record(msg))[:-1]

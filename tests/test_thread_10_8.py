@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from lso_sim.scenarios.runner import RunResult
 from lso_sim.scenarios.schema import Scenario
 from lso_sim.threads.security import security_of
 from lso_sim.threads.security.credentials import Credential
-from lso_sim.threads.security.policy import CLIENTS, authorise, decide
+from lso_sim.threads.security.policy import CLIENTS, _decide_scope_and_party, authorise, decide
 from lso_sim.trace import JsonlTraceWriter
 
 
@@ -180,6 +181,27 @@ def test_notifications_go_from_server_to_client() -> None:
         "productOrderNotification",
     )
     assert authorise(event).status is None
+
+
+@pytest.mark.parametrize("irp", list(REQUESTS))
+def test_a_decision_remembered_for_a_shape_is_the_decision_made_anew(irp: Irp) -> None:
+    """Admitted shapes are remembered (a run decides millions of messages); asking again, in any
+    order, gives what deciding from scratch gives, and a refusal still names its own actors."""
+    operation, api = REQUESTS[irp]
+    roles = sorted({role for pair in CLIENTS[irp] for role in pair} | {Role.CUSTOMER, Role.ECM})
+    shapes = [
+        _msg(irp, src, dst, kind, op, api)
+        for src in roles
+        for dst in roles
+        for kind in (Kind.REQUEST, Kind.NOTIFICATION)
+        for op in (operation, "notAnOperation")
+    ]
+    for msg in shapes + shapes[::-1]:
+        assert authorise(msg) == _decide_scope_and_party(msg)
+    client, server = sorted(CLIENTS[irp])[0]
+    backwards = _msg(irp, server, client, Kind.REQUEST, operation, api)
+    assert authorise(backwards).code == "forbiddenRequester"
+    assert "someone-else" in authorise(replace(backwards, src="someone-else")).reason
 
 
 @pytest.mark.parametrize(

@@ -44,10 +44,17 @@ class _Open:
 
     first: str
     """Id of the chain's first attempt (its ``correlation_id``)."""
-    label: str
-    """How to name it in an explanation."""
+    named: tuple[str, str, str, str, str, str, float]
+    """What names it in an explanation (id, operation, src, dst, thread, instance, time): kept
+    as fields and only formatted by :attr:`label`, since nearly every request is settled."""
     note: str
     """Why it is open: ``unanswered``, ``request lost``, ``response lost``."""
+
+    @property
+    def label(self) -> str:
+        """How to name it in an explanation."""
+        ident, operation, src, dst, thread, instance, time = self.named
+        return f"{ident} {operation} {src}->{dst} ({thread}/{instance}, t={time:g})"
 
 
 class MessageLedger:
@@ -112,13 +119,11 @@ class MessageLedger:
             for attempt in self._chains.get(first, set()):
                 self._open.pop(attempt, None)
             self._chains[first] = set()
-        label = (
-            f"{record.id} {record.operation} {record.src}->{record.dst} "
-            f"({record.thread}/{record.instance}, t={record.time:g})"
+        named = (
+            record.id, record.operation, record.src, record.dst, record.thread, record.instance, record.time
         )
-        self._open[record.id] = _Open(
-            first, label, "request lost" if record.delivered is None else "unanswered"
-        )
+        note = "request lost" if record.delivered is None else "unanswered"
+        self._open[record.id] = _Open(first, named, note)
         self._chains.setdefault(first, set()).add(record.id)
         self._members.setdefault(first, []).append(record.id)
         self._first_of[record.id] = first
