@@ -71,6 +71,30 @@ def test_a_re_sent_request_still_gets_the_first_answer_without_being_served_agai
     assert answer is responses[0]  # the late first answer ended the call
 
 
+def test_a_re_sent_read_is_answered_with_the_state_at_its_arrival() -> None:
+    """A read (MEF's retrieve/list operations, HTTP GET) is never answered from memory: a buyer who
+    lost a response and asks again must see the state now, not the one of its first attempt."""
+    sim, trace, cus, bus, served = _pair(latency=20.0)
+
+    def read(msg: Message) -> None:
+        served.append(msg)
+        bus.respond(msg, 200, {"served": len(served), "at": sim.env.now})
+
+    bus.on("retrieveOrder", read)
+    got: list[Message] = []
+
+    def client() -> Generator[simpy.Event, Any, None]:
+        got.append((yield from cus.request("bus", "retrieveOrder", {}, flow=FLOW, step="1")))
+
+    sim.env.process(client())
+    sim.run()
+    responses = [r for r in trace.records if r.kind is Kind.RESPONSE]
+    assert len(served) == 2  # asked twice, served twice
+    assert [r.payload["served"] for r in responses] == [1, 2]
+    assert responses[1].payload["at"] > responses[0].payload["at"]
+    assert bus._answers is None or len(bus._answers) == 0  # reads are not remembered
+
+
 def test_memory_expires_forgets_and_re_remembers_in_order() -> None:
     memory = AnswerMemory(keep=10.0)
     memory.remember("a", 200, {"n": 1}, now=0.0)

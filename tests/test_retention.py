@@ -257,3 +257,18 @@ def test_a_dropped_run_frees_its_world() -> None:
     del result
     gc.collect()
     assert bus() is None and sim() is None
+
+
+def test_a_failed_order_forgotten_before_its_reason_is_read_says_so() -> None:
+    """The customer learns its order failed but the seller forgot it before the customer read why:
+    the outcome names the end state and the seller's 404, not a bare "ended failed"."""
+    path = ROOT / "scenarios" / "faults" / "order-rejection.yaml"
+    data = load_scenario(path).model_dump(mode="json")
+    data["sellers"] = {"retention": 0.01}  # shorter than the notification's way to the customer
+    data["expect"] = None
+    result = run_scenario(Scenario.model_validate(data), [])
+    outcome = result.world.outcomes["acme/order-1"]
+    assert outcome.state == "failed"
+    assert outcome.reason is not None
+    assert "its reason could not be read: retrieveProductOrder answered 404" in outcome.reason
+    assert "0.01 s after its lifecycle ended" in outcome.reason

@@ -105,3 +105,26 @@ def test_run_summary_json_exits_1_and_lists_a_missed_expectation(
     (missed,) = json.loads(captured.out)["expectations_missed"]
     assert missed.startswith("expect.outcomes.0.lead_time")
     assert "expect.outcomes.0.lead_time" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("reason", "shape"),
+    [
+        (
+            "order order-bus-sp-158 reached no end state after 10 reads",
+            "order order-bus-sp-N reached no end state after 10 reads",
+        ),
+        ("service order so-sof-sp-4 reached no end state", "service order so-sof-sp-N reached no end state"),
+        (
+            "partner-1's product order order-bus-partner-1-63 ended (request rdd-bus-partner-1-445 declined)",
+            "partner-1's product order order-bus-partner-1-N ended (request rdd-bus-partner-1-N declined)",
+        ),
+        # actor and element ids are not resources: they stay
+        ("bus-partner-1 answered 503 to ecm-p-core-1", "bus-partner-1 answered 503 to ecm-p-core-1"),
+    ],
+)
+def test_reasons_that_differ_only_by_the_resource_they_name_have_one_shape(reason: str, shape: str) -> None:
+    """The run summary counts such reasons as one cause (its reasons table groups by this shape)."""
+    from lso_sim.cli.render import reason_shape
+
+    assert reason_shape(reason) == shape

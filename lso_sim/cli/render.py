@@ -6,7 +6,7 @@ by the caller, which keeps them testable with ``Console(file=io.StringIO())``.
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from collections.abc import Iterable
 
 from rich.console import Console
@@ -197,18 +197,34 @@ def _end_state_table(ended: list[Outcome]) -> Table:
     return table
 
 
+_RESOURCE_ID = re.compile(r"\b([a-z]+(?:-[a-z]+)*-(?:bus|sof)-[a-z0-9-]*?)(\d+)(?![\w-])")
+"""A resource id a seller or SOF made (``order-bus-sp-186``, ``so-sof-sp-3``): a prefix, the
+owner's actor id, a serial number. Actor and element ids (``bus-partner-1``) do not match."""
+
+
+def reason_shape(reason: str) -> str:
+    """``reason`` with the serial numbers of the resource ids it names replaced by ``N``: reasons
+    that differ only by which order or quote they name are one cause, counted once."""
+    return _RESOURCE_ID.sub(lambda m: f"{m.group(1)}N", reason)
+
+
 def _reason_table(ended: list[Outcome]) -> Table:
-    """The reasons of the instances that did not complete, most frequent first."""
-    counts: Counter[tuple[str, str, str]] = Counter(
-        (o.thread, o.state, o.reason or "no reason given") for o in ended if o.state != "completed"
-    )
+    """The reasons of the instances that did not complete, most frequent first; reasons that differ
+    only by the resource they name are one row (its ids shown as ``...-N``)."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for o in ended:
+        if o.state != "completed":
+            reason = o.reason or "no reason given"
+            groups.setdefault((o.thread, o.state, reason_shape(reason)), []).append(reason)
     table = Table(title="Why instances did not complete")
     table.add_column("thread")
     table.add_column("end state")
     table.add_column("instances", justify="right")
     table.add_column("reason", overflow="fold")
-    for (thread, state, reason), count in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0])):
-        table.add_row(escape(thread), _state_cell(state), str(count), escape(reason))
+    by_count = sorted(groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]), kv[0]))
+    for (thread, state, shape), reasons in by_count:
+        text = reasons[0] if len(set(reasons)) == 1 else shape
+        table.add_row(escape(thread), _state_cell(state), str(len(reasons)), escape(text))
     return table
 
 

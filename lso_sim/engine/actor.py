@@ -23,7 +23,7 @@ from lso_sim.architecture.model import ActorSpec
 from lso_sim.architecture.roles import Role
 from lso_sim.engine.deadlines import Deadlines
 from lso_sim.engine.distributions import Distribution
-from lso_sim.engine.retry import NO_RETRY, AnswerMemory, RetryPolicy
+from lso_sim.engine.retry import NO_RETRY, AnswerMemory, RetryPolicy, is_read
 from lso_sim.errors import LsoSimError
 from lso_sim.messages.envelope import Flow, Kind, Message
 
@@ -219,6 +219,7 @@ class Actor:
         """Answer or join a re-sent request (True); note a new one so its re-sends can join it."""
         key = msg.correlation_id or msg.id
         if key != msg.id:
+            # A re-sent read is asked anew (its answer was never remembered: engine/retry.py).
             answer = self._answers.recall(key) if self._answers is not None else None
             if answer is not None:
                 self._answer(msg, *answer)
@@ -411,9 +412,10 @@ class Actor:
         response = self._answer(request, status, payload)
         if self.sim.resend_window:
             key = request.correlation_id or request.id
-            if self._answers is None:
-                self._answers = AnswerMemory(self.sim.resend_window)
-            self._answers.remember(key, status, payload, self.env.now)
+            if not is_read(request.operation):
+                if self._answers is None:
+                    self._answers = AnswerMemory(self.sim.resend_window)
+                self._answers.remember(key, status, payload, self.env.now)
             for joined in self._working.pop(key, None) or ():
                 self._answer(joined, status, payload)
         return response

@@ -11,6 +11,11 @@ to act at most once per logical request:
 - an attempt whose key is still being worked on joins that work and is answered with it;
 - an attempt whose key it has never seen (every earlier attempt was lost) is handled as new.
 
+A re-sent *read* (``retrieve...``, ``list...``, ``get...``: MEF's GET operations) whose key was
+already answered is the exception: it is answered anew, as a re-sent HTTP GET is, because the
+requester asks for the state *now*. Replaying the first answer would hand a buyer who lost a
+response a state days old (an order still ``inProgress`` that has failed since).
+
 Reads, creates and every other operation are therefore safe to re-send. After the last attempt
 the requester gives up (:class:`~lso_sim.engine.actor.RequestTimeout`) and the thread moves what
 it owns to the MEF end state its state machine defines (docs/faults.md).
@@ -50,6 +55,14 @@ class RetryPolicy:
 
 NO_RETRY = RetryPolicy(attempts=1)
 """Send once; the first timeout gives up."""
+
+_READ_PREFIXES = ("retrieve", "list", "get")
+
+
+def is_read(operation: str) -> bool:
+    """Whether ``operation`` only reads (MEF's retrieve/list/get operationIds, HTTP GET): its
+    answer is not remembered for re-sends, which are answered with the state at their arrival."""
+    return operation.startswith(_READ_PREFIXES)
 
 
 class AnswerMemory:

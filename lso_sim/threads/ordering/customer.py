@@ -273,5 +273,7 @@ def _await_order_end(
         return state, None  # success, or the customer's own cancellation: nothing to learn
     if answer is None:
         answer = yield from customer.call(bus, RETRIEVE_PRODUCT_ORDER, {"id": order_id}, flow=flow, step="14")
-    reason = end_reason(answer.payload) if answer.status == 200 else None
+    if answer.status != 200:  # e.g. a seller that no longer keeps the order (sellers.retention)
+        return state, f"order {order_id} ended {state}; its reason could not be read: {refusal(answer)}"
+    reason = end_reason(answer.payload)
     return state, str(reason) if reason else f"order {order_id} ended {state}"
