@@ -285,3 +285,20 @@ def test_hub_without_query_hears_item_events_before_the_order_event() -> None:
         ("productOrderStateChangeEvent", "completed"),
         ("productOrderStateChangeEvent", "inProgress"),
     ]
+
+
+@pytest.mark.parametrize(("state", "status"), [("terminated", "terminated"), ("active", "active")])
+def test_a_service_read_before_its_product_exists_shows_on_the_product_when_created(
+    state: str, status: str
+) -> None:
+    """Over lossy channels SOF's service event (and BUS's read of it) can come before BUS learns that
+    the order delivering the service completed: a service built, then taken down by compensation.
+    The product created afterwards shows the state read, not ``active`` over a terminated service."""
+    h = Harness()
+    quote = h.call(CREATE_QUOTE, h.quote_body(instant=True)).payload["id"]
+    order = h.call(CREATE_PRODUCT_ORDER, h.order_body(quote)).payload["id"]
+    h.inventory.note_service_without_product(f"svc-{order}", None, state)  # read before completion
+    h.wait(FULFIL_TIME * 2)
+    (product,) = h.call(LIST_PRODUCT, {}).payload
+    assert product["status"] == status
+    assert h.inventory.product_of_service(f"svc-{order}") is not None

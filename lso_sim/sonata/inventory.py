@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lso_sim.actors.roles import RoleActor
 from lso_sim.lifecycle.machines import PRODUCT
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages import bodies
@@ -34,8 +35,18 @@ class InventoryApi(SellerApi):
 
     api = "productInventoryManagement"
 
+    def __init__(self, actor: RoleActor) -> None:
+        super().__init__(actor)
+        self._unclaimed: dict[str, tuple[float | None, str]] = {}
+
     def routes(self) -> dict[Operation, ApiHandler]:
         return {LIST_PRODUCT: self.list, RETRIEVE_PRODUCT: self.retrieve}
+
+    def note_service_without_product(self, service_id: str, bandwidth_mbps: float | None, state: str) -> None:
+        """A service read before the order delivering it created its product: a lossy channel can
+        bring SOF's service events before BUS learns that its service order completed (a service
+        built, then taken down by compensation). The product shows that state when it is created."""
+        self._unclaimed[service_id] = (bandwidth_mbps, state)
 
     def create(self, buyer: str, order: Resource, item: dict[str, object]) -> Resource:
         """Record the product that ``order``'s ``add`` ``item`` delivered, and make it ``active``."""
@@ -63,6 +74,9 @@ class InventoryApi(SellerApi):
         store = self.state.buyer(buyer)
         store.add(resource)
         store.tag(resource, order.id)
+        early = self._unclaimed.pop(f"svc-{order.id}", None)
+        if early is not None:
+            self.follow_service(resource, *early)
         return resource
 
     def begin_change(self, buyer: str, product_id: str, action: str) -> None:

@@ -32,6 +32,17 @@ def end_reason(body: Any) -> str | None:
     return None
 
 
+def refusal_detail(answer: Message) -> str:
+    """The reason a refused request's MEF error body gives (a dict or a list of them), or its code;
+    "no reason given" when the body says nothing."""
+    body = answer.payload
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]
+    if isinstance(body, dict):
+        return str(body.get("reason") or body.get("message") or body.get("code") or "no reason given")
+    return "no reason given"
+
+
 def refusal(answer: Message) -> str:
     """What a refused request's MEF error body says (a dict or a list of them), as a sentence."""
     body = answer.payload
@@ -41,4 +52,4 @@ def refusal(answer: Message) -> str:
     return f"{answer.operation} answered {answer.status}" + (f": {detail}" if detail else "")
 
 
-__all__ = ["end_reason", "refusal"]
+__all__ = ["end_reason", "refusal", "refusal_detail"]

@@ -123,6 +123,10 @@ def _follow(
     if answer.status != 200 or product is None:
         problem = "service not readable" if answer.status != 200 else "no product for the service"
         _not_updated(bus, msg, service_id, problem, answer.status)
+        if answer.status == 200:  # its product is yet to come: it will show this state
+            inventory.note_service_without_product(
+                service_id, bodies.service_bandwidth(answer.payload), str(answer.payload["state"])
+            )
         return
     inventory.follow_service(product, bodies.service_bandwidth(answer.payload), str(answer.payload["state"]))
 

@@ -57,7 +57,7 @@ from lso_sim.sonata.order import ORDER_EVENTS, OrderApi
 from lso_sim.sonata.places import KnownPlace, parse_address
 from lso_sim.sonata.qualification import QualificationApi
 from lso_sim.sonata.quote import QuoteApi
-from lso_sim.sonata.reasons import end_reason
+from lso_sim.sonata.reasons import end_reason, refusal_detail
 from lso_sim.sonata.site import SiteApi
 from lso_sim.sonata.store import Resource
 from lso_sim.threads import inventory_sync
@@ -197,7 +197,7 @@ class Seller:
                 step=msg.step,
             )
             if answer.status != 200:
-                poq.private["reason"] = f"{self.sof} answered {answer.status}: {_why(answer)}"
+                poq.private["reason"] = f"{self.sof} answered {answer.status}: {refusal_detail(answer)}"
                 return False
             if not answer.payload["serviceable"]:
                 poq.private["reason"] = str(answer.payload.get("reason") or "not serviceable on our network")
@@ -294,7 +294,7 @@ class Seller:
                 if answer.status == 201:  # created, but not qualified or quoted: the item says why
                     why = f"{answer.payload.get('state')}: {end_reason(answer.payload) or 'no reason given'}"
                 else:
-                    why = f"{answer.status}: {_why(answer)}"
+                    why = f"{answer.status}: {refusal_detail(answer)}"
                 reason = f"{partner_bus} cannot qualify or quote its part ({why})"
             feasible = feasible and ok
             partners[component["domain"]] = {
@@ -669,9 +669,8 @@ class Seller:
             if (yield from self._checkpoint(work)):
                 return "cancelled"
             if answer.status != 201:
-                order.private.setdefault(
-                    "reason", f"{part['bus']} refused the partner order ({answer.status}): {_why(answer)}"
-                )
+                why = f"{part['bus']} refused the partner order ({answer.status}): {refusal_detail(answer)}"
+                order.private.setdefault("reason", why)
                 return "failed"
         unis = [world.topology.sites[p].uni for p in places]
         service_id = f"svc-{order_id}"
@@ -840,14 +839,6 @@ def _price(offering: dict[str, Any], bandwidth: float) -> float:
     return float(offering.get("monthly_base", 0.0)) + float(offering.get("per_mbps", 0.0)) * bandwidth
 
 
-def _why(answer: Message) -> str:
-    """The reason a refusal gives (MEF error bodies: a dict or a list of them)."""
-    body = answer.payload
-    if isinstance(body, list) and body and isinstance(body[0], dict):
-        body = body[0]
-    if isinstance(body, dict):
-        return str(body.get("reason") or body.get("message") or body.get("code") or "no reason given")
-    return "no reason given"
 
 
 def _unis_of(world: World) -> set[str]:

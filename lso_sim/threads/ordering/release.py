@@ -49,6 +49,7 @@ from lso_sim.messages.operations import (
 )
 from lso_sim.sonata import listen
 from lso_sim.sonata.api import with_params
+from lso_sim.sonata.reasons import refusal_detail
 from lso_sim.sonata.store import Resource
 
 STEP = "9b"
@@ -101,7 +102,7 @@ def release(
     except LsoSimError as exc:
         return f"the release of partner order {partner_order} was given up on ({exc})"
     if answer.status != 201:
-        why = f"{answer.status}: {_why(answer)}"
+        why = f"{answer.status}: {refusal_detail(answer)}"
         return f"{known['bus']} refused to release partner order {partner_order} ({why})"
     request = str(answer.payload["id"])
     known["release"] = request  # the charge this request brings is BUS-sp's to accept
@@ -282,7 +283,7 @@ def _release(
                 world.sof[bus.domain].id, RELEASE_SERVICE_ORDER, {"id": service_order}, flow=flow, step=STEP
             )
             if answer.status != 200:
-                reason = f"{answer.status}: {_why(answer)}"
+                reason = f"{answer.status}: {refusal_detail(answer)}"
         except LsoSimError as exc:
             reason = str(exc)
     if reason is not None:  # the service order then fails on its own; say why it was never built
@@ -297,13 +298,6 @@ def _release(
         )
 
 
-def _why(answer: Message) -> str:
-    body = answer.payload
-    if isinstance(body, list) and body and isinstance(body[0], dict):
-        body = body[0]
-    if isinstance(body, dict):
-        return str(body.get("reason") or body.get("message") or body.get("code") or "no reason given")
-    return "no reason given"
 
 
 __all__ = [
