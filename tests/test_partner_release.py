@@ -132,7 +132,8 @@ def test_a_lost_release_is_sent_again_or_given_up_on_with_a_reason(
     option_b: Scenario, attempts_lost: int
 ) -> None:
     """One lost release is re-sent and the order completes; when every attempt (4) is lost, BUS-sp
-    gives up, the order fails naming the release, and what was built is taken down."""
+    gives up, the order fails naming the release, what was built is taken down and the partner
+    order, never released, is cancelled."""
     dropper = Dropper(nth={(RELEASE, Kind.REQUEST): set(range(1, attempts_lost + 1))})
     result, trace = run_lossy(_without_expect(option_b), dropper, horizon=30 * 86400)
     check_every_instance_ended(result, trace, must_explain=lambda o: o.state != "completed")
@@ -143,6 +144,19 @@ def test_a_lost_release_is_sent_again_or_given_up_on_with_a_reason(
     assert outcome.state == "failed"
     assert outcome.reason is not None and RELEASE in outcome.reason
     assert len(_undone(trace)) == 2
+    _check_partner_order_cancelled(trace)
+
+
+def _check_partner_order_cancelled(trace: MemoryTrace) -> None:
+    """BUS-sp cancelled the partner order it never released (SONATA createCancelProductOrder), and
+    the partner's SOF gave back the segment it had reserved since step 6 at once, not at the end
+    of its wait for the release."""
+    cancel = _first(trace, "createCancelProductOrder", Kind.RESPONSE)
+    assert cancel.src_role == "BUS-partner" and cancel.status == 201
+    freed = _first(trace, "cancelServiceOrder", Kind.RESPONSE)
+    assert freed.src_role == "SOF-partner" and freed.status == 200 and freed.payload["releasedPath"]
+    refused = [r for r in trace.records if r.operation == "partnerCancellationRefused"]
+    assert refused == []
 
 
 def test_a_declined_release_fails_the_order_with_the_partners_answer(option_b: Scenario) -> None:
@@ -158,3 +172,4 @@ def test_a_declined_release_fails_the_order_with_the_partners_answer(option_b: S
     assert outcome.reason is not None and "done.declined" in outcome.reason
     assert [r for r in trace.records if r.kind is Kind.ERROR and r.operation == "chargeNotAnswered"]
     assert len(_undone(trace)) == 2
+    _check_partner_order_cancelled(trace)

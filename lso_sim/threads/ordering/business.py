@@ -90,6 +90,9 @@ def install(world: World) -> None:
 
 def _signal(bus: BusinessApplications, resource: str, msg: Message) -> None:
     event = msg.payload["event"]
+    known = bus.partner_orders.get(str(event["id"])) if resource == "partner-order" else None
+    if known is not None and event["state"] in ORDER_END_STATES:
+        known["ended"] = event["state"]  # nothing left to release or cancel
     bus.waiting.fire(f"{resource}:{event['id']}:{event['state']}", event["state"], instance=msg.instance)
 
 
@@ -679,7 +682,13 @@ class Seller:
             {"name": "partnerOrders", "value": partner_orders}
         )
         answer = yield from self._create_service_order(body, order_id, flow, "7")
-        return (yield from self._after_service_order(answer, work, order, "13"))
+        state = yield from self._after_service_order(answer, work, order, "13")
+        if state == "failed" and release.option_b(world):
+            # Option b: what the partners committed and reserved at step 6 and were never asked to
+            # build is cancelled over SONATA, so they free it now, not when their hold runs out.
+            for partner_order, partner_bus in release.unreleased(bus, work.partner_orders).items():
+                yield from self._cancel_partner_order(partner_order, partner_bus, flow)
+        return state
 
     def _fulfil_as_partner(
         self, msg: Message, order: Resource, product: dict[str, Any], work: OrderWork
@@ -791,6 +800,8 @@ class Seller:
             lost = f"partner order {partner_order} reached no end state after {reads} reads"
             bus.respond(msg, 200, {"partnerOrder": partner_order, "state": "unknown", "reason": lost})
             return
+        if state in ORDER_END_STATES:
+            known["ended"] = state
         body: dict[str, Any] = {"partnerOrder": partner_order, "state": state}
         if state != "completed":
             body["reason"] = (end_reason(answer.payload) if answer.status == 200 else None) or (

@@ -21,8 +21,10 @@ and BUS-sp answers SOF-sp with its end state.
 Unhappy paths end with a reason: the request refused by the partner (an error status), declined
 (``done.declined``: the charge refused or unanswered), or the partner order failing after it; a
 lost request is re-sent and, when every attempt times out, SOF-sp's wait gives up. SOF-sp then
-fails the service order and takes down what it built (``Orchestrator._undo``), and the partner's
-SOF, never released, releases its reservation when its wait runs out.
+fails the service order and takes down what it built (``Orchestrator._undo``); BUS-sp, seeing the
+service order fail, cancels the partner orders it never released (:func:`unreleased`, SONATA
+``createCancelProductOrder``), and the partner's SOF gives their reservation back. A partner that
+cannot be reached releases its reservation when its own wait runs out.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def release(
     for _poll in range(options.poll_limit):
         yield env.any_of([done, declined, rejected, env.timeout(wait_within(bus, world))])
         if done.triggered:
+            known["released"] = True
             return None
         if declined.triggered or rejected.triggered:
             ended = "done.declined" if declined.triggered else "rejected"
@@ -120,10 +123,22 @@ def release(
         # No word: read the request (its notifications, or the charge's, may have been lost).
         state = yield from _read_release(bus, known["bus"], request, partner_order, flow)
         if state == "done":
+            known["released"] = True
             return None
         if state in ("done.declined", "rejected"):
             return f"{known['bus']} did not release partner order {partner_order} (request {request} {state})"
     return f"the release of partner order {partner_order} reached no end after {options.poll_limit} reads"
+
+
+def unreleased(bus: BusinessApplications, partner_orders: dict[str, str]) -> dict[str, str]:
+    """Of ``partner_orders`` (order id: partner BUS), those BUS-sp never released and has not seen
+    end: committed and reserved at the partner since step 6, nothing built."""
+    held = {}
+    for order, partner_bus in partner_orders.items():
+        known = bus.partner_orders.get(order, {})
+        if not (known.get("released") or known.get("ended")):
+            held[order] = partner_bus
+    return held
 
 
 def wait_within(bus: BusinessApplications, world: World) -> float:
@@ -309,5 +324,6 @@ __all__ = [
     "option_b",
     "patience",
     "release",
+    "unreleased",
     "wait_within",
 ]
