@@ -103,6 +103,10 @@ class Waiting:
         del self._events[key]
         return True
 
+    def holds(self, key: str) -> bool:
+        """Whether the signal ``key`` is still kept (made, fired or awaited, not yet dropped)."""
+        return key in self._events
+
     def __len__(self) -> int:
         """How many signals are kept (fired or awaited)."""
         return len(self._events)
@@ -253,6 +257,10 @@ class ServiceOrchestrator(RoleActor):
         """What its ICMs told it of its forwarding domains (10.2 3b; set when 10.2 is installed)."""
         self.order_reasons: dict[str, str] = {}
         """Why a service order failed, by id (shown as a note when BUS reads the order)."""
+        self.sold_under: dict[str, str] = {}
+        """As a partner: the buyer's order (``externalId``) -> the service order made for it, the
+        first one. The ``service-order-for:`` signal tells a process waiting for it; this is what
+        later INTERLUDE requests look up once the instance has ended and the signal is gone."""
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""
