@@ -14,6 +14,7 @@ from typing import Any
 
 import simpy
 
+from lso_sim.actors.service_orders import ServiceOrderBook
 from lso_sim.engine.actor import Actor
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.lifecycle.state_machine import Stateful
@@ -251,7 +252,7 @@ class ServiceOrchestrator(RoleActor):
         """Constraints on customer control of a service, by product order id (10.3)."""
         self.alarms: list[dict[str, Any]] = []
         """Faults ICMs reported (raised and cleared), which trouble handling correlates with."""
-        self.service_orders: dict[str, tuple[Stateful, dict[str, Any]]] = {}
+        self.service_orders = ServiceOrderBook()
         """Every service order it accepted (``add`` and changes): its state and the request, by id."""
         self.view: TopologyView | None = None
         """What its ICMs told it of its forwarding domains (10.2 3b; set when 10.2 is installed)."""

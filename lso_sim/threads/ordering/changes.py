@@ -94,7 +94,7 @@ class ServiceChanges:
             )
             return
         order = Stateful(sof.next_id("so"), SERVICE_ORDER, now)
-        sof.service_orders[order.id] = (order, msg.payload)
+        sof.service_orders.add(order, msg.payload)
         sof.respond(msg, 201, bodies.service_order(order.id, msg.payload, "acknowledged", now))
         order.move("inProgress", now)
         provider = self.orchestrator.is_provider

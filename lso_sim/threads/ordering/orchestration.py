@@ -173,7 +173,7 @@ class Orchestrator:
             buyer=msg.src,
         )
         sof.services[order_id] = record
-        sof.service_orders[order_id] = (record.order, msg.payload)
+        sof.service_orders.add(record.order, msg.payload, buyer=msg.src)
         sof.respond(msg, 201, bodies.service_order(order_id, msg.payload, "acknowledged", now))
         record.order.move("inProgress", world.sim.now)
         if self.is_provider:
@@ -246,14 +246,8 @@ class Orchestrator:
         ident = str(msg.payload.get("id"))
         external = msg.payload.get("externalId")
         if external is not None:  # the buyer never got the create's answer: find it by its own id
-            ident = next(
-                (
-                    so
-                    for so, (_order, request) in self.sof.service_orders.items()
-                    if request.get("externalId") == external and self.sof.services[so].buyer == msg.src
-                ),
-                f"with externalId {external}",
-            )
+            found = self.sof.service_orders.find(msg.src, external)
+            ident = found if found is not None else f"with externalId {external}"
         entry = self.sof.service_orders.get(ident)
         if entry is None:
             self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
