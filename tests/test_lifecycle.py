@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from lso_sim.errors import ProtocolError
 from lso_sim.lifecycle import ALL_MACHINES, Stateful, StateMachine
+from lso_sim.lifecycle.machines import SERVICE_ORDER
 
 
 @pytest.mark.parametrize("machine", ALL_MACHINES, ids=lambda m: m.name)
@@ -54,3 +55,12 @@ def test_final_states_have_no_way_out() -> None:
     assert order.final
     with pytest.raises(ProtocolError, match="cannot go from 'completed' to 'assessingCancellation'"):
         order.move("assessingCancellation", 2.0)
+
+
+def test_the_history_is_read_back_from_the_flat_trail_as_moved() -> None:
+    """Kept flat (no tuple per move), read as pairs: the very times given, an int staying an int."""
+    entity = Stateful("so-1", SERVICE_ORDER, 0)
+    entity.path(2.5, "inProgress", "completed")
+    assert entity.history == [(0, "acknowledged"), (2.5, "inProgress"), (2.5, "completed")]
+    assert type(entity.history[0][0]) is int
+    assert entity.moved_at == 2.5 and entity.trail == [0, "acknowledged", 2.5, "inProgress", 2.5, "completed"]

@@ -83,3 +83,17 @@ def test_a_bad_network_block_is_a_located_error(change: dict[str, Any], field: s
     with pytest.raises(ScenarioError, match=expected) as caught:
         parse_scenario(data, "bad.yaml")
     assert caught.value.field == field
+
+
+def test_decompositions_of_one_path_share_their_names_and_differ_only_in_ids() -> None:
+    """Every delivered service keeps its decomposition: equal tuples of names are kept once."""
+    result = run_scenario(load_scenario(SCENARIOS / "thread-10.2.yaml"))
+    topology = result.world.topology
+    site_a, site_b = sorted(topology.sites)[:2]
+    path = topology.find_path(topology.sites[site_a].uni, topology.sites[site_b].uni, 1.0)
+    assert path is not None
+    first, second = topology.decompose("svc-1", path), topology.decompose("svc-2", path)
+    assert [c.id for c in second.components] == [c.id.replace("svc-1", "svc-2") for c in first.components]
+    for a, b in zip(first.components, second.components, strict=True):
+        names = ("forwarding_domains", "network_elements", "endpoints", "icms", "ecms")
+        assert all(getattr(a, n) is getattr(b, n) for n in names)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import simpy
 
-from lso_sim.actors.roles import BusinessApplications, Customer, RoleActor, Waiting
+from lso_sim.actors.roles import BusinessApplications, Customer, RoleActor, ServiceOrchestrator, Waiting
 from lso_sim.engine import MemoryTrace
 from lso_sim.scenarios.loader import load_scenario
 from lso_sim.scenarios.runner import run_scenario
@@ -109,3 +109,18 @@ def test_a_run_keeps_no_order_signal_of_its_ended_orders() -> None:
             assert kept == set()
         if isinstance(actor, BusinessApplications):
             assert {key.split(":")[0] for key in kept} <= {"poq"}
+
+
+@pytest.mark.parametrize("name", ["thread-10.2.yaml", "thread-10.5.yaml", "thread-10.6.yaml"])
+def test_a_partner_keeps_no_service_order_signal_only_its_index(name: str) -> None:
+    """``service-order-for:`` goes with its instance; later INTERLUDE requests find the service
+    order through ``sold_under`` (10.5 and 10.6 act on components after their order's instance)."""
+    result = run_scenario(load_scenario(SCENARIOS / name), [MemoryTrace()])
+    assert all(outcome.ended is not None for outcome in result.world.outcomes.values())
+    partners = [
+        a for a in result.world.sim.actors.values() if isinstance(a, ServiceOrchestrator) and a.sold_under
+    ]
+    assert partners, "no partner service order: the test would prove nothing"
+    for sof in partners:
+        assert not [key for key in sof.waiting._events if key.startswith("service-order-for:")]
+        assert all(sof.services[so].product_order == order for order, so in sof.sold_under.items())

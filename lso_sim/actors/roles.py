@@ -14,6 +14,7 @@ from typing import Any
 
 import simpy
 
+from lso_sim.actors.service_orders import ServiceOrderBook
 from lso_sim.engine.actor import Actor
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.lifecycle.state_machine import Stateful
@@ -102,6 +103,10 @@ class Waiting:
             return False
         del self._events[key]
         return True
+
+    def holds(self, key: str) -> bool:
+        """Whether the signal ``key`` is still kept (made, fired or awaited, not yet dropped)."""
+        return key in self._events
 
     def __len__(self) -> int:
         """How many signals are kept (fired or awaited)."""
@@ -247,12 +252,16 @@ class ServiceOrchestrator(RoleActor):
         """Constraints on customer control of a service, by product order id (10.3)."""
         self.alarms: list[dict[str, Any]] = []
         """Faults ICMs reported (raised and cleared), which trouble handling correlates with."""
-        self.service_orders: dict[str, tuple[Stateful, dict[str, Any]]] = {}
+        self.service_orders = ServiceOrderBook()
         """Every service order it accepted (``add`` and changes): its state and the request, by id."""
         self.view: TopologyView | None = None
         """What its ICMs told it of its forwarding domains (10.2 3b; set when 10.2 is installed)."""
         self.order_reasons: dict[str, str] = {}
         """Why a service order failed, by id (shown as a note when BUS reads the order)."""
+        self.sold_under: dict[str, str] = {}
+        """As a partner: the buyer's order (``externalId``) -> the service order made for it, the
+        first one. The ``service-order-for:`` signal tells a process waiting for it; this is what
+        later INTERLUDE requests look up once the instance has ended and the signal is gone."""
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""

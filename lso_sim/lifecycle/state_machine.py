@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from lso_sim.errors import ProtocolError
 
@@ -63,20 +64,35 @@ class Stateful:
         id: the entity's id (order id, service id...).
         machine: its state machine.
         state: current state.
-        history: ``(simulated time, state)`` pairs, oldest first, starting with the initial state.
+        trail: its history flat, ``[time, state, time, state, ...]`` (see :attr:`history`).
     """
 
     id: str
     machine: StateMachine
     created: float
     state: str = ""
-    history: list[tuple[float, str]] = field(default_factory=list)
+    trail: list[float | str] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.state:
             self.state = self.machine.initial
-        if not self.history:
-            self.history.append((self.created, self.state))
+        self.trail.append(self.created)
+        self.trail.append(self.state)
+
+    @property
+    def history(self) -> list[tuple[float, str]]:
+        """``(simulated time, state)`` pairs, oldest first, starting with the initial state.
+
+        Made on each read from :attr:`trail`: a run keeps every live service's and product's
+        history, and a pair per move cost a tuple (56 bytes) beside the time and state it holds.
+        """
+        trail: list[Any] = self.trail  # the very objects moved with: an int time stays an int
+        return list(zip(trail[::2], trail[1::2], strict=True))
+
+    @property
+    def moved_at(self) -> float:
+        """When it last moved (or was created): ``history[-1][0]`` without making the history."""
+        return cast(float, self.trail[-2])  # times sit at even places
 
     def move(self, target: str, now: float) -> None:
         """Go to ``target``.
@@ -89,7 +105,8 @@ class Stateful:
                 f"{self.machine.name} {self.id}", self.state, target, self.machine.allowed(self.state)
             )
         self.state = target
-        self.history.append((now, target))
+        self.trail.append(now)
+        self.trail.append(target)
 
     def path(self, now: float, *targets: str) -> None:
         """Make several moves at the same instant (each must be allowed)."""

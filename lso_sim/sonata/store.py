@@ -114,7 +114,7 @@ class Resource:
         entity = self.entity
         if entity is None or not entity.machine.is_final(entity.state):
             return None
-        return entity.history[-1][0]
+        return entity.moved_at
 
     def move(self, target: str, now: float, field_name: str = "state") -> None:
         """Move the resource to ``target`` (checked by its machine) and show it in ``body``.
@@ -236,7 +236,7 @@ class BuyerResources:
         entity = resource.entity
         if entity is None or self._clock is None or entity.state not in RESTING.get(resource.kind, ()):
             return False
-        return self._clock() - entity.history[-1][0] >= REST_AFTER
+        return self._clock() - entity.moved_at >= REST_AFTER
 
     def _purge(self, resource: Resource) -> None:
         key = (resource.kind, resource.id)

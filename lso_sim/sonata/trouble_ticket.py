@@ -339,7 +339,7 @@ class TicketDesk(SellerApi):
     # -- internals -----------------------------------------------------------------------------
 
     def _incident_body(self, incident: Incident) -> dict[str, Any]:
-        closed = incident.record.history[-1][0] if incident.record.state == "closed" else None
+        closed = incident.record.moved_at if incident.record.state == "closed" else None
         return tb.incident(
             incident.record.id,
             incident.product,

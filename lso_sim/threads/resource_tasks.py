@@ -432,10 +432,8 @@ class PartnerTasks:
         self.sof = sof
 
     def _record(self, partner_order: str | None) -> ServiceRecord | None:
-        event = self.sof.waiting.event(f"service-order-for:{partner_order}")
-        if not event.triggered:
-            return None
-        return self.sof.services.get(str(event.value))
+        known = self.sof.sold_under.get(str(partner_order))
+        return self.sof.services.get(known) if known is not None else None
 
     def component_task(self, op: Operation, msg: Message) -> Generator[simpy.Event, Any, None]:
         """INTERLUDE modify/verify: acknowledge, run it through this domain's ICMs, notify the result."""

@@ -120,6 +120,8 @@ class NetworkTopology:
         self._ne_fd: dict[str, str] = {}
         self._ne_ecm: dict[str, str] = {}
         self._uni_site: dict[str, Site] = {}
+        self._shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        """One copy of each tuple of names components hold (see :meth:`decompose`)."""
         self.failed: set[str] = set()
         """NEs that are down (an injected fault): no new path crosses them."""
         self.failed_links: set[frozenset[str]] = set()
@@ -344,14 +346,24 @@ class NetworkTopology:
                     id=f"{service_id}-c{index + 1}",
                     domain=domain,
                     partner=partner,
-                    forwarding_domains=fds,
-                    network_elements=tuple(run),
-                    endpoints=tuple(endpoints),
-                    icms=tuple(self.forwarding_domains[fd].icm for fd in fds),
-                    ecms=tuple(dict.fromkeys(self._ne_ecm[ne] for ne in run)),
+                    forwarding_domains=self._share(fds),
+                    network_elements=self._share(tuple(run)),
+                    endpoints=self._share(tuple(endpoints)),
+                    icms=self._share(tuple(self.forwarding_domains[fd].icm for fd in fds)),
+                    ecms=self._share(tuple(dict.fromkeys(self._ne_ecm[ne] for ne in run))),
                 )
             )
         return result
+
+    def _share(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The copy of ``names`` kept for every component holding equal names.
+
+        Every delivered service keeps its decomposition (later threads read its components),
+        and services along the same path hold the same tuples: one copy of each serves them
+        all (tuples cannot change; their strings, an inter-FD link's name among them, are
+        kept once too). Distinct tuples are bounded by the topology's runs, not by the orders.
+        """
+        return self._shared.setdefault(names, names)
 
     def _run_key(self, ne: str) -> tuple[str, str]:
         domain = self.domain_of(ne)

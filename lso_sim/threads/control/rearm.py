@@ -130,8 +130,8 @@ def _ecm_rearm(ecm: ElementManager, msg: Message) -> None:
 def _partner_rearm(sof: ServiceOrchestrator, msg: Message) -> Generator[simpy.Event, Any, None]:
     """INTERLUDE: the partner re-arms the constructs of the component it sold, through its ICMs."""
     order = str(msg.payload.get("partnerOrder"))
-    event = sof.waiting.event(f"service-order-for:{order}")
-    record = sof.services.get(str(event.value)) if event.triggered else None
+    known = sof.sold_under.get(order)
+    record = sof.services.get(known) if known is not None else None
     if record is None or not record.constructs:
         sof.respond(msg, 404, {"code": "notFound", "reason": f"no active component sold under order {order}"})
         return

@@ -94,7 +94,7 @@ class ServiceChanges:
             )
             return
         order = Stateful(sof.next_id("so"), SERVICE_ORDER, now)
-        sof.service_orders[order.id] = (order, msg.payload)
+        sof.service_orders.add(order, msg.payload)
         sof.respond(msg, 201, bodies.service_order(order.id, msg.payload, "acknowledged", now))
         order.move("inProgress", now)
         provider = self.orchestrator.is_provider
@@ -258,8 +258,8 @@ class ServiceChanges:
     def deactivate_for_provider(self, msg: Message) -> Generator[simpy.Event, Any, None]:
         """INTERLUDE 9b at a partner SOF: remove the component SOF-sp ordered, release its segment."""
         sof = self.sof
-        event = sof.waiting.event(f"service-order-for:{msg.payload.get('partnerOrder')}")
-        record = sof.services.get(str(event.value)) if event.triggered else None
+        known = sof.sold_under.get(str(msg.payload.get("partnerOrder")))
+        record = sof.services.get(known) if known is not None else None
         if record is None or record.service.state != "active":
             sof.respond(
                 msg, 404, {"code": "notFound", "reason": f"no active component {msg.payload['componentId']}"}

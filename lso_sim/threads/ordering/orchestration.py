@@ -173,14 +173,16 @@ class Orchestrator:
             buyer=msg.src,
         )
         sof.services[order_id] = record
-        sof.service_orders[order_id] = (record.order, msg.payload)
+        sof.service_orders.add(record.order, msg.payload, buyer=msg.src)
         sof.respond(msg, 201, bodies.service_order(order_id, msg.payload, "acknowledged", now))
         record.order.move("inProgress", world.sim.now)
         if self.is_provider:
             work = self._fulfil_provider_service(record, msg.flow)
             completed = yield from self._settle(record, work, msg.flow)
         else:
-            sof.waiting.fire(f"service-order-for:{record.product_order}", order_id)
+            # First order wins, as the signal's first fire did; the signal goes with the instance.
+            if sof.sold_under.setdefault(str(record.product_order), order_id) == order_id:
+                sof.waiting.fire(f"service-order-for:{record.product_order}", order_id, instance=msg.instance)
             if world.options.partner_fulfilment is PartnerFulfilment.INTERLUDE:
                 # Wait for SOF-sp's INTERLUDE request; activate_for_provider completes the order,
                 # unless it never comes (SOF-sp gave up or lost it): then the order fails.
@@ -244,14 +246,8 @@ class Orchestrator:
         ident = str(msg.payload.get("id"))
         external = msg.payload.get("externalId")
         if external is not None:  # the buyer never got the create's answer: find it by its own id
-            ident = next(
-                (
-                    so
-                    for so, (_order, request) in self.sof.service_orders.items()
-                    if request.get("externalId") == external and self.sof.services[so].buyer == msg.src
-                ),
-                f"with externalId {external}",
-            )
+            found = self.sof.service_orders.find(msg.src, external)
+            ident = found if found is not None else f"with externalId {external}"
         entry = self.sof.service_orders.get(ident)
         if entry is None:
             self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
@@ -575,9 +571,12 @@ class Orchestrator:
     # -- the partner's side of 9b, 11 and 12a --------------------------------------------------
 
     def _partner_record(self, partner_order: str) -> Generator[simpy.Event, Any, ServiceRecord | None]:
-        fired, order_id = yield from self.sof.waiting.wait(
-            f"service-order-for:{partner_order}", self.world.options.notification_wait
-        )
+        key = f"service-order-for:{partner_order}"
+        known = self.sof.sold_under.get(str(partner_order))
+        if known is not None and not self.sof.waiting.holds(key):
+            # Its signal was delivered and dropped with its instance: the wait would resume at once.
+            return self.sof.services.get(known)
+        fired, order_id = yield from self.sof.waiting.wait(key, self.world.options.notification_wait)
         return self.sof.services.get(order_id) if fired else None
 
     def activate_for_provider(self, msg: Message) -> Generator[simpy.Event, Any, None]:

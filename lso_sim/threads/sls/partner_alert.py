@@ -77,8 +77,7 @@ def install_partner(sof: ServiceOrchestrator) -> None:
 def _held_to(sof: ServiceOrchestrator, msg: Message) -> None:
     """The partner keeps the objectives for the component it sold under ``partnerOrder``."""
     order = str(msg.payload.get("partnerOrder"))
-    event = sof.waiting.event(f"service-order-for:{order}")
-    if not event.triggered or str(event.value) not in sof.services:
+    if sof.sold_under.get(order) not in sof.services:
         sof.respond(msg, 404, {"code": "notFound", "reason": f"no component sold under order {order}"})
         return
     sof.held_to[order] = {"thresholds": dict(msg.payload["objectives"]), "until": float(msg.payload["until"])}
