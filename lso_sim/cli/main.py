@@ -237,11 +237,12 @@ def _show_run(
         console.print(Text(f"trace: {args.trace_out} ({trace.written} records)"))
     if not (args.report or args.plot is not None or args.diagram is not None):
         return
-    records = trace.record_list()
     title = f"{scenario.name} (seed {scenario.seed})"
-    report_cmd.after_run(args, console, records, title)
+    # The report reads a streamed run's trace back pass by pass; only a diagram needs it whole.
+    report_cmd.after_run(args, console, trace.records(), title)
+    drawn = trace.record_list() if args.diagram is not None else []
     trace_cmd.after_run(
-        args, console, records, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
+        args, console, drawn, title, domain_labels(result.world.sim.architecture, result.world.sim.actors)
     )
 
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from lso_sim.cli.trace_cmd import add_filter_args, record_filter, source_from_path
+from lso_sim.cli.trace_cmd import TRACE_SUFFIXES, add_filter_args, record_filter, source_from_path
 from lso_sim.errors import BadInput
 from lso_sim.report.metrics import compute_report
 from lso_sim.report.plots import PLOT_FORMATS, write_plots
 from lso_sim.report.tables import report_tables
+from lso_sim.trace.select import DrawableRecords
 
 
 def _plot_args(parser: argparse.ArgumentParser) -> None:
@@ -55,9 +56,13 @@ def add_parser(sub: Any) -> None:
 
 
 def show(
-    console: Console, records: Sequence[Mapping[str, Any]], args: argparse.Namespace, title: str
+    console: Console, records: Iterable[Mapping[str, Any]], args: argparse.Namespace, title: str
 ) -> None:
-    """Print the report of ``records`` and write its plots when ``--plot`` is set."""
+    """Print the report of ``records`` and write its plots when ``--plot`` is set.
+
+    ``records`` is a list, or a trace file read back on each pass (a long run's trace is never
+    held whole: the report keeps figures, the plots a few dozen timelines).
+    """
     report = compute_report(records)
     if getattr(args, "format", "table") == "json":
         sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
@@ -74,11 +79,15 @@ def show(
 
 def run(args: argparse.Namespace, console: Console) -> int:
     """``lso-sim report``."""
-    source = source_from_path(args.source)
-    records = record_filter(args).apply(source.records)
-    if not records:
+    records: Iterable[Mapping[str, Any]]
+    if args.source.suffix.lower() in TRACE_SUFFIXES:  # read back pass by pass, never held whole
+        records, title = DrawableRecords(args.source, record_filter(args)), args.source.name
+    else:
+        source = source_from_path(args.source)
+        records, title = record_filter(args).apply(source.records), source.title
+    if next(iter(records), None) is None:
         raise BadInput(f"{args.source}: no records to report on (check the filters)")
-    show(console, records, args, source.title)
+    show(console, records, args, title)
     return 0
 
 
@@ -93,7 +102,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def after_run(
-    args: argparse.Namespace, console: Console, records: Sequence[Mapping[str, Any]], title: str
+    args: argparse.Namespace, console: Console, records: Iterable[Mapping[str, Any]], title: str
 ) -> None:
     """Print the report after a run's summary when ``--report`` or ``--plot`` was given."""
     if not args.report and args.plot is None:

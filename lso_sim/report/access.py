@@ -28,8 +28,13 @@ class AccessDecisions:
 
 
 def access_decisions(records: Iterable[Mapping[str, Any]]) -> list[AccessDecisions]:
-    """Decisions by (party, IRP, outcome), sorted; empty when the trace holds no audit record."""
-    items = list(records)
+    """Decisions by (party, IRP, outcome), sorted; empty when the trace holds no audit record.
+
+    Two passes over ``records`` (the audits, then the messages they did not audit), keeping only
+    the audits: a file read back (:class:`~lso_sim.trace.jsonl.TraceRecords`) is read twice,
+    a one-shot iterator is read into a list first.
+    """
+    items = list(records) if iter(records) is records else records
     audits = [
         r["payload"]
         for r in items

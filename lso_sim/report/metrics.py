@@ -29,13 +29,17 @@ from __future__ import annotations
 
 import json
 import math
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lso_sim.engine.faults import FAULT_THREAD
-from lso_sim.report.access import AccessDecisions, access_decisions
+from lso_sim.report.access import AUDIT, AccessDecisions, access_decisions
 from lso_sim.trace.select import MESSAGE_KINDS, end_time, step_key
+
+_IRP_COUNTERS = ("messages", "bytes", "request", "response", "notification", "lost")
+"""Counters of one IRP's traffic (a message kind counts under its own name)."""
 
 _DIGITS = 6
 """Figures are rounded to microseconds, the precision of trace times, so sums print cleanly."""
@@ -240,160 +244,221 @@ def _union_length(intervals: list[tuple[float, float]]) -> float:
 
 
 def compute_report(records: Iterable[Mapping[str, Any]]) -> Report:
-    """All metrics of ``records`` (trace records in send order)."""
-    items = list(records)
-    if not items:
+    """All metrics of ``records`` (trace records in send order).
+
+    Made for traces of any length: the records pass by once (twice for a guarded run's access
+    table) and only numbers stay, a few per message or per instance, never the records
+    themselves. Give a list or a re-readable source such as
+    :class:`~lso_sim.trace.jsonl.TraceRecords` (a file read back): a one-shot iterator is read
+    into a list first, since the access table may need a second pass.
+    """
+    if iter(records) is records:
+        records = list(records)
+    tally = _Tally()
+    for r in records:
+        tally.add(r)
+    if tally.records == 0:
         return Report(0.0, 0.0, 0, 0, 0)
-    start = min(float(r.get("time") or 0.0) for r in items)
-    end = max(end_time(r) for r in items)
+    return tally.report(access_decisions(records) if tally.audited else [])
 
-    spans: dict[tuple[str, str], list[float]] = {}
-    step_spans: dict[tuple[str, str, str], list[float]] = {}
-    instance_messages: dict[tuple[str, str], int] = {}
-    instance_fallout: dict[tuple[str, str], int] = {}
-    irp_counts: dict[str, dict[str, int]] = {}
-    latencies: dict[tuple[str, str, str], list[float]] = {}
-    channel_lost: dict[tuple[str, str, str], int] = {}
-    fallout: dict[str, int] = {"lost": 0, "timeouts": 0, "errors": 0, "rejected": 0}
-    roles: dict[str, str] = {}
-    busy: dict[str, list[tuple[float, float]]] = {}
-    activities: dict[str, int] = {}
-    served: dict[str, int] = {}
-    requests: dict[str, Mapping[str, Any]] = {}
-    ends: dict[tuple[str, str], tuple[str, str | None]] = {}
-    total_bytes = messages = 0
 
-    for r in items:
-        thread, instance, step = str(r.get("thread")), str(r.get("instance")), str(r.get("step"))
+class _Instance:
+    """What the report keeps of one thread instance while the records pass."""
+
+    __slots__ = ("end", "fallout", "messages", "outcome", "start", "steps")
+
+    def __init__(self, start: float, end: float) -> None:
+        self.start, self.end = start, end
+        self.messages = self.fallout = 0
+        self.outcome: tuple[str, str | None] = ("-", None)
+        self.steps = array("d")
+        """``[step code, start, end, ...]``: a few dozen floats instead of a dict per step."""
+
+    def step(self, code: float, start: float, end: float) -> None:
+        """Widen the span of the step ``code`` to cover ``start``-``end``."""
+        steps = self.steps
+        for at in range(0, len(steps), 3):
+            if steps[at] == code:
+                steps[at + 1] = min(steps[at + 1], start)
+                steps[at + 2] = max(steps[at + 2], end)
+                return
+        steps.extend((code, start, end))
+
+
+class _Tally:
+    """The report's figures, gathered one record at a time (see :func:`compute_report`)."""
+
+    def __init__(self) -> None:
+        self.records = self.messages = self.total_bytes = 0
+        self.start, self.end = math.inf, -math.inf
+        self.instances: dict[tuple[str, str], _Instance] = {}
+        self.step_codes: dict[str, float] = {}
+        self.irp_counts: dict[str, dict[str, int]] = {}
+        self.latencies: dict[tuple[str, str, str], array[float]] = {}
+        self.channel_lost: dict[tuple[str, str, str], int] = {}
+        self.fallout: dict[str, int] = {"lost": 0, "timeouts": 0, "errors": 0, "rejected": 0}
+        self.instances_with_fallout = 0
+        self.roles: dict[str, str] = {}
+        self.busy: dict[str, array[float]] = {}
+        """Actor -> ``[start, end, ...]`` of its activities and of the requests it answered."""
+        self.activities: dict[str, int] = {}
+        self.served: dict[str, int] = {}
+        self.open_requests: dict[str, tuple[float, str]] = {}
+        """Request id -> (arrival, receiver) until its answer: only requests still unanswered."""
+        self.audited = False
+
+    def add(self, r: Mapping[str, Any]) -> None:
+        """Count one record."""
+        self.records += 1
+        thread, instance = str(r.get("thread")), str(r.get("instance"))
         kind, src, dst = r.get("kind"), str(r.get("src")), str(r.get("dst"))
         sent, ended = float(r.get("time") or 0.0), end_time(r)
-        roles.setdefault(src, str(r.get("src_role") or ""))
-        roles.setdefault(dst, str(r.get("dst_role") or ""))
-        key = (thread, instance)
+        self.start, self.end = min(self.start, sent), max(self.end, ended)
+        self.roles.setdefault(src, str(r.get("src_role") or ""))
+        self.roles.setdefault(dst, str(r.get("dst_role") or ""))
         if kind == "fault":
-            continue
-        span = spans.setdefault(key, [sent, ended])
-        span[0], span[1] = min(span[0], sent), max(span[1], ended)
+            return
+        key = (thread, instance)
+        entry = self.instances.get(key)
+        if entry is None:
+            entry = self.instances[key] = _Instance(sent, ended)
+        else:
+            entry.start, entry.end = min(entry.start, sent), max(entry.end, ended)
         if kind == "outcome":  # the instance ends here: part of its span, not a step of it
-            ends[key] = _end_of(r)
-            continue
-        step_span = step_spans.setdefault((thread, instance, step), [sent, ended])
-        step_span[0], step_span[1] = min(step_span[0], sent), max(step_span[1], ended)
+            entry.outcome = _end_of(r)
+            return
+        step = str(r.get("step"))
+        code = self.step_codes.setdefault(step, float(len(self.step_codes)))
+        entry.step(code, sent, ended)
         bad = _is_fallout(r)
         if bad is not None:
-            fallout[bad] += 1
-            instance_fallout[key] = instance_fallout.get(key, 0) + 1
+            self.fallout[bad] += 1
+            if entry.fallout == 0:
+                self.instances_with_fallout += 1
+            entry.fallout += 1
         if kind == "activity":
-            busy.setdefault(src, []).append((sent, ended))
-            activities[src] = activities.get(src, 0) + 1
+            self.busy.setdefault(src, array("d")).extend((sent, ended))
+            self.activities[src] = self.activities.get(src, 0) + 1
+            if r.get("operation") == AUDIT:
+                self.audited = True
         if kind not in MESSAGE_KINDS:
-            continue
-        messages += 1
-        instance_messages[key] = instance_messages.get(key, 0) + 1
+            return
+        self.messages += 1
+        entry.messages += 1
         size = payload_bytes(r)
-        total_bytes += size
+        self.total_bytes += size
         irp = str(r.get("irp") or "-")
-        counts = irp_counts.setdefault(
-            irp, {"messages": 0, "bytes": 0, "request": 0, "response": 0, "notification": 0, "lost": 0}
-        )
+        counts = self.irp_counts.get(irp)
+        if counts is None:
+            counts = self.irp_counts[irp] = dict.fromkeys(_IRP_COUNTERS, 0)
         counts["messages"] += 1
         counts["bytes"] += size
         counts[str(kind)] += 1
         a, b = sorted((src, dst))
         channel = (a, b, irp)
-        if r.get("delivered") is None:
+        latencies = self.latencies.get(channel)
+        if latencies is None:
+            latencies = self.latencies[channel] = array("d")
+        delivered = r.get("delivered")
+        if delivered is None:
             counts["lost"] += 1
-            channel_lost[channel] = channel_lost.get(channel, 0) + 1
-            latencies.setdefault(channel, [])
+            self.channel_lost[channel] = self.channel_lost.get(channel, 0) + 1
         else:
-            latencies.setdefault(channel, []).append(ended - sent)
+            latencies.append(ended - sent)
         if kind == "request":
-            requests[str(r.get("id"))] = r
+            if delivered is not None:
+                self.open_requests[str(r.get("id"))] = (float(delivered), dst)
         elif kind == "response":
-            request = requests.get(str(r.get("correlation_id")))
-            if request is not None and request.get("delivered") is not None and request.get("dst") == src:
-                busy.setdefault(src, []).append((float(request["delivered"]), sent))
-                served[src] = served.get(src, 0) + 1
+            # A request is served once, by its first answer: the entry goes with it.
+            request = self.open_requests.pop(str(r.get("correlation_id")), None)
+            if request is not None and request[1] == src:
+                self.busy.setdefault(src, array("d")).extend((request[0], sent))
+                self.served[src] = self.served.get(src, 0) + 1
 
-    span_total = end - start
-    instances = [
-        InstanceMetrics(
-            t,
-            i,
-            s,
-            e,
-            round(e - s, _DIGITS),
-            instance_messages.get((t, i), 0),
-            instance_fallout.get((t, i), 0),
-            *ends.get((t, i), ("-", None)),
-        )
-        for (t, i), (s, e) in spans.items()
-        if t != FAULT_THREAD  # a fault's own hops (alarms, topology events) are messages, not an instance
-    ]
-    by_state: dict[tuple[str, str], list[float]] = {}
-    why: dict[tuple[str, str, str], int] = {}
-    for i in instances:
-        by_state.setdefault((i.thread, i.state), []).append(i.lead_time)
-        if i.state not in ("completed", "-"):
-            key3 = (i.thread, i.state, i.reason or "no reason given")
-            why[key3] = why.get(key3, 0) + 1
-    end_states = [EndStateMetrics(t, state, Stats.of(v)) for (t, state), v in sorted(by_state.items())]
-    reasons = [
-        ReasonCount(t, state, reason, n)
-        for (t, state, reason), n in sorted(why.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1:]))
-    ]
-    per_step: dict[tuple[str, str], list[float]] = {}
-    for (thread, _instance, step), (s, e) in step_spans.items():
-        if thread == FAULT_THREAD:
-            continue
-        per_step.setdefault((thread, step), []).append(e - s)
-    steps = [
-        StepMetrics(thread, step, Stats.of(values))
-        for (thread, step), values in sorted(per_step.items(), key=lambda kv: (kv[0][0], step_key(kv[0][1])))
-    ]
-    irps = [
-        IrpMetrics(irp, c["messages"], c["bytes"], c["request"], c["response"], c["notification"], c["lost"])
-        for irp, c in sorted(irp_counts.items())
-    ]
-    channels = [
-        ChannelMetrics(a, b, irp, Stats.of(values), channel_lost.get((a, b, irp), 0))
-        for (a, b, irp), values in sorted(latencies.items())
-    ]
-    actors = []
-    for actor in sorted(roles):
-        length = round(_union_length(busy.get(actor, [])), _DIGITS)
-        actors.append(
-            ActorMetrics(
-                actor,
-                roles[actor],
-                length,
-                round(length / span_total, _DIGITS) if span_total > 0 else 0.0,
-                activities.get(actor, 0),
-                served.get(actor, 0),
+    def report(self, access: list[AccessDecisions]) -> Report:
+        """The figures gathered so far, as a :class:`Report`."""
+        names = {code: step for step, code in self.step_codes.items()}
+        instances: list[InstanceMetrics] = []
+        per_step: dict[tuple[str, str], list[float]] = {}
+        for (thread, instance), entry in self.instances.items():
+            if thread == FAULT_THREAD:  # a fault's own hops (alarms, topology events) are no instance
+                continue
+            lead = round(entry.end - entry.start, _DIGITS)
+            instances.append(
+                InstanceMetrics(
+                    thread,
+                    instance,
+                    entry.start,
+                    entry.end,
+                    lead,
+                    entry.messages,
+                    entry.fallout,
+                    *entry.outcome,
+                )
             )
+            steps = entry.steps
+            for at in range(0, len(steps), 3):
+                per_step.setdefault((thread, names[steps[at]]), []).append(steps[at + 2] - steps[at + 1])
+        by_state: dict[tuple[str, str], list[float]] = {}
+        why: dict[tuple[str, str, str], int] = {}
+        for i in instances:
+            by_state.setdefault((i.thread, i.state), []).append(i.lead_time)
+            if i.state not in ("completed", "-"):
+                key3 = (i.thread, i.state, i.reason or "no reason given")
+                why[key3] = why.get(key3, 0) + 1
+        end_states = [EndStateMetrics(t, state, Stats.of(v)) for (t, state), v in sorted(by_state.items())]
+        reasons = [
+            ReasonCount(t, state, reason, n)
+            for (t, state, reason), n in sorted(why.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1:]))
+        ]
+        steps_metrics = [
+            StepMetrics(thread, step, Stats.of(values))
+            for (thread, step), values in sorted(
+                per_step.items(), key=lambda kv: (kv[0][0], step_key(kv[0][1]))
+            )
+        ]
+        irps = [
+            IrpMetrics(
+                irp, c["messages"], c["bytes"], c["request"], c["response"], c["notification"], c["lost"]
+            )
+            for irp, c in sorted(self.irp_counts.items())
+        ]
+        channels = [
+            ChannelMetrics(a, b, irp, Stats.of(values), self.channel_lost.get((a, b, irp), 0))
+            for (a, b, irp), values in sorted(self.latencies.items())
+        ]
+        span_total = self.end - self.start
+        actors = []
+        for actor in sorted(self.roles):
+            spans = self.busy.get(actor, array("d"))
+            length = round(_union_length(list(zip(spans[0::2], spans[1::2], strict=True))), _DIGITS)
+            actors.append(
+                ActorMetrics(
+                    actor,
+                    self.roles[actor],
+                    length,
+                    round(length / span_total, _DIGITS) if span_total > 0 else 0.0,
+                    self.activities.get(actor, 0),
+                    self.served.get(actor, 0),
+                )
+            )
+        f = self.fallout
+        return Report(
+            self.start,
+            self.end,
+            self.records,
+            self.messages,
+            self.total_bytes,
+            instances,
+            steps_metrics,
+            irps,
+            channels,
+            actors,
+            Fallout(f["lost"], f["timeouts"], f["errors"], f["rejected"], self.instances_with_fallout),
+            end_states,
+            reasons,
+            access,
         )
-    return Report(
-        start,
-        end,
-        len(items),
-        messages,
-        total_bytes,
-        instances,
-        steps,
-        irps,
-        channels,
-        actors,
-        Fallout(
-            fallout["lost"],
-            fallout["timeouts"],
-            fallout["errors"],
-            fallout["rejected"],
-            len(instance_fallout),
-        ),
-        end_states,
-        reasons,
-        access_decisions(items),
-    )
 
 
 def _end_of(record: Mapping[str, Any]) -> tuple[str, str | None]:

@@ -61,11 +61,18 @@ def _scale(seconds: float) -> tuple[float, str]:
     return 1.0, "seconds"
 
 
-def step_bars(records: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
-    """(thread, instance) -> step -> (start, end): the spans the Gantt chart draws."""
+def step_bars(
+    records: Iterable[Mapping[str, Any]], limit: int | None = None
+) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """(thread, instance) -> step -> (start, end): the spans the Gantt chart draws.
+
+    ``limit``: only the first instances met, so a long trace's chart costs its rows, not the run.
+    """
     bars: dict[tuple[str, str], dict[str, tuple[float, float]]] = {}
     for r in records:
         key = (str(r.get("thread")), str(r.get("instance")))
+        if limit is not None and len(bars) >= limit and key not in bars:
+            continue
         step = str(r.get("step"))
         start, end = float(r.get("time") or 0.0), end_time(r)
         old = bars.setdefault(key, {}).get(step)
@@ -84,7 +91,7 @@ def _save(fig: Any, directory: Path, name: str, formats: Sequence[str]) -> list[
 
 def write_plots(
     report: Report,
-    records: Sequence[Mapping[str, Any]],
+    records: Iterable[Mapping[str, Any]],
     directory: Path,
     *,
     formats: Sequence[str] = PLOT_FORMATS,
@@ -108,8 +115,7 @@ def write_plots(
     prefix = f"{title}: " if title else ""
     written: list[Path] = []
     with matplotlib.rc_context(_RC):
-        bars = step_bars(records)
-        rows = list(bars.items())[:MAX_TIMELINE_ROWS]
+        rows = list(step_bars(records, MAX_TIMELINE_ROWS).items())
         steps = sorted({s for _, spans in rows for s in spans}, key=step_key)
         colours = matplotlib.colormaps["tab20"].resampled(max(1, len(steps)))
         divisor, unit = _scale(report.span)

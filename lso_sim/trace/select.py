@@ -12,7 +12,7 @@ without a word.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,29 @@ class LoadedTrace:
     skipped: int
 
 
+def is_drawable(record: Record) -> bool:
+    """True for a record of a kind in :data:`RECORD_KINDS` that names its sender."""
+    return record.get("kind") in RECORD_KINDS and isinstance(record.get("src"), str)
+
+
+class DrawableRecords:
+    """The drawable records of a trace file, those a filter keeps, read anew on each iteration.
+
+    What :func:`load_records` and :meth:`RecordFilter.apply` give as a list, for a trace too
+    long to hold: a report over a 100,000-order run reads the file back once or twice and keeps
+    its figures, not its records.
+    """
+
+    def __init__(self, path: str | Path, keep: RecordFilter | None = None) -> None:
+        self.path, self.keep = path, keep
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        keep = self.keep
+        for record in read_trace(self.path):
+            if is_drawable(record) and (keep is None or keep.keeps(record)):
+                yield record
+
+
 def load_records(path: str | Path) -> LoadedTrace:
     """The drawable records of the JSONL trace ``path``.
 
@@ -56,7 +79,7 @@ def load_records(path: str | Path) -> LoadedTrace:
     records: list[dict[str, Any]] = []
     skipped = 0
     for record in read_trace(path):
-        if record.get("kind") in RECORD_KINDS and isinstance(record.get("src"), str):
+        if is_drawable(record):
             records.append(record)
         else:
             skipped += 1
