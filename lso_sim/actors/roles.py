@@ -291,6 +291,5 @@ class ElementManager(RoleActor):
         super().__init__(*args, **kwargs)
         self.network_elements = list(network_elements or [])
         self.configuration: dict[str, dict[str, Any]] = {}
-        self.monitored: set[str] = set()
         self.watches: dict[str, str] = {}
         """Armed threshold watches: construct id -> the watch id currently in force."""
