@@ -207,7 +207,7 @@ class ServiceRecord:
     buyer: str = ""
     constructs: list[tuple[str, str, list[str]]] = field(default_factory=list)
     """Forwarding constructs activated for it: ``(ICM id, construct id, NEs)``."""
-    reserved: list[str] = field(default_factory=list)
+    reserved: tuple[str, ...] = ()
     """The path whose bandwidth SOF holds for it (empty when nothing is held)."""
     committed: bool = False
     """Activation has started: past the point of no return, a cancellation is refused."""

@@ -279,7 +279,7 @@ class Orchestrator:
         released = list(record.reserved)
         if record.reserved:
             self.world.topology.release(record.reserved, record.bandwidth_mbps, self.sof.domain)
-            record.reserved = []
+            record.reserved = ()
         if record.service.machine.can(record.service.state, "terminated"):
             record.service.move("terminated", now)
         record.order.move("failed", now)
@@ -417,12 +417,14 @@ class Orchestrator:
 
     def _reserve(self, record: ServiceRecord, path: list[str]) -> None:
         self.world.topology.reserve(path, record.bandwidth_mbps, self.sof.domain)
-        record.reserved = list(path)
+        # The decomposition's own tuple when it was cut from this path: one copy for both.
+        design = record.decomposition
+        record.reserved = design.path if design is not None and list(design.path) == path else tuple(path)
         record.service.path(self.world.sim.now, "designed", "reserved")
 
     def _release(self, record: ServiceRecord) -> None:
         self.world.topology.release(record.reserved, record.bandwidth_mbps, self.sof.domain)
-        record.reserved = []
+        record.reserved = ()
         record.service.move("terminated", self.world.sim.now)
 
     def _presto(
