@@ -87,7 +87,9 @@ class Resource:
     def peek(self) -> dict[str, Any]:
         """The body to read only: a frozen one is decoded into a copy and stays frozen (what a
         check over every resource at the end of a run uses, so that it does not thaw them all)."""
-        return self._body if self._body is not None else thaw(self._frozen or b"{}")
+        if self._body is not None:
+            return self._body
+        return thaw(self._frozen) if self._frozen is not None else {}
 
     @property
     def frozen(self) -> bool:
