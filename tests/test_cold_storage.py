@@ -121,8 +121,12 @@ def test_a_frozen_body_is_deflated_below_its_json() -> None:
     body = {
         "id": "p-1",
         "status": "active",
-        "productRelationship": [{"id": f"p-{i}", "relationshipType": "reliesOn", "href": f"/p/p-{i}"} for i in range(6)],
-        "productCharacteristic": [{"name": f"c{i}", "value": i * 0.5, "valueType": "number"} for i in range(6)],
+        "productRelationship": [
+            {"id": f"p-{i}", "relationshipType": "reliesOn", "href": f"/p/p-{i}"} for i in range(6)
+        ],
+        "productCharacteristic": [
+            {"name": f"c{i}", "value": i * 0.5, "valueType": "number"} for i in range(6)
+        ],
     }
     frozen = freeze(body)
     assert frozen is not None
