@@ -8,8 +8,9 @@ each thread live in its own module while sharing one inventory.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import simpy
@@ -284,12 +285,40 @@ class InfrastructureManager(RoleActor):
         """Watches armed through it, by watch id: SOF to alert (``to``), ``construct``, arming ``step``."""
 
 
+_ALIKE_KEPT = 64
+"""Distinct bandwidths an ECM shares configurations for (scenarios use a handful; a random
+bandwidth per order would otherwise grow the table with the run)."""
+
+
 class ElementManager(RoleActor):
     """An ECM: manages network elements, holding their configuration."""
 
     def __init__(self, *args: Any, network_elements: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.network_elements = list(network_elements or [])
-        self.configuration: dict[str, dict[str, Any]] = {}
+        self.configuration: dict[str, dict[str, Mapping[str, Any]]] = {}
+        """What each NE holds, by NE then construct id: read-only, replaced by :meth:`configure`."""
         self.watches: dict[str, str] = {}
         """Armed threshold watches: construct id -> the watch id currently in force."""
+        self._alike: dict[tuple[type, Any], Mapping[str, Any]] = {}
+        """The shared configuration of each bandwidth (with nothing else), by type and value."""
+
+    def configure(self, ne: str, construct: str, config: Mapping[str, Any]) -> None:
+        """Set what ``ne`` holds for ``construct`` to ``config`` (a change builds a new one).
+
+        Every delivered service leaves a configuration on each NE it crosses, kept for as long
+        as the service lives, and nearly all of them are a bandwidth and nothing else: those
+        share one read-only mapping per bandwidth (a dict per construct and NE cost about 0.5 KB
+        per delivered order). 10.3's ``trafficFilter`` and ``monitoring`` give a construct a
+        mapping of its own; being read-only, a shared one cannot be changed by mistake.
+        """
+        bandwidth = config.get("bandwidthMbps")
+        key = (type(bandwidth), bandwidth)
+        if len(config) == 1 and bandwidth is not None and isinstance(bandwidth, int | float | str):
+            shared = self._alike.get(key)
+            if shared is None and len(self._alike) < _ALIKE_KEPT:
+                shared = self._alike[key] = MappingProxyType({"bandwidthMbps": bandwidth})
+            if shared is not None:
+                self.configuration.setdefault(ne, {})[construct] = shared
+                return
+        self.configuration.setdefault(ne, {})[construct] = MappingProxyType(dict(config))

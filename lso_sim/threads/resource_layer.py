@@ -100,12 +100,12 @@ def _ecm_configure(world: World, ecm: ElementManager, msg: Message) -> None:
     ne = msg.payload["networkElement"]
     construct = msg.payload["constructId"]
     bandwidth = float(msg.payload["bandwidthMbps"])
-    configured = ecm.configuration.setdefault(ne, {})
-    kept = configured.get(construct, {}).get("trafficFilter")
-    configured[construct] = {"bandwidthMbps": msg.payload["bandwidthMbps"]}
+    kept = ecm.configuration.get(ne, {}).get(construct, {}).get("trafficFilter")
+    config = {"bandwidthMbps": msg.payload["bandwidthMbps"]}
     rules = msg.payload.get("trafficFilter", kept)  # a filter stays until a change replaces it
     if rules is not None:
-        configured[construct]["trafficFilter"] = rules
+        config["trafficFilter"] = rules
+    ecm.configure(ne, construct, config)
     world.telemetry.element(ne).carry(construct, bandwidth)
     body: dict[str, Any] = {"networkElement": ne, "result": "pass"}
     if msg.payload.get("remedy"):
