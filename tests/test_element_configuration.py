@@ -1,4 +1,4 @@
-"""An ECM's configurations are shared when alike and replaced, never changed, when they differ.
+"""What every delivered service leaves below SOF, kept compact: ECM configurations, activated parts.
 
 Every delivered service leaves a configuration on each NE it crosses for as long as it lives;
 nearly all are a bandwidth alone, so :meth:`ElementManager.configure` shares one read-only
@@ -16,7 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lso_sim.actors.roles import ElementManager
+from lso_sim.actors.roles import ElementManager, ServiceRecord
+from lso_sim.lifecycle.machines import SERVICE, SERVICE_ORDER
+from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.scenarios.build import build_world
 from lso_sim.scenarios.loader import load_scenario
 
@@ -106,3 +108,20 @@ def test_alike_configurations_are_one_read_only_mapping(ecm: ElementManager) -> 
     assert ecm.configuration["ne-1"]["c-4"] is not one
     with pytest.raises(TypeError):
         one["bandwidthMbps"] = 5  # type: ignore[index]
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=st.lists(st.tuples(st.booleans(), st.sampled_from(["c1", "c2", "p1", "p2"])), max_size=20))
+def test_a_services_activated_components_read_as_a_set(ops: list[tuple[bool, str]]) -> None:
+    """``activate``/``deactivate`` on the tuple answer membership and emptiness as a set would."""
+    record = ServiceRecord(Stateful("s", SERVICE, 0.0), Stateful("o", SERVICE_ORDER, 0.0), 10.0, ("a", "b"))
+    plain: set[str] = set()
+    for add, component in ops:
+        if add:
+            record.activate(component)
+            plain.add(component)
+        else:
+            record.deactivate(component)
+            plain.discard(component)
+        assert set(record.activated) == plain and len(record.activated) == len(plain)
+        assert bool(record.activated) == bool(plain)

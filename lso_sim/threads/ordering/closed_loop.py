@@ -202,7 +202,7 @@ class ClosedLoop:
             ]
         )
         for component in gone:
-            record.activated.discard(component.id)
+            record.deactivate(component.id)
         failing.constructs = new_constructs
         failing.elements = set()
         return None

@@ -412,7 +412,7 @@ class Orchestrator:
         except LsoSimError as exc:
             record.problems.append(f"taking the components down: {exc}")
         finally:
-            record.activated.clear()
+            record.activated = ()
             self._release(record)
 
     def _reserve(self, record: ServiceRecord, path: list[str]) -> None:
@@ -454,7 +454,7 @@ class Orchestrator:
         if op is ACTIVATE_CONNECTIVITY:
             enabled = answer.payload["output"]["service"]["operational-state"] == "ENABLED"
             if enabled:
-                record.activated.add(construct)
+                record.activate(construct)
             else:
                 record.problems.append(f"{icm} could not enable {construct}")
             return bool(enabled)
@@ -478,7 +478,7 @@ class Orchestrator:
                 step="9b",
             )
             if answer.status == 200 and answer.payload.get("state") == "completed":
-                record.activated.add(component)
+                record.activate(component)
                 return True
             record.problems.append(
                 f"{domain}'s product order {partner_order} ended {answer.payload.get('state')}: "
@@ -500,7 +500,7 @@ class Orchestrator:
             step="9b",
         )
         if answer.status == 200 and answer.payload.get("result") == "pass":
-            record.activated.add(component)
+            record.activate(component)
             return True
         record.problems.append(
             f"{domain} did not activate {component}"
