@@ -204,7 +204,9 @@ class ServiceRecord:
     endpoints: tuple[str, str]
     decomposition: Decomposition | None = None
     product_order: str | None = None
-    partner_orders: dict[str, str] = field(default_factory=dict)
+    partner_orders: Mapping[str, str] = field(default_factory=dict)
+    """Partner orders bought for its partner components, by partner domain (read-only: a service
+    without partners shares :data:`NO_PARTNER_ORDERS`)."""
     buyer: str = ""
     constructs: list[tuple[str, str, list[str]]] = field(default_factory=list)
     """Forwarding constructs activated for it: ``(ICM id, construct id, NEs)``."""
@@ -296,6 +298,9 @@ class InfrastructureManager(RoleActor):
         self.watchers: dict[str, dict[str, str]] = {}
         """Watches armed through it, by watch id: SOF to alert (``to``), ``construct``, arming ``step``."""
 
+
+NO_PARTNER_ORDERS: Mapping[str, str] = MappingProxyType({})
+"""The ``partner_orders`` of every service without partner orders (every partner's own service)."""
 
 _ALIKE_KEPT = 64
 """Distinct bandwidths an ECM shares configurations for (scenarios use a handful; a random

@@ -82,7 +82,9 @@ def _icm_fan_out(world: World, icm: InfrastructureManager, msg: Message) -> Gene
         if failed:
             icm.respond(msg, 400, None)
             return
-        icm.constructs[construct] = {"networkElements": nes, "bandwidthMbps": bandwidth}
+        # The NEs as the topology's shared tuple: the same run of NEs as the service's component.
+        shared = world.topology.share(tuple(nes))
+        icm.constructs[construct] = {"networkElements": shared, "bandwidthMbps": bandwidth}
         icm.respond(msg, 200, bodies.presto_connectivity_service(construct, nes, bandwidth))
         return
     result = "fail" if failed else "pass"

@@ -347,22 +347,23 @@ class NetworkTopology:
                     id=f"{service_id}-c{index + 1}",
                     domain=domain,
                     partner=partner,
-                    forwarding_domains=self._share(fds),
-                    network_elements=self._share(tuple(run)),
-                    endpoints=self._share(tuple(endpoints)),
-                    icms=self._share(tuple(self.forwarding_domains[fd].icm for fd in fds)),
-                    ecms=self._share(tuple(dict.fromkeys(self._ne_ecm[ne] for ne in run))),
+                    forwarding_domains=self.share(fds),
+                    network_elements=self.share(tuple(run)),
+                    endpoints=self.share(tuple(endpoints)),
+                    icms=self.share(tuple(self.forwarding_domains[fd].icm for fd in fds)),
+                    ecms=self.share(tuple(dict.fromkeys(self._ne_ecm[ne] for ne in run))),
                 )
             )
         return result
 
-    def _share(self, names: tuple[str, ...]) -> tuple[str, ...]:
+    def share(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The copy of ``names`` kept for every component holding equal names.
 
         Every delivered service keeps its decomposition (later threads read its components),
         and services along the same path hold the same tuples: one copy of each serves them
         all (tuples cannot change; their strings, an inter-FD link's name among them, are
         kept once too). Distinct tuples are bounded by the topology's runs, not by the orders.
+        ICMs keep their constructs' NEs through it as well (the same runs of NEs).
         """
         return self._shared.setdefault(names, names)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import simpy
 
-from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
+from lso_sim.actors.roles import NO_PARTNER_ORDERS, ServiceOrchestrator, ServiceRecord
 from lso_sim.actors.world import PartnerFulfilment, World
 from lso_sim.architecture.roles import Role
 from lso_sim.errors import LsoSimError
@@ -169,7 +169,7 @@ class Orchestrator:
             bandwidth_mbps=float(chars["bandwidthMbps"]),
             endpoints=(chars["endpoints"][0], chars["endpoints"][1]),
             product_order=msg.payload.get("externalId"),
-            partner_orders=dict(chars.get("partnerOrders", {})),
+            partner_orders=dict(chars["partnerOrders"]) if chars.get("partnerOrders") else NO_PARTNER_ORDERS,
             buyer=msg.src,
         )
         sof.services[order_id] = record
