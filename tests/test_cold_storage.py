@@ -114,3 +114,21 @@ def test_freezing_at_once_or_never_gives_the_same_trace(
     monkeypatch.setattr(store_module, "REST_AFTER", 0.0)
     eager = _trace(path, tmp_path, "eager.jsonl")
     assert eager == never
+
+
+def test_a_frozen_body_is_deflated_below_its_json() -> None:
+    """Cold bytes are deflated: a body of repetitive MEF-like JSON keeps well under half its text."""
+    body = {
+        "id": "p-1",
+        "status": "active",
+        "productRelationship": [
+            {"id": f"p-{i}", "relationshipType": "reliesOn", "href": f"/p/p-{i}"} for i in range(6)
+        ],
+        "productCharacteristic": [
+            {"name": f"c{i}", "value": i * 0.5, "valueType": "number"} for i in range(6)
+        ],
+    }
+    frozen = freeze(body)
+    assert frozen is not None
+    assert len(frozen) < len(orjson.dumps(body)) / 2
+    assert thaw(frozen) == body

@@ -272,3 +272,44 @@ def test_a_failed_order_forgotten_before_its_reason_is_read_says_so() -> None:
     assert outcome.reason is not None
     assert "its reason could not be read: retrieveProductOrder answered 404" in outcome.reason
     assert "0.01 s after its lifecycle ended" in outcome.reason
+
+
+# An operation on a store: add order n, tag order n under key k, end order n, or let time pass.
+store_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "tag", "end", "wait"]), st.integers(0, 7), st.sampled_from(["k1", "k2"])
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(ops=store_ops)
+def test_tagged_lists_the_live_resources_filed_under_a_key_in_creation_order(
+    ops: list[tuple[str, int, str]],
+) -> None:
+    """Ranks and tags kept on the resources answer as a scan would: every resource still kept,
+    filed under the key (whenever it was tagged), oldest first; purged ones leave no tag behind."""
+    clock = Clock()
+    store = BuyerResources(100.0, clock)
+    made: list[Resource] = []  # creation order
+    filed: dict[str, set[str]] = {"k1": set(), "k2": set()}
+    for op, n, key in ops:
+        ident = f"o-{n}"
+        known = store.get("productOrder", ident)
+        if op == "add" and known is None:
+            made.append(store.add(_order(ident, clock.now)))
+            for idents in filed.values():
+                idents.discard(ident)  # a new resource with a purged one's id starts untagged
+        elif op == "tag" and known is not None:
+            store.tag(known, key)
+            filed[key].add(ident)
+        elif op == "end" and known is not None and known.state == "acknowledged":
+            _end(known, clock.now)
+        elif op == "wait":
+            clock.now += 60.0
+        for tag in ("k1", "k2"):
+            expected = [r for r in made if r.id in filed[tag] and store.get("productOrder", r.id) is r]
+            assert store.tagged("productOrder", tag) == expected
+    kept = {r.id for r in store.all("productOrder")}
+    assert all(set(filed_under) <= kept for filed_under in store._tags.values())

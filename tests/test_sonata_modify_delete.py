@@ -261,7 +261,7 @@ def test_a_delete_item_releases_everything_and_terminates_product_and_service(mo
     assert set(lab.booked().values()) == {0.0}
     body = lab.seller("bus-sp", "product", product)
     assert body["status"] == "terminated" and "terminationDate" in body
-    assert record.service.state == "terminated" and record.reserved == []
+    assert record.service.state == "terminated" and record.reserved == ()
     partner_record = next(iter(lab.world.sof["partner-1"].services.values()))
     assert partner_record.service.state == "terminated"
     # No NE keeps a configuration of the service, no ICM a construct, no flow carries traffic.

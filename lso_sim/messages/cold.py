@@ -9,13 +9,24 @@ read (so is the request of each finished service order a SOF keeps, in
 anyway, and the decoded body equals the live one key for key, value for value, in the same
 order (orjson keeps insertion order and floats' shortest representation). A body that would
 not come back equal (a tuple, a non-string key, an integer beyond 64 bits) is never frozen.
+
+The JSON is then deflated (zlib, raw, level 6): a resting product or order of about 750 bytes of
+JSON keeps about 350, and the cold bodies were the largest thing a delivered order left behind
+(2.6 KB of 16.9, fifth pass of docs/performance.md). Inflating adds about 13 microseconds of CPU
+to the read that thaws a body, deflating about 33 to a freeze (about 1.5% of a run's time, as
+measured there). Deflate is lossless, so the equality check is made on the JSON itself.
 """
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import orjson
+
+_LEVEL = 6
+_RAW = -15
+"""zlib's raw deflate: no header nor checksum (6 bytes a body; the bytes never leave the process)."""
 
 
 def freeze(body: dict[str, Any]) -> bytes | None:
@@ -24,18 +35,16 @@ def freeze(body: dict[str, Any]) -> bytes | None:
         encoded = orjson.dumps(body)
     except (TypeError, orjson.JSONEncodeError):
         return None
-    # orjson's bytes keep the buffer they were written in (8 KB for a product of under 1 KB, as
-    # tracemalloc shows): an exact-size copy is what is worth keeping.
-    frozen = bytes(memoryview(encoded))
     # Equal after the round trip, and with the same types (a tuple would come back a list).
-    if not _same(orjson.loads(frozen), body):
+    if not _same(orjson.loads(encoded), body):
         return None
-    return frozen
+    # A fresh, exact-size bytes object (orjson's own keeps the 8 KB buffer it was written in).
+    return zlib.compress(encoded, _LEVEL, _RAW)
 
 
 def thaw(frozen: bytes) -> dict[str, Any]:
     """The body :func:`freeze` encoded, as a fresh dict."""
-    body: dict[str, Any] = orjson.loads(frozen)
+    body: dict[str, Any] = orjson.loads(zlib.decompress(frozen, _RAW))
     return body
 
 

@@ -45,9 +45,11 @@ class Resource:
         entity: the resource's state machine, or ``None`` for stateless resources (addresses).
         items: state machines of the items, by item id; ``item_key`` names the body's item list.
         private: the seller's bookkeeping, never sent.
+        rank: its place in its store's creation order (:meth:`BuyerResources.tagged` sorts by it).
+        tags: the keys its store filed it under (:meth:`BuyerResources.tag`), unfiled when purged.
     """
 
-    __slots__ = ("_body", "_frozen", "entity", "id", "item_key", "items", "kind", "private")
+    __slots__ = ("_body", "_frozen", "entity", "id", "item_key", "items", "kind", "private", "rank", "tags")
 
     def __init__(
         self,
@@ -67,6 +69,10 @@ class Resource:
         self.items: dict[str, Stateful] = {} if items is None else items
         self.item_key = item_key
         self.private: dict[str, Any] = {} if private is None else private
+        # Kept on the resource rather than in the store's dicts keyed by (kind, id): a store keeps
+        # every delivered product, and an entry with its tuple key cost more than the two slots.
+        self.rank = 0
+        self.tags: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Resource({self.kind!r}, {self.id!r}, state={self.state!r})"
@@ -87,7 +93,9 @@ class Resource:
     def peek(self) -> dict[str, Any]:
         """The body to read only: a frozen one is decoded into a copy and stays frozen (what a
         check over every resource at the end of a run uses, so that it does not thaw them all)."""
-        return self._body if self._body is not None else thaw(self._frozen or b"{}")
+        if self._body is not None:
+            return self._body
+        return thaw(self._frozen) if self._frozen is not None else {}
 
     @property
     def frozen(self) -> bool:
@@ -171,11 +179,9 @@ class BuyerResources:
     def __init__(self, retention: float | None = None, clock: Callable[[], float] | None = None) -> None:
         # Without a clock (a store built by hand) nothing is purged or frozen.
         self._by_kind: dict[str, dict[str, Resource]] = {}
-        self._rank: dict[tuple[str, str], int] = {}
-        """(kind, id) -> position in creation order, to list tagged resources oldest first."""
         self._count = 0
+        """Resources kept so far: the next one's ``rank``, to list tagged resources oldest first."""
         self._tags: dict[tuple[str, str], dict[str, Resource]] = {}
-        self._tagged_as: dict[tuple[str, str], list[str]] = {}
         """(kind, id) -> the keys it is filed under, to unfile it when purged."""
         if retention is not None and clock is None:
             raise ValueError("a retention needs a clock")
@@ -196,7 +202,7 @@ class BuyerResources:
         if resource.id in kind:
             raise ValueError(f"{resource.kind} {resource.id} already exists")
         kind[resource.id] = resource
-        self._rank[(resource.kind, resource.id)] = self._count
+        resource.rank = self._count
         self._count += 1
         if self._clock is not None:
             self._sweep_some()
@@ -239,10 +245,8 @@ class BuyerResources:
         return self._clock() - entity.moved_at >= REST_AFTER
 
     def _purge(self, resource: Resource) -> None:
-        key = (resource.kind, resource.id)
         del self._by_kind[resource.kind][resource.id]
-        del self._rank[key]
-        for tag in self._tagged_as.pop(key, ()):
+        for tag in resource.tags:
             filed = self._tags.get((resource.kind, tag))
             if filed is not None:
                 filed.pop(resource.id, None)
@@ -266,13 +270,12 @@ class BuyerResources:
         run of a year of orders keeps tens of thousands of products per buyer.
         """
         self._tags.setdefault((resource.kind, key), {})[resource.id] = resource
-        if self.retention is not None:
-            self._tagged_as.setdefault((resource.kind, resource.id), []).append(key)
+        resource.tags = (*resource.tags, key)
 
     def tagged(self, kind: str, key: str) -> list[Resource]:
         """The buyer's resources of ``kind`` filed under ``key``, oldest first."""
         found = [r for r in self._tags.get((kind, key), {}).values() if not self.expired(r)]
-        return sorted(found, key=lambda r: self._rank[(r.kind, r.id)])
+        return sorted(found, key=lambda r: r.rank)
 
     def get(self, kind: str, ident: str) -> Resource | None:
         """The buyer's ``kind`` with id ``ident``, or ``None`` (never kept, or purged)."""

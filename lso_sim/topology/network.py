@@ -11,7 +11,7 @@ component per partner domain crossed, reached through an ENNI).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -92,7 +92,8 @@ class Down:
 class Decomposition:
     """A service cut into components along a computed path."""
 
-    path: list[str]
+    path: tuple[str, ...]
+    """Its nodes, UNI to UNI (a tuple: its service's ``reserved`` is the same object)."""
     components: list[ServiceComponent] = field(default_factory=list)
 
     def sp_components(self) -> list[ServiceComponent]:
@@ -316,13 +317,13 @@ class NetworkTopology:
                 return a if self.domain_of(a) == domain else b
         raise LsoSimError(f"unknown ENNI {enni!r}")
 
-    def decompose(self, service_id: str, path: list[str]) -> Decomposition:
+    def decompose(self, service_id: str, path: Sequence[str]) -> Decomposition:
         """Cut a UNI-to-UNI path into service components.
 
         An SP component per run of NEs in one SP forwarding domain; a partner component per run of
         NEs in one partner domain (the partner decomposes it further in its own domain).
         """
-        result = Decomposition(path=list(path))
+        result = Decomposition(path=tuple(path))
         nes = path[1:-1]
         runs: list[list[str]] = []
         for ne in nes:
@@ -346,22 +347,23 @@ class NetworkTopology:
                     id=f"{service_id}-c{index + 1}",
                     domain=domain,
                     partner=partner,
-                    forwarding_domains=self._share(fds),
-                    network_elements=self._share(tuple(run)),
-                    endpoints=self._share(tuple(endpoints)),
-                    icms=self._share(tuple(self.forwarding_domains[fd].icm for fd in fds)),
-                    ecms=self._share(tuple(dict.fromkeys(self._ne_ecm[ne] for ne in run))),
+                    forwarding_domains=self.share(fds),
+                    network_elements=self.share(tuple(run)),
+                    endpoints=self.share(tuple(endpoints)),
+                    icms=self.share(tuple(self.forwarding_domains[fd].icm for fd in fds)),
+                    ecms=self.share(tuple(dict.fromkeys(self._ne_ecm[ne] for ne in run))),
                 )
             )
         return result
 
-    def _share(self, names: tuple[str, ...]) -> tuple[str, ...]:
+    def share(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """The copy of ``names`` kept for every component holding equal names.
 
         Every delivered service keeps its decomposition (later threads read its components),
         and services along the same path hold the same tuples: one copy of each serves them
         all (tuples cannot change; their strings, an inter-FD link's name among them, are
         kept once too). Distinct tuples are bounded by the topology's runs, not by the orders.
+        ICMs keep their constructs' NEs through it as well (the same runs of NEs).
         """
         return self._shared.setdefault(names, names)
 
@@ -395,7 +397,7 @@ class NetworkTopology:
             return self.provider_domain
         return self.domain_of(a)
 
-    def reserve(self, path: list[str], bandwidth_mbps: float, domain: str | None = None) -> None:
+    def reserve(self, path: Sequence[str], bandwidth_mbps: float, domain: str | None = None) -> None:
         """Take ``bandwidth_mbps`` on the links of ``path`` (only those ``domain`` owns, if given).
 
         Each orchestrator reserves what it manages: SOF-sp its own links and the ENNIs along the
@@ -405,13 +407,13 @@ class NetworkTopology:
         for a, b in self._owned(path, domain):
             self.graph.edges[a, b]["used"] += bandwidth_mbps
 
-    def release(self, path: list[str], bandwidth_mbps: float, domain: str | None = None) -> None:
+    def release(self, path: Sequence[str], bandwidth_mbps: float, domain: str | None = None) -> None:
         """Give back what :meth:`reserve` took (with the same ``domain``)."""
         for a, b in self._owned(path, domain):
             data = self.graph.edges[a, b]
             data["used"] = max(0.0, data["used"] - bandwidth_mbps)
 
-    def _owned(self, path: list[str], domain: str | None) -> list[tuple[str, str]]:
+    def _owned(self, path: Sequence[str], domain: str | None) -> list[tuple[str, str]]:
         return [
             (a, b) for a, b in itertools.pairwise(path) if domain is None or self.link_owner(a, b) == domain
         ]

@@ -12,7 +12,7 @@ rules permitting or denying traffic by VLAN or EtherType, installed on every con
 from __future__ import annotations
 
 import itertools
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import Any
 
 import simpy
@@ -191,7 +191,7 @@ class Controller:
                 return ("noCapacity", f"only {free:g} Mbit/s more is free along the service's path")
         return None
 
-    def _free(self, path: list[str]) -> float:
+    def _free(self, path: Sequence[str]) -> float:
         graph = self.world.topology.graph
         return min(
             (
@@ -201,7 +201,7 @@ class Controller:
             default=0.0,
         )
 
-    def _rebook(self, path: list[str], delta: float) -> None:
+    def _rebook(self, path: Sequence[str], delta: float) -> None:
         # SOF-sp books its own links and the ENNIs; the partner books its segment when asked to
         # change its component (INTERLUDE, step 5b).
         if delta > 0:

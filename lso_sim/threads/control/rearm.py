@@ -123,7 +123,8 @@ def _icm_rearm(world: World, icm: InfrastructureManager, msg: Message) -> Genera
 def _ecm_rearm(ecm: ElementManager, msg: Message) -> None:
     """ADAGIO: the element measures the construct with the new job and thresholds."""
     ne, construct = str(msg.payload["networkElement"]), str(msg.payload["constructId"])
-    ecm.configuration.setdefault(ne, {}).setdefault(construct, {})["monitoring"] = _job(msg.payload)
+    current = ecm.configuration.get(ne, {}).get(construct, {})
+    ecm.configure(ne, construct, {**current, "monitoring": _job(msg.payload)})
     ecm.respond(msg, 200, {"networkElement": ne, "constructId": construct, "state": "rearmed"})
 
 

@@ -24,7 +24,7 @@ the service keeps its bandwidth; the order fails.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -243,7 +243,7 @@ class ServiceChanges:
         ok = all((yield from sof.gather(calls)))
         if record.reserved:
             world.topology.release(record.reserved, record.bandwidth_mbps, sof.domain)
-            record.reserved = []
+            record.reserved = ()
         record.constructs = []
         record.service.move("terminated", world.sim.now)
         return ok
@@ -309,7 +309,7 @@ class ServiceChanges:
         answer = yield from sof.call(partner_sof, DEACTIVATE_PARTNER_COMPONENT, body, flow=flow, step="9b")
         return answer.status == 200 and answer.payload.get("result") == "pass"
 
-    def _free(self, path: list[str], domain: str | None) -> float:
+    def _free(self, path: Sequence[str], domain: str | None) -> float:
         """Room left on the links of ``path`` (only those ``domain`` owns, if given)."""
         topology = self.world.topology
         graph = topology.graph

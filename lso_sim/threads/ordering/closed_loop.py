@@ -185,7 +185,7 @@ class ClosedLoop:
             "computeReroute", flow=flow, step=STEP, payload={"avoid": sorted(avoid), "path": path}
         )
         topology.reserve(path, record.bandwidth_mbps, sof.domain)
-        record.reserved = list(path)
+        record.reserved = tuple(path)
         record.decomposition = new
         new_constructs = [_construct(self, c) for c in added]
         yield from sof.gather(
@@ -202,7 +202,7 @@ class ClosedLoop:
             ]
         )
         for component in gone:
-            record.activated.discard(component.id)
+            record.deactivate(component.id)
         failing.constructs = new_constructs
         failing.elements = set()
         return None

@@ -24,7 +24,7 @@ from typing import Any
 
 import simpy
 
-from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
+from lso_sim.actors.roles import NO_PARTNER_ORDERS, ServiceOrchestrator, ServiceRecord
 from lso_sim.actors.world import PartnerFulfilment, World
 from lso_sim.architecture.roles import Role
 from lso_sim.errors import LsoSimError
@@ -169,7 +169,7 @@ class Orchestrator:
             bandwidth_mbps=float(chars["bandwidthMbps"]),
             endpoints=(chars["endpoints"][0], chars["endpoints"][1]),
             product_order=msg.payload.get("externalId"),
-            partner_orders=dict(chars.get("partnerOrders", {})),
+            partner_orders=dict(chars["partnerOrders"]) if chars.get("partnerOrders") else NO_PARTNER_ORDERS,
             buyer=msg.src,
         )
         sof.services[order_id] = record
@@ -279,7 +279,7 @@ class Orchestrator:
         released = list(record.reserved)
         if record.reserved:
             self.world.topology.release(record.reserved, record.bandwidth_mbps, self.sof.domain)
-            record.reserved = []
+            record.reserved = ()
         if record.service.machine.can(record.service.state, "terminated"):
             record.service.move("terminated", now)
         record.order.move("failed", now)
@@ -412,17 +412,19 @@ class Orchestrator:
         except LsoSimError as exc:
             record.problems.append(f"taking the components down: {exc}")
         finally:
-            record.activated.clear()
+            record.activated = ()
             self._release(record)
 
     def _reserve(self, record: ServiceRecord, path: list[str]) -> None:
         self.world.topology.reserve(path, record.bandwidth_mbps, self.sof.domain)
-        record.reserved = list(path)
+        # The decomposition's own tuple when it was cut from this path: one copy for both.
+        design = record.decomposition
+        record.reserved = design.path if design is not None and list(design.path) == path else tuple(path)
         record.service.path(self.world.sim.now, "designed", "reserved")
 
     def _release(self, record: ServiceRecord) -> None:
         self.world.topology.release(record.reserved, record.bandwidth_mbps, self.sof.domain)
-        record.reserved = []
+        record.reserved = ()
         record.service.move("terminated", self.world.sim.now)
 
     def _presto(
@@ -452,7 +454,7 @@ class Orchestrator:
         if op is ACTIVATE_CONNECTIVITY:
             enabled = answer.payload["output"]["service"]["operational-state"] == "ENABLED"
             if enabled:
-                record.activated.add(construct)
+                record.activate(construct)
             else:
                 record.problems.append(f"{icm} could not enable {construct}")
             return bool(enabled)
@@ -476,7 +478,7 @@ class Orchestrator:
                 step="9b",
             )
             if answer.status == 200 and answer.payload.get("state") == "completed":
-                record.activated.add(component)
+                record.activate(component)
                 return True
             record.problems.append(
                 f"{domain}'s product order {partner_order} ended {answer.payload.get('state')}: "
@@ -498,7 +500,7 @@ class Orchestrator:
             step="9b",
         )
         if answer.status == 200 and answer.payload.get("result") == "pass":
-            record.activated.add(component)
+            record.activate(component)
             return True
         record.problems.append(
             f"{domain} did not activate {component}"

@@ -60,6 +60,5 @@ def _icm_delete(world: World, icm: InfrastructureManager, msg: Message) -> Gener
 def _ecm_remove(world: World, ecm: ElementManager, msg: Message) -> None:
     ne, construct = msg.payload["networkElement"], msg.payload["constructId"]
     ecm.configuration.get(ne, {}).pop(construct, None)
-    ecm.monitored.discard(construct)
     world.telemetry.element(ne).carry(construct, 0.0)
     ecm.respond(msg, 200, {"networkElement": ne, "result": "pass"})

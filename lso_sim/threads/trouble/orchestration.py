@@ -330,7 +330,7 @@ class Troubleshooter:
                 for fd, group in group_by_forwarding_domain(topology, nes)
             ]
         topology.reserve(new_path, record.bandwidth_mbps, self.sof.domain)
-        record.reserved = list(new_path)
+        record.reserved = tuple(new_path)
         changed_old = [c for c in old_constructs if c not in new_constructs]
         added = [c for c in new_constructs if c not in old_constructs]
         yield from self.sof.activity(

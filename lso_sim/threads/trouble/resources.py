@@ -81,9 +81,10 @@ def inject(world: World, ne: str, kind: str, flow: Flow) -> None:
     ecm = world.ecms[world.topology.ecm_of(ne)]
     now = world.sim.now
     if kind == "misconfigured":
-        for config in ecm.configuration.get(ne, {}).values():
+        for construct, config in list(ecm.configuration.get(ne, {}).items()):
             # A drifted bandwidth profile: the element polices the construct far below its order.
-            config["bandwidthMbps"] = round(float(config["bandwidthMbps"]) * ecm.rng.uniform(0.1, 0.5), 1)
+            drifted = round(float(config["bandwidthMbps"]) * ecm.rng.uniform(0.1, 0.5), 1)
+            ecm.configure(ne, construct, {**config, "bandwidthMbps": drifted})
         return
     if kind == "down":
         spec = Impairment(
