@@ -244,7 +244,8 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
     """The 10.2 orders of the workload: the explicit ones, then the generated ones.
 
     Generated orders draw from the simulation's own ``workload`` stream, so they depend only on
-    the seed.
+    the seed; their terms (``generate.term``) from ``workload/10.2/term``, so giving a term
+    changes no order's customer, sites or bandwidth.
     """
     requests: list[OrderRequest] = []
     retail = retail_offering(scenario)
@@ -262,6 +263,8 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
                 if (gen.customers is None or c.id in gen.customers) and len(c.sites) >= 2
             ]
             gap = distribution(gen.interarrival)
+            term = distribution(gen.term) if gen.term is not None else None
+            terms = world.sim.random.stream("workload/10.2/term")  # its own: terms shift no draw
             at = 0.0
             times = (
                 arrival_times(gen.arrivals, gen.count, world.sim.random.stream("workload/10.2/arrivals"))
@@ -283,6 +286,7 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
                         retail,
                         at,
                         f"{customer.id}/order-{n}",
+                        term.sample(terms) if term is not None else None,
                     )
                 )
                 if times is None:
