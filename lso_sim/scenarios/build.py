@@ -163,6 +163,8 @@ def build_world(
     for domain, actor_id in ids["sof"].items():
         spec = architecture.actor(actor_id)
         world.sof[domain] = ServiceOrchestrator(sim, spec, **settings(spec.role))
+        world.sof[domain].retain(scenario.sellers.retention)  # below the sellers, the same
+    world.telemetry.retention = scenario.sellers.retention  # stopped flows forgotten too
     for fd in scenario.topology.forwarding_domains:
         icm_id = ids["icm"][fd.id]
         world.icms[icm_id] = InfrastructureManager(

@@ -444,6 +444,11 @@ class Seller:
         )
         if reason is not None:
             order.private.setdefault("reason", reason)
+        if state == "completed" and action == "delete" and self.inventory.state.retention is not None:
+            # sellers.retention: what BUS-sp bought from partners for the product goes with it.
+            delivered_by = product.private["order"]
+            for bought in [k for k, v in bus.partner_orders.items() if v.get("order") == delivered_by]:
+                del bus.partner_orders[bought]
         return state == "completed"
 
     def _follow_service_order(
