@@ -27,6 +27,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lso_sim.actors.roles import ServiceOrchestrator, ServiceRecord
 
+RESEND_WITHOUT_TIMEOUT = 86400.0
+"""Seconds between re-sends of an unread event by a SOF without a request timeout (as
+:data:`lso_sim.threads.inventory_sync.DEFAULT_RESEND`, which the actors layer cannot import)."""
+
 EXAMINED_PER_ORDER = 3
 """Records examined each time a service order is accepted: more than one, so the sweep keeps up
 with a run whose every order adds a record and a disconnect adds none."""
@@ -50,11 +54,22 @@ class ServiceRetention:
         self._kept.append(key)
 
     def expired(self, record: ServiceRecord) -> bool:
-        """True once the service is terminated, its order ended, both ``retention`` seconds ago."""
+        """True once the service is terminated, its order ended, both ``retention`` seconds ago.
+
+        A service whose end the SOF announced to its BUS (a LEGATO inventory event) and that the
+        BUS has not read back since is kept while the SOF may still re-send the event (every
+        ``request_timeout``, as often as its retry policy allows): forgotten earlier, the BUS's
+        read would find nothing and its product would never learn that the service ended.
+        """
         service, order = record.service, record.order
         if service.state != "terminated" or not order.final:
             return False
-        return self._clock() - max(service.moved_at, order.moved_at) >= self.retention
+        ended = max(service.moved_at, order.moved_at)
+        kept = self.retention
+        if record.events and record.read_at < service.moved_at:
+            sof = self.sof
+            kept += (sof.request_timeout or RESEND_WITHOUT_TIMEOUT) * sof.retry.attempts
+        return self._clock() - ended >= kept
 
     def sweep(self, count: int = EXAMINED_PER_ORDER) -> None:
         """Examine up to ``count`` records, oldest first: forget the expired ones."""
@@ -84,9 +99,9 @@ class ServiceRetention:
 def gone(sof: ServiceOrchestrator, what: str) -> str:
     """The reason of a 404 for ``what`` (``"service svc-1"``): with a retention, it names it, since
     the SOF may have known it and forgotten it (as a seller's :func:`~lso_sim.sonata.errors.not_found`)."""
-    retention = sof.service_orders.retention
-    if retention is None:
+    if sof.forgetting is None:
         return f"no {what}"
+    retention = sof.forgetting.retention
     return f"no {what} (this SOF forgets a service and its orders {retention:.10g} s after they ended)"
 
 
