@@ -17,6 +17,7 @@ from lossy import Dropper, Outgoing, check_every_instance_ended, run_lossy
 from lso_sim.actors.world import Outcome
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.observers import MemoryTrace
+from lso_sim.expect import evaluate
 from lso_sim.messages.envelope import Kind
 from lso_sim.scenarios.build import build_world, order_requests
 from lso_sim.scenarios.loader import load_scenario
@@ -188,3 +189,19 @@ def test_every_order_and_disconnect_ends_whatever_legato_loses(seed: int) -> Non
         began = f"acme/disconnect-{n}" in result.world.outcomes
         assert began == (order.state == "completed" and order.detail.get("product") is not None)
     assert dropper.dropped
+
+
+def test_the_churn_scenario_ends_cleanly_and_forgets_what_ended() -> None:
+    """scenarios/whatif/churn.yaml: 300 orders with a day's term, LEGATO lossy, an hour's
+    retention. Every instance ends, one disconnect per delivered product, its expectations hold,
+    and at the end the SOFs keep only the services that ended in its last hours."""
+    scenario = load_scenario(ROOT / "scenarios" / "whatif" / "churn.yaml")
+    result = run_scenario(scenario)
+    outcomes = list(result.world.outcomes.values())
+    assert all(o.ended is not None and o.state != "open" for o in outcomes)
+    delivered = {o.instance for o in outcomes if "/order-" in o.instance and o.detail.get("product")}
+    disconnects = {o.instance for o in outcomes if "/disconnect-" in o.instance}
+    assert disconnects == {instance_of(i) for i in delivered}
+    assert result.invariants is not None and result.invariants.failures() == []
+    assert evaluate(scenario.expect, [], outcomes) == []
+    assert sum(len(sof.services) for sof in result.world.sof.values()) < 30
