@@ -23,6 +23,11 @@ process waits for a core, and the two sides of the ratio seldom wait alike. Targ
 docs/performance.md): X <= 3; cost per order at the largest size within 15% of the smallest;
 peak RSS of a streamed 100k-order run under 500 MB.
 
+``--term SECONDS`` gives every generated order a term (``generate.term``): its product is
+disconnected that long after delivery, so the live inventory is one a minute times the term
+whatever the size (churn); with ``--retention`` the run then forgets what ended, and its peak
+RSS should stay flat from one size to the next (docs/performance.md, "Churn").
+
 ``--mode summary`` runs the lso-sim sizes in summary-only mode (nothing written, figures
 computed online), the mode a 1M-order sweep point uses: ``--mode summary --sizes 1000000``.
 """

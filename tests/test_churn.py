@@ -205,3 +205,30 @@ def test_the_churn_scenario_ends_cleanly_and_forgets_what_ended() -> None:
     assert result.invariants is not None and result.invariants.failures() == []
     assert evaluate(scenario.expect, [], outcomes) == []
     assert sum(len(sof.services) for sof in result.world.sof.values()) < 30
+
+
+@pytest.mark.parametrize("instance", ["acme/order-1", "acme/disconnect-1"])
+def test_a_service_order_forgotten_before_bus_read_its_end_is_read_from_its_service(instance: str) -> None:
+    """SOF-sp's notifications of the service order are lost and BUS-sp reads it only after a day's
+    silence, when an hour's retention has made SOF-sp forget it: BUS-sp reads the service instead
+    (active for an add, terminated or forgotten for a delete), and the instance completes."""
+
+    def match(out: Outgoing) -> bool:
+        return out.instance == instance and out.operation == "serviceOrderStateChangeEvent"
+
+    scenario = churn(count=4, sellers={"retention": 3600.0})
+    result, trace = run_lossy(scenario, Dropper(match=match), horizon=400 * 86400)
+    assert outcome(result, instance).state == "completed", outcome(result, instance).reason
+    reads = [
+        r
+        for r in trace.records
+        if r.instance == instance and r.operation == "serviceGet" and r.src == "sof-sp" and r.status
+    ]
+    forgotten = [
+        r
+        for r in trace.records
+        if r.instance == instance and r.operation == "retrieveServiceOrder" and r.kind is Kind.RESPONSE
+    ]
+    assert forgotten and forgotten[-1].status == 404 and "forgets" in str(forgotten[-1].payload)
+    assert reads
+    check_every_instance_ended(result, trace, must_explain=lambda o: o.state != "completed")
