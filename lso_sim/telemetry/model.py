@@ -222,8 +222,6 @@ class ElementTelemetry:
         self._memo: dict[int, _Figures] = {}
         self._stopped: deque[str] = deque()
         """With a retention: flows stopped (0 Mbit/s), in the order they stopped."""
-        self._retired = Counters()
-        """The final counters of the flows forgotten (their traffic stays in the element's)."""
         low, high = network.profile.base_delay_ms
         self.base_delay_ms = network.rng(f"{ne}/delay").uniform(low, high)
 
@@ -255,10 +253,12 @@ class ElementTelemetry:
     def _retire_some(self, retention: float, count: int = 2) -> None:
         """Forget up to ``count`` flows stopped at least ``retention`` seconds ago, oldest first.
 
-        A stopped flow's counters no longer grow: they are added to the element's once, and the
-        flow, its bandwidth history and the network's cached draws for it go. What changes is
-        only what a read of the past more than ``retention`` seconds back would see (a window's
-        utilisation, a forgotten flow's own counters: zero).
+        The flow, its bandwidth history and the network's cached draws for it go. What changes is
+        only what a read of the past more than ``retention`` seconds back would see: a forgotten
+        flow's counters read zero and it no longer adds to :meth:`element_counters` (nothing in
+        lso-sim reads an element's totals; folding each flow's counters in when it goes would
+        cost an integration over its whole life, four tenths of a churned run's time), and an
+        interval's utilisation, if first computed after, leaves it out.
         """
         now = self.network.now()
         for _ in range(min(count, len(self._stopped))):
@@ -269,7 +269,6 @@ class ElementTelemetry:
             if now - state.history[-1][0] < retention:
                 self._stopped.appendleft(flow)  # the oldest has not expired: none after it has
                 return
-            self._retired = self._retired + self.counters(flow, now)
             del self._flows[flow]
             self.network.forget_flow(flow)
 
@@ -347,8 +346,8 @@ class ElementTelemetry:
         return Counters(int(octets_in), int(octets_out), int(frames_in), int(frames_out), int(errored))
 
     def element_counters(self, at: float | None = None) -> Counters:
-        """Counters of every flow the element has carried, added up (forgotten ones too)."""
-        total = self._retired
+        """Counters of every flow the element has carried and still keeps, added up."""
+        total = Counters()
         for flow in self._flows:
             total = total + self.counters(flow, at)
         return total
