@@ -45,8 +45,15 @@ class ServiceRetention:
         self._clock = clock
         self._kept: deque[str] = deque(sof.services)
         """Keys of ``sof.services`` not yet forgotten, oldest first."""
+        self._ending: deque[str] = deque()
+        """Keys of records whose service was terminated (:meth:`ended`), in that order."""
         self.purged = 0
         """How many records this SOF has forgotten."""
+
+    def ended(self, record: ServiceRecord) -> None:
+        """``record``'s service was just terminated: forget it once expired, without waiting for
+        the sweep to come round to it (a sweep over every live service lags by their number)."""
+        self._ending.append(record.order.id)
 
     def keep(self, key: str) -> None:
         """A record was filed under ``key``: examine a few older ones, and this one later."""
@@ -74,6 +81,16 @@ class ServiceRetention:
     def sweep(self, count: int = EXAMINED_PER_ORDER) -> None:
         """Examine up to ``count`` records, oldest first: forget the expired ones."""
         services = self.sof.services
+        ending = self._ending
+        while ending:  # in the order they ended: the first whose retention is not over stops it
+            key = ending[0]
+            record = services.get(key)
+            if record is not None and self._clock() - record.service.moved_at < self.retention:
+                break
+            ending.popleft()
+            if record is not None and self.expired(record):
+                self._forget(key, record)
+            # else: gone already, or kept for its BUS's read (the round-robin sweep comes to it)
         for _ in range(min(count, len(self._kept))):
             key = self._kept.popleft()
             record = services.get(key)

@@ -249,6 +249,8 @@ class ServiceChanges:
             record.reserved = []
         record.constructs = []
         record.service.move("terminated", world.sim.now)
+        if sof.forgetting is not None:  # sellers.retention: forgotten when its retention is over
+            sof.forgetting.ended(record)
         return ok
 
     def _delete_construct(
