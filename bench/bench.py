@@ -23,6 +23,11 @@ process waits for a core, and the two sides of the ratio seldom wait alike. Targ
 docs/performance.md): X <= 3; cost per order at the largest size within 15% of the smallest;
 peak RSS of a streamed 100k-order run under 500 MB.
 
+``--term SECONDS`` gives every generated order a term (``generate.term``): its product is
+disconnected that long after delivery, so the live inventory is one a minute times the term
+whatever the size (churn); with ``--retention`` the run then forgets what ended, and its peak
+RSS should stay flat from one size to the next (docs/performance.md, "Churn").
+
 ``--mode summary`` runs the lso-sim sizes in summary-only mode (nothing written, figures
 computed online), the mode a 1M-order sweep point uses: ``--mode summary --sizes 1000000``.
 """
@@ -88,11 +93,13 @@ def bare_simpy(exchanges: int) -> tuple[float, float]:
 # -- one lso-sim size, in a child process -----------------------------------------------------------
 
 
-def workload(orders: int, retention: float | None = None) -> Any:
+def workload(orders: int, retention: float | None = None, term: float | None = None) -> Any:
     """The canonical 10.2 scenario with ``orders`` generated orders, one a minute, links never full.
 
     ``retention``: the sellers' (``sellers.retention``): without one they keep every order,
-    quote and qualification for the whole run, and memory grows with it.
+    quote and qualification for the whole run, and memory grows with it. ``term``: each delivered
+    product is disconnected that many seconds later (``generate.term``; churn): the live
+    inventory is then one a minute times the term, whatever the size.
     """
     from lso_sim.scenarios import load_scenario
     from lso_sim.scenarios.schema import Scenario
@@ -103,21 +110,24 @@ def workload(orders: int, retention: float | None = None) -> Any:
     for customer in data["customers"]:
         for site in customer["sites"]:
             site["capacity_mbps"] = 1e12
-    data["workload"] = [
-        {"thread": "10.2", "generate": {"count": orders, "interarrival": 60, "bandwidth_mbps": [10]}}
-    ]
+    generate: dict[str, Any] = {"count": orders, "interarrival": 60, "bandwidth_mbps": [10]}
+    if term is not None:
+        generate["term"] = term
+    data["workload"] = [{"thread": "10.2", "generate": generate}]
     data.pop("expect", None)
     data["sellers"] = {"retention": retention}
     return Scenario.model_validate(data)
 
 
-def measure(orders: int, mode: str, retention: float | None = None) -> dict[str, Any]:
+def measure(
+    orders: int, mode: str, retention: float | None = None, term: float | None = None
+) -> dict[str, Any]:
     """Run one size (in this process) and return its figures."""
     from lso_sim.scenarios import run_scenario
     from lso_sim.trace.jsonl import JsonlTraceWriter
     from lso_sim.trace.summary import TraceSummary
 
-    scenario = workload(orders, retention)
+    scenario = workload(orders, retention, term)
     gc.collect()
     with open(os.devnull, "w", encoding="utf-8") as sink:
         # streamed: every record encoded and written, nothing kept; summary: counted online only.
@@ -125,7 +135,7 @@ def measure(orders: int, mode: str, retention: float | None = None) -> dict[str,
         start, cpu = time.perf_counter(), time.process_time()
         result = run_scenario(scenario, [observer])
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    outcomes = result.world.outcomes.values()
+    outcomes = [o for o in result.world.outcomes.values() if "/order-" in o.instance]
     done = sum(o.state == "completed" for o in outcomes)
     return {
         "orders": orders,
@@ -137,9 +147,12 @@ def measure(orders: int, mode: str, retention: float | None = None) -> dict[str,
     }
 
 
-def in_child(orders: int, mode: str, retention: float | None = None) -> dict[str, Any]:
+def in_child(
+    orders: int, mode: str, retention: float | None = None, term: float | None = None
+) -> dict[str, Any]:
     """:func:`measure` in a fresh interpreter, so peaks and garbage of other sizes do not mix."""
     kept = [] if retention is None else ["--retention", repr(retention)]
+    kept += [] if term is None else ["--term", repr(term)]
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(orders), "--mode", mode, *kept],
         capture_output=True,
@@ -209,16 +222,23 @@ def main() -> None:
         type=float,
         help="sellers.retention in seconds (default: none, every resource kept for the whole run)",
     )
+    parser.add_argument(
+        "--term",
+        type=float,
+        help="generate.term in seconds: each delivered product disconnected that long after (churn; "
+        "default: none, every product kept for ever)",
+    )
     parser.add_argument("--exchanges", type=_positive, help="bare simpy request/response pairs")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.mode, args.retention)))
+        print(json.dumps(measure(args.child, args.mode, args.retention, args.term)))
         return
 
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
     exchanges = args.exchanges or (20_000 if args.quick else 100_000)
     kept = "every resource kept" if args.retention is None else f"sellers.retention {args.retention:g} s"
+    kept += "" if args.term is None else f", products disconnected after {args.term:g} s"
     print(
         f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus, {kept}",
         flush=True,
@@ -226,7 +246,7 @@ def main() -> None:
     rows: list[Row] = []
     bare = bare_cpu = 0.0
     for n in sizes:  # each printed as soon as measured: the 100k size takes a while
-        row = Row(**in_child(n, args.mode, args.retention))
+        row = Row(**in_child(n, args.mode, args.retention, args.term))
         rows.append(row)
         first = rows[0]
         # Bare simpy right after each size (best of three): the same moment of a shared machine.

@@ -10,6 +10,7 @@ source line that allocated, is what the extra orders cost and who keeps it, prin
 (KB per order, count of blocks per order)::
 
     python bench/memory.py --sizes 2000 4000 --top 25
+    python bench/memory.py --sizes 1000 2000 --term 86400 --retention 3600   # churn: ~0 per order
 
 Everything a finished run still holds appears here (seller stores, records, ledgers); the peak
 during a run (in-flight timers, queues) does not: ``bench.py`` measures that.
@@ -33,12 +34,14 @@ from bench import workload  # bench/ is not a package: bench.py found through sy
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_and_snapshot(orders: int, retention: float | None) -> tuple[Any, tracemalloc.Snapshot]:
+def run_and_snapshot(
+    orders: int, retention: float | None, term: float | None = None
+) -> tuple[Any, tracemalloc.Snapshot]:
     """Run ``orders`` orders summary-only; snapshot with the result still alive."""
     from lso_sim.scenarios import run_scenario
     from lso_sim.trace.summary import TraceSummary
 
-    result = run_scenario(workload(orders, retention), [TraceSummary()])
+    result = run_scenario(workload(orders, retention, term), [TraceSummary()])
     gc.collect()
     return result, tracemalloc.take_snapshot()
 
@@ -59,17 +62,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=(2000, 4000), metavar=("SMALL", "LARGE"))
     parser.add_argument("--top", type=int, default=25, help="lines to print")
     parser.add_argument("--retention", type=float, help="sellers.retention in seconds (default: none)")
+    parser.add_argument(
+        "--term", type=float, help="generate.term in seconds: products disconnected (default: kept)"
+    )
     parser.add_argument("--group", choices=("lineno", "filename"), default="lineno")
     parser.add_argument("--child", nargs=2, metavar=("ORDERS", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
         tracemalloc.start(1)
-        result, snapshot = run_and_snapshot(int(args.child[0]), args.retention)
+        result, snapshot = run_and_snapshot(int(args.child[0]), args.retention, args.term)
         snapshot.dump(args.child[1])
         del result
         return
     small, large = args.sizes
     kept = [] if args.retention is None else ["--retention", repr(args.retention)]
+    kept += [] if args.term is None else ["--term", repr(args.term)]
     with tempfile.TemporaryDirectory() as tmp:
         for n in (small, large):
             subprocess.run(

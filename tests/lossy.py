@@ -36,6 +36,7 @@ class Outgoing:
     thread: str
     src: str
     dst: str
+    instance: str = ""
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ class Dropper:
         irps: the IRPs ``loss`` applies to (all when empty).
         spare: threads whose messages are never lost by ``loss`` (the 10.2 prerequisite orders).
         seed: seed of the stream ``loss`` draws from.
+        match: loses every message it is true of (whatever its thread).
     """
 
     nth: dict[tuple[str, Kind], set[int]] = field(default_factory=dict)
@@ -55,6 +57,7 @@ class Dropper:
     irps: frozenset[Irp] = frozenset()
     spare: frozenset[str] = frozenset({"10.2"})
     seed: int = 0
+    match: Callable[[Outgoing], bool] | None = None
     seen: Counter[tuple[str, Kind]] = field(default_factory=Counter)
     dropped: list[Outgoing] = field(default_factory=list)
     current: Outgoing | None = None
@@ -70,7 +73,7 @@ class Dropper:
             return False
         key = (out.operation, out.kind)
         self.seen[key] += 1
-        lose = self.seen[key] in self.nth.get(key, ())
+        lose = self.seen[key] in self.nth.get(key, ()) or (self.match is not None and self.match(out))
         if not lose and self.loss and out.thread not in self.spare and (not self.irps or irp in self.irps):
             lose = self._rng.random() < self.loss
         if lose:
@@ -90,7 +93,8 @@ class Dropper:
         def send(
             sim: Simulation, src: str, dst: str, kind: Kind, operation: str, payload: Any, **kw: Any
         ) -> Any:
-            dropper.current = Outgoing(kind, operation, kw["flow"].thread, src, dst)
+            flow = kw["flow"]
+            dropper.current = Outgoing(kind, operation, flow.thread, src, dst, flow.instance)
             try:
                 return original(sim, src, dst, kind, operation, payload, **kw)
             finally:

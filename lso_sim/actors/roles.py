@@ -8,7 +8,7 @@ each thread live in its own module while sharing one inventory.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.service_orders import ServiceOrderBook
+from lso_sim.actors.service_retention import ServiceRetention
 from lso_sim.engine.actor import Actor
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.lifecycle.state_machine import Stateful
@@ -44,6 +45,9 @@ class Waiting:
         """Keys made or fired on behalf of each live thread instance, dropped when it ends."""
         self._later: list[str] = []
         """Keys of ended instances fired too recently to drop at their release: dropped later."""
+        self.is_over: Callable[[str], bool] | None = None
+        """Whether an instance has ended (set by the world): a signal fired for one that has (a
+        late notification) is dropped at the next release, since no release of its own will come."""
 
     def event(self, key: str, *, instance: str | None = None) -> simpy.Event:
         """The event for ``key`` (created on first use, then owned by ``instance`` if given)."""
@@ -65,7 +69,10 @@ class Waiting:
         if not event.triggered:
             event.succeed(value)
             if instance is not None:
-                self._owned.setdefault(instance, []).append(key)
+                if self.is_over is not None and self.is_over(instance):
+                    self._later.append(key)
+                else:
+                    self._owned.setdefault(instance, []).append(key)
 
     def release(self, instance: str) -> int:
         """Drop the signals of ``instance`` that are spent; returns how many went.
@@ -277,6 +284,20 @@ class ServiceOrchestrator(RoleActor):
         """As a partner: the buyer's order (``externalId``) -> the service order made for it, the
         first one. The ``service-order-for:`` signal tells a process waiting for it; this is what
         later INTERLUDE requests look up once the instance has ended and the signal is gone."""
+        self.forgetting: ServiceRetention | None = None
+        """With ``sellers.retention`` (:meth:`retain`): forgets services that ended."""
+
+    def retain(self, seconds: float | None) -> None:
+        """Forget ended services and finished service orders ``seconds`` after they ended
+        (:mod:`lso_sim.actors.service_retention`); ``None`` keeps them for the whole run."""
+        env = self.env
+
+        def clock() -> float:
+            return float(env.now)
+
+        self.service_orders.retain(seconds, clock)
+        self.service_orders.on_purge = lambda ident: self.order_reasons.pop(ident, None)
+        self.forgetting = None if seconds is None else ServiceRetention(self, seconds, clock)
 
     def next_id(self, prefix: str) -> str:
         """A new id for a service or service order (deterministic, per orchestrator)."""

@@ -197,6 +197,11 @@ class World:
             step=END_STEP,
         )
 
+    def is_over(self, instance: str) -> bool:
+        """Whether ``instance`` began and has ended."""
+        outcome = self.outcomes.get(instance)
+        return outcome is not None and outcome.ended is not None
+
     def guarded(
         self, body: Generator[simpy.Event, Any, Any], instance: str | None = None
     ) -> Generator[simpy.Event, Any, None]:

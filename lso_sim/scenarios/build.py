@@ -163,6 +163,8 @@ def build_world(
     for domain, actor_id in ids["sof"].items():
         spec = architecture.actor(actor_id)
         world.sof[domain] = ServiceOrchestrator(sim, spec, **settings(spec.role))
+        world.sof[domain].retain(scenario.sellers.retention)  # below the sellers, the same
+    world.telemetry.retention = scenario.sellers.retention  # stopped flows forgotten too
     for fd in scenario.topology.forwarding_domains:
         icm_id = ids["icm"][fd.id]
         world.icms[icm_id] = InfrastructureManager(
@@ -244,7 +246,8 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
     """The 10.2 orders of the workload: the explicit ones, then the generated ones.
 
     Generated orders draw from the simulation's own ``workload`` stream, so they depend only on
-    the seed.
+    the seed; their terms (``generate.term``) from ``workload/10.2/term``, so giving a term
+    changes no order's customer, sites or bandwidth.
     """
     requests: list[OrderRequest] = []
     retail = retail_offering(scenario)
@@ -262,6 +265,8 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
                 if (gen.customers is None or c.id in gen.customers) and len(c.sites) >= 2
             ]
             gap = distribution(gen.interarrival)
+            term = distribution(gen.term) if gen.term is not None else None
+            terms = world.sim.random.stream("workload/10.2/term")  # its own: terms shift no draw
             at = 0.0
             times = (
                 arrival_times(gen.arrivals, gen.count, world.sim.random.stream("workload/10.2/arrivals"))
@@ -283,6 +288,7 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
                         retail,
                         at,
                         f"{customer.id}/order-{n}",
+                        term.sample(terms) if term is not None else None,
                     )
                 )
                 if times is None:

@@ -314,8 +314,10 @@ class GenerateModel(_Strict):
     arrivals: ArrivalsModel | None = None
     bandwidth_mbps: list[float] = Field(default_factory=lambda: [100.0], min_length=1)
     customers: list[str] | None = None
+    term: DistributionSpec | None = None
+    """Seconds each delivered product is kept before its Customer disconnects it (none: for ever)."""
 
-    _shorthand = field_validator("interarrival", mode="before")(_constant_shorthand)
+    _shorthand = field_validator("interarrival", "term", mode="before")(_constant_shorthand)
 
     @model_validator(mode="after")
     def _one_process(self) -> GenerateModel:

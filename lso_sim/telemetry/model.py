@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -226,6 +227,8 @@ class ElementTelemetry:
         self.capacity_mbps = capacity_mbps if capacity_mbps > 0 else 1.0
         self._flows: dict[str, _Flow] = {}
         self._memo: dict[int, _Figures] = {}
+        self._stopped: deque[str] = deque()
+        """With a retention: flows stopped (0 Mbit/s), in the order they stopped."""
         low, high = network.profile.base_delay_ms
         self.base_delay_ms = network.rng(f"{ne}/delay").uniform(low, high)
 
@@ -252,6 +255,32 @@ class ElementTelemetry:
             state.changes = (*changes[:-1], bandwidth_mbps)
         else:
             state.changes = (*changes, when, bandwidth_mbps)
+        if self.network.retention is not None:
+            if bandwidth_mbps <= 0:
+                self._stopped.append(flow)
+            self._retire_some(self.network.retention)
+
+    def _retire_some(self, retention: float, count: int = 2) -> None:
+        """Forget up to ``count`` flows stopped at least ``retention`` seconds ago, oldest first.
+
+        The flow, its bandwidth history and the network's cached draws for it go. What changes is
+        only what a read of the past more than ``retention`` seconds back would see: a forgotten
+        flow's counters read zero and it no longer adds to :meth:`element_counters` (nothing in
+        lso-sim reads an element's totals; folding each flow's counters in when it goes would
+        cost an integration over its whole life, four tenths of a churned run's time), and an
+        interval's utilisation, if first computed after, leaves it out.
+        """
+        now = self.network.now()
+        for _ in range(min(count, len(self._stopped))):
+            flow = self._stopped.popleft()
+            state = self._flows.get(flow)
+            if state is None or state.changes[-1] > 0:
+                continue  # forgotten already, or carrying traffic again (it rejoins when it stops)
+            if now - state.changes[-2] < retention:
+                self._stopped.appendleft(flow)  # the oldest has not expired: none after it has
+                return
+            del self._flows[flow]
+            self.network.forget_flow(flow)
 
     def flows(self, at: float | None = None) -> dict[str, float]:
         """Flows crossing the element at ``at`` (default now) with their bandwidth, by flow id."""
@@ -327,7 +356,7 @@ class ElementTelemetry:
         return Counters(int(octets_in), int(octets_out), int(frames_in), int(frames_out), int(errored))
 
     def element_counters(self, at: float | None = None) -> Counters:
-        """Counters of every flow the element has carried, added up."""
+        """Counters of every flow the element has carried and still keeps, added up."""
         total = Counters()
         for flow in self._flows:
             total = total + self.counters(flow, at)
@@ -444,8 +473,17 @@ class NetworkTelemetry:
         self._elements: dict[str, ElementTelemetry] = {}
         self._impairments: list[ImpairmentState] = []
         self._by_ne: dict[str, list[ImpairmentState]] = {}
-        self._load: dict[tuple[str, int], float] = {}
-        self._normals: dict[tuple[str, int], list[float]] = {}
+        self._load: dict[str, dict[int, float]] = {}
+        """Load factors drawn, by flow then interval (a cache: each is a pure function)."""
+        self._normals: dict[str, dict[int, list[float]]] = {}
+        """Blocks of normal draws, by name then block (a cache, like ``_load``)."""
+        self.retention: float | None = None
+        """Seconds a stopped flow is kept before it is forgotten (``sellers.retention``)."""
+
+    def forget_flow(self, flow: str) -> None:
+        """Drop the cached draws of ``flow`` (drawn again, the same, if it is ever read)."""
+        self._load.pop(flow, None)
+        self._normals.pop(f"load/{flow}", None)
 
     def configure(self, profile: TrafficProfile) -> None:
         """Replace the profile (before anything was read: figures already computed would change).
@@ -468,12 +506,14 @@ class NetworkTelemetry:
         function of seed, name and interval, at the cost of one seeding per block.
         """
         block, offset = divmod(bucket, _BLOCK)
-        key = (name, block)
-        values = self._normals.get(key)
+        blocks = self._normals.get(name)
+        if blocks is None:
+            blocks = self._normals[name] = {}
+        values = blocks.get(block)
         if values is None:
             rng = self.rng(f"{name}/{block}")
             values = [rng.gauss(0.0, 1.0) for _ in range(2 * _BLOCK)]
-            self._normals[key] = values
+            blocks[block] = values
         return values[2 * offset], values[2 * offset + 1]
 
     def element(self, ne: str) -> ElementTelemetry:
@@ -489,8 +529,10 @@ class NetworkTelemetry:
 
         The same for every element the flow crosses: it is the customer's traffic.
         """
-        key = (flow, bucket)
-        value = self._load.get(key)
+        drawn = self._load.get(flow)
+        if drawn is None:
+            drawn = self._load[flow] = {}
+        value = drawn.get(bucket)
         if value is None:
             profile = self.profile
             middle = (bucket + 0.5) * profile.interval
@@ -498,7 +540,7 @@ class NetworkTelemetry:
             spread = profile.load_spread
             noise = math.exp(spread * self.normals(f"load/{flow}", bucket)[0] - spread * spread / 2)
             value = min(1.0, max(0.0, profile.load * cycle * noise))
-            self._load[key] = value
+            drawn[bucket] = value
         return value
 
     # -- impairments --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import BusinessApplications, ServiceOrchestrator, ServiceRecord
+from lso_sim.actors.service_retention import gone
 from lso_sim.errors import LsoSimError
 from lso_sim.messages import Kind, bodies
 from lso_sim.messages.envelope import Flow, Message
@@ -81,7 +82,7 @@ def _serve(sof: ServiceOrchestrator, msg: Message) -> None:
     ident = str(msg.payload.get("id"))
     record = next((r for r in sof.services.values() if r.service.id == ident), None)
     if record is None or record.buyer != msg.src:
-        sof.respond(msg, 404, {"code": "notFound", "reason": f"no service {ident}"})
+        sof.respond(msg, 404, {"code": "notFound", "reason": gone(sof, f"service {ident}")})
         return
     record.read_at = sof.sim.now
     body = bodies.inventory_service(ident, record.service.state, record.bandwidth_mbps, record.product_order)

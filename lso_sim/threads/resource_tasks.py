@@ -34,6 +34,7 @@ from lso_sim.actors.roles import (
     ServiceOrchestrator,
     ServiceRecord,
 )
+from lso_sim.actors.service_retention import gone
 from lso_sim.actors.world import World
 from lso_sim.architecture.roles import Role
 from lso_sim.engine.retry import NO_RETRY, RetryPolicy
@@ -441,7 +442,9 @@ class PartnerTasks:
         record = self._record(msg.payload.get("partnerOrder"))
         if record is None or not record.constructs:
             sof.respond(
-                msg, 404, {"code": "notFound", "reason": f"no active component {msg.payload['componentId']}"}
+                msg,
+                404,
+                {"code": "notFound", "reason": gone(sof, f"active component {msg.payload['componentId']}")},
             )
             return
         sof.respond(msg, 202, {"taskId": msg.id, "state": "inProgress"})
@@ -498,7 +501,7 @@ class PartnerTasks:
         component = body["performanceJob"]["servicePayloadSpecificAttributes"]["interface"]
         record = self._record(body.get("partnerOrder"))
         if record is None or not record.constructs:
-            sof.respond(msg, 404, {"code": "notFound", "reason": f"no active component {component}"})
+            sof.respond(msg, 404, {"code": "notFound", "reason": gone(sof, f"active component {component}")})
             return
         start = float(body.get("start", max(0.0, world.sim.now - world.telemetry.profile.interval)))
         watch = self._thresholds(body.get("watch"), str(body.get("partnerOrder")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from lso_sim.actors.roles import RoleActor
 from lso_sim.actors.world import World
 from lso_sim.messages.operations import FORWARDING_CONSTRUCT_RESULT, PARTNER_COMPONENT_RESULT
 from lso_sim.threads import resource_layer, resource_tasks, topology_info
@@ -23,6 +24,9 @@ THREAD = "10.2"
 def install(world: World) -> None:
     """Give every actor of ``world`` its 10.2 behaviour."""
     resource_layer.install(world)
+    for actor in world.sim.actors.values():
+        if isinstance(actor, RoleActor):  # late notifications of ended instances: dropped later
+            actor.waiting.is_over = world.is_over
     topology_info.install(world)  # SOF's topology information (3b, 3c), read from its ICMs
     # Changes of delivered products reconfigure constructs as 10.3 does and remove them.
     resource_tasks.install(world)

@@ -45,6 +45,7 @@ from lso_sim.messages.operations import (
     PRODUCT_ORDER_STATE_CHANGE,
     REQUEST_PARTNER_FULFILMENT,
     RETRIEVE_PRODUCT_ORDER,
+    RETRIEVE_SERVICE,
     RETRIEVE_SERVICE_ORDER,
     SERVICE_ORDER_STATE_CHANGE,
     SERVICE_STATE_CHANGE,
@@ -108,6 +109,8 @@ ORDER_END_STATES = frozenset({"completed", "failed", "partial", "cancelled", "re
 
 CANCEL_STEP = "cancel"
 """Step label of the hops a cancellation causes (10.2 defines no step for them)."""
+FORGOTTEN = "SOF no longer knows service order"
+"""How the reason of a followed service order the SOF forgot begins (``sellers.retention``)."""
 
 
 @dataclass(slots=True)
@@ -442,8 +445,17 @@ class Seller:
         state, reason = yield from self._follow_service_order(
             str(answer.payload["id"]), flow, "13" if self.is_provider else step
         )
+        if action == "delete" and reason is not None and reason.startswith(FORGOTTEN):
+            at = "13" if self.is_provider else step
+            if (yield from self._service_shows(service_id, "terminated", flow, at)):
+                state, reason = "completed", None
         if reason is not None:
             order.private.setdefault("reason", reason)
+        if state == "completed" and action == "delete" and self.inventory.state.retention is not None:
+            # sellers.retention: what BUS-sp bought from partners for the product goes with it.
+            delivered_by = product.private["order"]
+            for bought in [k for k, v in bus.partner_orders.items() if v.get("order") == delivered_by]:
+                del bus.partner_orders[bought]
         return state == "completed"
 
     def _follow_service_order(
@@ -478,6 +490,9 @@ class Seller:
                 self.sof, RETRIEVE_SERVICE_ORDER, {"id": service_order}, flow=flow, step=step
             )
             if answer.status == 404:
+                why = refusal_detail(answer)
+                if "forgets" in why:  # sellers.retention shorter than the silence BUS waited
+                    return "failed", f"{FORGOTTEN} {service_order}: {why}"
                 return "failed", f"SOF knows no service order {service_order}"
             state = answer.payload.get("state") if answer.status == 200 else None
             if state == "completed":
@@ -750,9 +765,25 @@ class Seller:
             order.private.setdefault("reason", f"SOF refused the service order ({answer.status})")
             return "failed"
         state, reason = yield from self._follow_service_order(work.service_order, work.flow, step, work)
+        forgotten = reason is not None and reason.startswith(FORGOTTEN)
+        if forgotten and (yield from self._service_shows(f"svc-{order.id}", "active", work.flow, step)):
+            state, reason = "completed", None
         if reason is not None:
             order.private.setdefault("reason", reason)
         return state
+
+    def _service_shows(
+        self, service_id: str, state: str, flow: Flow, step: str
+    ) -> Generator[simpy.Event, Any, bool]:
+        """Whether SOF's service is in ``state``: how an add or delete order that SOF forgot before
+        BUS read how it ended (a lost notification, then a lost read; ``sellers.retention``) ended.
+
+        A SOF forgets only services that ended, so a forgotten service (404) shows ``terminated``.
+        """
+        read = yield from self.bus.call(self.sof, RETRIEVE_SERVICE, {"id": service_id}, flow=flow, step=step)
+        if read.status == 404:
+            return state == "terminated"
+        return read.status == 200 and read.payload.get("state") == state
 
     # -- step 9b, option LEGATO then SONATA ----------------------------------------------------
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import simpy
 
 from lso_sim.actors.roles import ServiceRecord
+from lso_sim.actors.service_retention import gone
 from lso_sim.actors.world import PartnerFulfilment
 from lso_sim.errors import LsoSimError
 from lso_sim.lifecycle.machines import SERVICE_ORDER
@@ -95,6 +96,8 @@ class ServiceChanges:
             return
         order = Stateful(sof.next_id("so"), SERVICE_ORDER, now)
         sof.service_orders.add(order, msg.payload)
+        if sof.forgetting is not None:  # sellers.retention: a few ended services forgotten
+            sof.forgetting.sweep()
         sof.respond(msg, 201, bodies.service_order(order.id, msg.payload, "acknowledged", now))
         order.move("inProgress", now)
         provider = self.orchestrator.is_provider
@@ -246,6 +249,8 @@ class ServiceChanges:
             record.reserved = ()
         record.constructs = []
         record.service.move("terminated", world.sim.now)
+        if sof.forgetting is not None:  # sellers.retention: forgotten when its retention is over
+            sof.forgetting.ended(record)
         return ok
 
     def _delete_construct(
@@ -262,10 +267,14 @@ class ServiceChanges:
         record = sof.services.get(known) if known is not None else None
         if record is None or record.service.state != "active":
             sof.respond(
-                msg, 404, {"code": "notFound", "reason": f"no active component {msg.payload['componentId']}"}
+                msg,
+                404,
+                {"code": "notFound", "reason": gone(sof, f"active component {msg.payload['componentId']}")},
             )
             return
         ok = yield from self._remove(record, msg.flow, msg.step)
+        if sof.forgetting is not None:  # sellers.retention: no service order here, so sweep now
+            sof.forgetting.sweep()
         sof.respond(msg, 200, {"componentId": msg.payload["componentId"], "result": "pass" if ok else "fail"})
         # Removed without BUS-partner ordering it: its product must show the termination.
         inventory_sync.announce(sof, record, flow=msg.flow, step=steps_of(msg).sync)

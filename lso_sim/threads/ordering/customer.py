@@ -30,16 +30,16 @@ from lso_sim.messages.operations import (
     PRODUCT_ORDER_ITEM_STATE_CHANGE,
     PRODUCT_ORDER_STATE_CHANGE,
     QUOTE_STATE_CHANGE,
-    RETRIEVE_PRODUCT_ORDER,
     RETRIEVE_QUOTE,
 )
 from lso_sim.sonata import listen, register_listener
 from lso_sim.sonata.order import ORDER_EVENTS
 from lso_sim.sonata.reasons import end_reason, refusal
+from lso_sim.threads.ordering import disconnect
 from lso_sim.threads.ordering.locate import locate_site
+from lso_sim.threads.ordering.order_end import await_order_end
 
 THREAD = "10.2"
-FINAL_ORDER_STATES = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,8 @@ class OrderRequest:
         offering: product offering id in the SP's catalog.
         start: simulated time the customer starts browsing.
         instance: thread instance id.
+        term: seconds the customer keeps the delivered product before it disconnects it
+            (:mod:`lso_sim.threads.ordering.disconnect`); None keeps it for ever.
     """
 
     customer: str
@@ -61,6 +63,7 @@ class OrderRequest:
     offering: str
     start: float
     instance: str
+    term: float | None = None
 
 
 QUOTE_PENDING_STATES = frozenset({"acknowledged", "inProgress", "inProgress.draft"})
@@ -220,7 +223,7 @@ def _order(
     customer.orders[order_id] = {"instance": request.instance, "state": answer.payload["state"]}
 
     # 14: wait for the order to end (notified, or found by polling after a silence).
-    state, reason = yield from _await_order_end(world, customer, bus, order_id, flow)
+    state, reason = yield from await_order_end(world, customer, bus, order_id, flow)
     customer.orders[order_id]["state"] = state
     if state != "completed":
         world.finish(request.instance, state, reason, order=order_id)
@@ -234,46 +237,17 @@ def _order(
         bus, ACCEPT_PRODUCT, {"productOrderId": order_id, "accepted": True}, flow=flow, step="15"
     )
     product_id = answer.payload.get("productId") if answer.status == 200 else None
+    if not product_id and request.term is not None:
+        # The seller no longer ties the order to its product (sellers.retention shorter than the
+        # acceptance tests, say): to disconnect it when its term is over, the customer finds it
+        # in its inventory by the order that delivered it.
+        listed = yield from customer.call(
+            bus, LIST_PRODUCT, {"productOrderId": order_id}, flow=flow, step="15"
+        )
+        products = listed.payload if listed.status == 200 and isinstance(listed.payload, list) else []
+        product_id = products[0].get("id") if products else None
     if product_id:
         customer.products.append(product_id)
     world.finish(request.instance, "completed", order=order_id, product=product_id)
-
-
-def _await_order_end(
-    world: World, customer: Customer, bus: str, order_id: str, flow: Flow
-) -> Generator[simpy.Event, Any, tuple[str, str | None]]:
-    """The order's end state and, for any end but ``completed``, the seller's reason.
-
-    A notification ends the wait; after a silence the customer reads the order, at most
-    ``poll_limit`` times, then gives up (``abandoned``). An order that did not complete is read
-    once for the reason of its last state change.
-    """
-    wait = world.options.notification_wait
-    signal, instance = f"order:{order_id}", flow.instance
-    finals = [customer.waiting.event(f"{signal}:{s}", instance=instance) for s in sorted(FINAL_ORDER_STATES)]
-    polls = 0
-    state: str | None = None
-    answer: Message | None = None
-    while state is None:
-        notified = [e for e in finals if e.triggered]
-        if not notified:
-            result = yield world.sim.env.any_of([*finals, world.sim.env.timeout(wait)])
-            notified = [e for e in finals if e in result]
-        if notified:
-            state = str(notified[0].value)
-            answer = None
-            break
-        if polls >= world.options.poll_limit:
-            return "abandoned", f"order {order_id} reached no end state after {polls} reads"
-        polls += 1
-        answer = yield from customer.call(bus, RETRIEVE_PRODUCT_ORDER, {"id": order_id}, flow=flow, step="14")
-        if answer.status == 200 and answer.payload["state"] in FINAL_ORDER_STATES:
-            state = str(answer.payload["state"])
-    if state in ("completed", "cancelled"):
-        return state, None  # success, or the customer's own cancellation: nothing to learn
-    if answer is None:
-        answer = yield from customer.call(bus, RETRIEVE_PRODUCT_ORDER, {"id": order_id}, flow=flow, step="14")
-    if answer.status != 200:  # e.g. a seller that no longer keeps the order (sellers.retention)
-        return state, f"order {order_id} ended {state}; its reason could not be read: {refusal(answer)}"
-    reason = end_reason(answer.payload)
-    return state, str(reason) if reason else f"order {order_id} ended {state}"
+    if product_id and request.term is not None:
+        disconnect.schedule(world, request, str(product_id), order_id)

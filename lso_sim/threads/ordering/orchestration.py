@@ -25,6 +25,7 @@ from typing import Any
 import simpy
 
 from lso_sim.actors.roles import NO_PARTNER_ORDERS, ServiceOrchestrator, ServiceRecord
+from lso_sim.actors.service_retention import gone
 from lso_sim.actors.world import PartnerFulfilment, World
 from lso_sim.architecture.roles import Role
 from lso_sim.errors import LsoSimError
@@ -174,6 +175,8 @@ class Orchestrator:
         )
         sof.services[order_id] = record
         sof.service_orders.add(record.order, msg.payload, buyer=msg.src)
+        if sof.forgetting is not None:  # sellers.retention: a few ended services forgotten
+            sof.forgetting.keep(order_id)
         sof.respond(msg, 201, bodies.service_order(order_id, msg.payload, "acknowledged", now))
         record.order.move("inProgress", world.sim.now)
         if self.is_provider:
@@ -250,7 +253,9 @@ class Orchestrator:
             ident = found if found is not None else f"with externalId {external}"
         entry = self.sof.service_orders.get(ident)
         if entry is None:
-            self.sof.respond(msg, 404, {"code": "notFound", "reason": f"no service order {ident}"})
+            self.sof.respond(
+                msg, 404, {"code": "notFound", "reason": gone(self.sof, f"service order {ident}")}
+            )
             return
         order, request = entry
         body = bodies.service_order(ident, request, order.state, order.created)
@@ -588,7 +593,10 @@ class Orchestrator:
             self.sof.respond(
                 msg,
                 404,
-                {"code": "notFound", "reason": f"no service order for {msg.payload['partnerOrder']}"},
+                {
+                    "code": "notFound",
+                    "reason": gone(self.sof, f"service order for {msg.payload['partnerOrder']}"),
+                },
             )
             return
         if record.order.state != "inProgress" or record.committed:
@@ -686,7 +694,9 @@ class Orchestrator:
         record = yield from self._partner_record(msg.payload["partnerOrder"])
         if record is None:
             sof.respond(
-                msg, 404, {"code": "notFound", "reason": f"no service for {msg.payload['partnerOrder']}"}
+                msg,
+                404,
+                {"code": "notFound", "reason": gone(sof, f"service for {msg.payload['partnerOrder']}")},
             )
             return
         calls = [
