@@ -232,3 +232,20 @@ def test_a_service_order_forgotten_before_bus_read_its_end_is_read_from_its_serv
     assert forgotten and forgotten[-1].status == 404 and "forgets" in str(forgotten[-1].payload)
     assert reads
     check_every_instance_ended(result, trace, must_explain=lambda o: o.state != "completed")
+
+
+@pytest.mark.parametrize("instance", ["acme/order-1", "acme/disconnect-1"])
+def test_a_forgotten_service_order_whose_service_cannot_be_read_fails_saying_so(instance: str) -> None:
+    """As above, but every read of the service is lost too: BUS-sp cannot tell how the order
+    ended, and the instance fails naming the read that went unanswered."""
+
+    def match(out: Outgoing) -> bool:
+        lost = ("serviceOrderStateChangeEvent", "serviceGet")
+        return out.instance == instance and out.operation in lost
+
+    scenario = churn(count=4, sellers={"retention": 3600.0})
+    result, trace = run_lossy(scenario, Dropper(match=match), horizon=400 * 86400)
+    ended = outcome(result, instance)
+    assert ended.state == "failed"
+    assert ended.reason is not None and "serviceGet" in ended.reason and "no response" in ended.reason
+    check_every_instance_ended(result, trace, must_explain=lambda o: o.state != "completed")

@@ -449,6 +449,8 @@ class Seller:
             at = "13" if self.is_provider else step
             if (yield from self._service_shows(service_id, "terminated", flow, at)):
                 state, reason = "completed", None
+            else:  # the delete did not take effect, or BUS could not read the service to know it
+                reason = f"SOF does not show service {service_id} terminated; {reason}"
         if reason is not None:
             order.private.setdefault("reason", reason)
         if state == "completed" and action == "delete" and self.inventory.state.retention is not None:
@@ -766,8 +768,11 @@ class Seller:
             return "failed"
         state, reason = yield from self._follow_service_order(work.service_order, work.flow, step, work)
         forgotten = reason is not None and reason.startswith(FORGOTTEN)
-        if forgotten and (yield from self._service_shows(f"svc-{order.id}", "active", work.flow, step)):
-            state, reason = "completed", None
+        if forgotten:
+            if (yield from self._service_shows(f"svc-{order.id}", "active", work.flow, step)):
+                state, reason = "completed", None
+            else:
+                reason = f"SOF does not show service svc-{order.id} active; {reason}"
         if reason is not None:
             order.private.setdefault("reason", reason)
         return state
