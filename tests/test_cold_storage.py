@@ -7,6 +7,7 @@ were frozen as soon as possible or never.
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ from lso_sim.sonata.store import BuyerResources, Resource
 from lso_sim.trace.jsonl import JsonlTraceWriter
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Name(enum.StrEnum):
+    EPL = "epl"
+
 
 json_values = st.recursive(
     st.none()
@@ -51,11 +57,21 @@ def test_a_frozen_body_thaws_to_the_same_bytes(body: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"a": (1, 2)}, {"a": 2**70}, {1: "x"}, {"a": {"b": (1,)}}],
-    ids=["tuple", "huge-int", "int-key", "nested-tuple"],
+    [
+        {"a": (1, 2)},
+        {"a": 2**70},
+        {1: "x"},
+        {"a": {"b": (1,)}},
+        {"a": float("nan")},
+        {"a": [float("inf")]},
+        {"a": _Name.EPL},
+        {"a": "\ud800"},
+    ],
+    ids=["tuple", "huge-int", "int-key", "nested-tuple", "nan", "infinity", "str-enum", "lone-surrogate"],
 )
 def test_a_body_that_would_not_come_back_the_same_is_not_frozen(body: dict[Any, Any]) -> None:
-    """A tuple would come back a list; orjson refuses the others: such a body stays live."""
+    """A tuple would come back a list, NaN ``null``, an enum a plain string; orjson refuses the
+    others: such a body stays live."""
     assert freeze(body) is None
     resource = Resource("product", "p-1", body)
     assert resource.freeze() is False
@@ -132,3 +148,46 @@ def test_a_frozen_body_is_deflated_below_its_json() -> None:
     assert frozen is not None
     assert len(frozen) < len(orjson.dumps(body)) / 2
     assert thaw(frozen) == body
+
+
+def _same(copy: Any, live: Any) -> bool:
+    """Equal and of the same types all the way down: what a frozen body must read back as."""
+    if type(copy) is not type(live):
+        return False
+    if isinstance(live, dict):
+        return list(copy) == list(live) and all(_same(copy[k], v) for k, v in live.items())
+    if isinstance(live, list):
+        return len(copy) == len(live) and all(_same(c, v) for c, v in zip(copy, live, strict=True))
+    return bool(copy == live)
+
+
+def _round_trips(body: dict[Any, Any]) -> bool:
+    """The former rule, as the oracle: encode, decode, compare types and values."""
+    try:
+        return _same(orjson.loads(orjson.dumps(body)), body)
+    except (TypeError, orjson.JSONEncodeError):
+        return False
+
+
+any_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | st.text(max_size=4)
+    | st.sampled_from([_Name.EPL]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.tuples(inner)
+    | st.dictionaries(st.text(max_size=3) | st.integers(0, 3), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=4), any_values, max_size=4))
+def test_a_body_is_frozen_exactly_when_it_reads_back_as_itself(body: dict[str, Any]) -> None:
+    """Freezing decides from the types alone; a round trip through JSON is the judge."""
+    frozen = freeze(body)
+    assert (frozen is not None) == _round_trips(body)
+    if frozen is not None:
+        assert _same(thaw(frozen), body)
