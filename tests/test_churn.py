@@ -249,3 +249,26 @@ def test_a_forgotten_service_order_whose_service_cannot_be_read_fails_saying_so(
     assert ended.state == "failed"
     assert ended.reason is not None and "serviceGet" in ended.reason and "no response" in ended.reason
     check_every_instance_ended(result, trace, must_explain=lambda o: o.state != "completed")
+
+
+@pytest.mark.parametrize("partner_fulfilment", ["interlude", "legato-sonata"])
+def test_a_partner_order_forgotten_by_the_partner_does_not_stop_the_disconnect(
+    partner_fulfilment: str,
+) -> None:
+    """With an hour's retention the partner forgets the order that delivered its part long before
+    the term ends. Over LEGATO then SONATA, BUS-sp finds the partner's product in its inventory
+    there (listProduct by productOrderId) and orders its delete; every disconnect completes and
+    the inventories agree."""
+    options = {"partner_fulfilment": partner_fulfilment}
+    scenario = churn(count=3, sellers={"retention": 3600.0}, options=options)
+    result, trace = run(scenario)
+    for n in (1, 2, 3):
+        assert outcome(result, f"acme/disconnect-{n}").state == "completed", outcome(
+            result, f"acme/disconnect-{n}"
+        ).reason
+    assert result.invariants is not None and result.invariants.failures() == []
+    if partner_fulfilment == "legato-sonata":
+        lists = [
+            r for r in trace.records if r.operation == "listProduct" and r.src == "bus-sp" and r.step == "9b"
+        ]
+        assert len(lists) == 3

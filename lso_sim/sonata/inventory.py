@@ -116,11 +116,16 @@ class InventoryApi(SellerApi):
     def product_of_service(self, service_id: str) -> Resource | None:
         """The product (of any buyer) whose order established SOF's service ``service_id``.
 
-        A seller names the service of a product after the order that delivered it.
+        A seller names the service of a product after the order that delivered it, and files the
+        product under that order's id (:meth:`create`): the look-up reads that entry, not every
+        product of the run.
         """
+        if not service_id.startswith("svc-"):
+            return None
+        order = service_id[len("svc-") :]
         for store in self.state.buyers.values():
-            for resource in store.all("product"):
-                if f"svc-{resource.private.get('order')}" == service_id:
+            for resource in store.tagged("product", order):
+                if resource.private.get("order") == order:
                     return resource
         return None
 

@@ -40,10 +40,12 @@ from lso_sim.messages.operations import (
     CREATE_QUOTE,
     CREATE_SERVICE_ORDER,
     DETERMINE_SERVICE_COMPONENTS,
+    LIST_PRODUCT,
     PRODUCT_ORDER_ITEM_EXPECTED_DATE_SET,
     PRODUCT_ORDER_ITEM_STATE_CHANGE,
     PRODUCT_ORDER_STATE_CHANGE,
     REQUEST_PARTNER_FULFILMENT,
+    RETRIEVE_PRODUCT,
     RETRIEVE_PRODUCT_ORDER,
     RETRIEVE_SERVICE,
     RETRIEVE_SERVICE_ORDER,
@@ -144,6 +146,9 @@ class Seller:
         self.is_provider = bus.role is Role.BUS_SP
         self.sof = world.sof[bus.domain].id
         self.partner_hubs: set[str] = set()
+        self._bought_for: dict[str, list[str]] = {}
+        """With a retention: BUS order id -> the partner orders bought for it (``bus.partner_orders``
+        keys), so that a disconnect forgets them without a scan of every partner order of the run."""
         step = "3e" if self.is_provider else "-"
         self.catalog = CatalogApi(bus, world.offerings)
         places = known_places(world, bus)
@@ -456,9 +461,34 @@ class Seller:
         if state == "completed" and action == "delete" and self.inventory.state.retention is not None:
             # sellers.retention: what BUS-sp bought from partners for the product goes with it.
             delivered_by = product.private["order"]
-            for bought in [k for k, v in bus.partner_orders.items() if v.get("order") == delivered_by]:
-                del bus.partner_orders[bought]
+            for bought in self._bought_for.pop(delivered_by, ()):
+                known = bus.partner_orders.get(bought)
+                if known is not None and known.get("order") == delivered_by:
+                    del bus.partner_orders[bought]
         return state == "completed"
+
+    def _partner_product_of(
+        self, partner_bus: str, partner_order: str, flow: Flow
+    ) -> Generator[simpy.Event, Any, dict[str, Any]]:
+        """The product ``partner_order`` delivered, read from BUS-sp's inventory at the partner
+        (``listProduct`` by ``productOrderId``, then ``retrieveProduct``); ``{}`` if none is found."""
+        listed = yield from self.bus.call(
+            partner_bus, LIST_PRODUCT, {"productOrderId": partner_order}, flow=flow, step="9b"
+        )
+        found = listed.payload if listed.status == 200 and isinstance(listed.payload, list) else []
+        if not found or "id" not in found[0]:
+            return {}
+        product = yield from self.bus.call(
+            partner_bus, RETRIEVE_PRODUCT, {"id": found[0]["id"]}, flow=flow, step="9b"
+        )
+        return dict(product.payload) if product.status == 200 and isinstance(product.payload, dict) else {}
+
+    def _file_partner_order(self, partner_order: str, known: dict[str, Any]) -> None:
+        """Remember a partner order BUS bought (``bus.partner_orders``), and for which order."""
+        self.bus.partner_orders[partner_order] = known
+        bought_for = known.get("order")
+        if bought_for is not None and self.inventory.state.retention is not None:
+            self._bought_for.setdefault(str(bought_for), []).append(partner_order)
 
     def _follow_service_order(
         self, service_order: str, flow: Flow, step: str, work: OrderWork | None = None
@@ -519,6 +549,12 @@ class Seller:
         delivered = (
             original.payload["productOrderItem"][0].get("product", {}) if original.status == 200 else {}
         )
+        if original.status == 404:
+            # The partner forgot the finished order (sellers.retention shorter than the product's
+            # life, a disconnect after a term): its product is still in BUS-sp's inventory there,
+            # filed under that order.
+            bought = str(msg.payload["partnerOrder"])
+            delivered = yield from self._partner_product_of(partner_bus, bought, flow)
         if "id" not in delivered:
             bus.respond(msg, 200, {"partnerOrder": None, "state": "failed"})
             return
@@ -542,17 +578,57 @@ class Seller:
             bus.respond(msg, 200, {"partnerOrder": None, "state": "failed"})
             return
         partner_order = str(answer.payload["id"])
-        bus.partner_orders[partner_order] = dict(known)
+        self._file_partner_order(partner_order, dict(known))
         done = bus.waiting.event(f"partner-order:{partner_order}:completed", instance=flow.instance)
         failed = bus.waiting.event(f"partner-order:{partner_order}:failed", instance=flow.instance)
-        yield world.sim.env.any_of([done, failed, world.sim.env.timeout(world.options.notification_wait)])
-        state = "completed" if done.triggered else "failed"
-        if not (done.triggered or failed.triggered):
-            answer = yield from bus.call(
-                partner_bus, RETRIEVE_PRODUCT_ORDER, {"id": partner_order}, flow=flow, step="9b"
-            )
+        # SOF-sp waits for this answer: read the order as often as one of its waits allows (as for
+        # an add, below), until it ends; the partner may itself be reading its SOF late.
+        env, wait = world.sim.env, release.wait_within(bus, world)
+        state = "unknown"
+        for _read in range(world.options.poll_limit):
+            yield env.any_of([done, failed, env.timeout(wait)])
+            if done.triggered or failed.triggered:
+                state = "completed" if done.triggered else "failed"
+                break
+            try:
+                answer = yield from bus.call(
+                    partner_bus,
+                    RETRIEVE_PRODUCT_ORDER,
+                    {"id": partner_order},
+                    flow=flow,
+                    step="9b",
+                    timeout=release.patience(bus),
+                )
+            except LsoSimError:
+                continue
             state = answer.payload.get("state", "unknown") if answer.status == 200 else "unknown"
+            if answer.status == 404 and "forgets" in refusal_detail(answer):
+                # Forgotten before BUS-sp read how it ended (a lost event, sellers.retention): the
+                # product tells, as the change left it.
+                state = yield from self._partner_change_shows(
+                    partner_bus, str(delivered["id"]), action, msg.payload.get("bandwidthMbps"), flow
+                )
+            if state in ORDER_END_STATES or state == "unknown":
+                break
         bus.respond(msg, 200, {"partnerOrder": partner_order, "state": state})
+
+    def _partner_change_shows(
+        self, partner_bus: str, product_id: str, action: str, bandwidth: Any, flow: Flow
+    ) -> Generator[simpy.Event, Any, str]:
+        """How a partner change order that the partner forgot ended, read from its product:
+        ``completed`` when the product shows the change (terminated, or gone: a product is
+        forgotten only once terminated; the new bandwidth), ``failed`` when it does not."""
+        answer = yield from self.bus.call(
+            partner_bus, RETRIEVE_PRODUCT, {"id": product_id}, flow=flow, step="9b"
+        )
+        if answer.status == 404:
+            return "completed" if action == "delete" and "forgets" in refusal_detail(answer) else "unknown"
+        if answer.status != 200 or not isinstance(answer.payload, dict):
+            return "unknown"
+        if action == "delete":
+            return "completed" if answer.payload.get("status") == "terminated" else "failed"
+        shown = bodies.configured_bandwidth(answer.payload.get("productConfiguration"))
+        return "completed" if bandwidth is not None and shown == float(bandwidth) else "failed"
 
     # -- cancellation --------------------------------------------------------------------------
 
@@ -680,12 +756,15 @@ class Seller:
             if answer.status == 201:
                 partner_orders[domain] = answer.payload["id"]
                 work.partner_orders[answer.payload["id"]] = part["bus"]
-                bus.partner_orders[answer.payload["id"]] = {
-                    "domain": domain,
-                    "bus": part["bus"],
-                    "order": order_id,
-                    "item": str(body["productOrderItem"][0]["id"]),
-                }
+                self._file_partner_order(
+                    str(answer.payload["id"]),
+                    {
+                        "domain": domain,
+                        "bus": part["bus"],
+                        "order": order_id,
+                        "item": str(body["productOrderItem"][0]["id"]),
+                    },
+                )
             if (yield from self._checkpoint(work)):
                 return "cancelled"
             if answer.status != 201:
@@ -829,6 +908,11 @@ class Seller:
             except LsoSimError:
                 continue
             state = answer.payload.get("state") if answer.status == 200 else "unknown"
+            if answer.status == 404 and "forgets" in refusal_detail(answer):
+                # Forgotten before BUS-sp read how it ended (a lost event, sellers.retention):
+                # a product it delivered says it completed.
+                delivered = yield from self._partner_product_of(known["bus"], partner_order, msg.flow)
+                state = "completed" if delivered.get("status") == "active" else "unknown"
             if state in ORDER_END_STATES or state == "unknown" or done.triggered or failed.triggered:
                 break
         else:

@@ -50,7 +50,7 @@ def _relay(world: World, bus: BusinessApplications, msg: Message) -> None:
     if customer is not None and customer.status_via == "ALLEGRO":
         return  # its contract names ALLEGRO: SOF-sp told it (step 7), BUS-sp does not repeat it
     product = next(
-        (r.id for r in sellers.buyer(buyer).all("product") if r.private.get("order") == order), None
+        (r.id for r in sellers.buyer(buyer).tagged("product", order) if r.private.get("order") == order), None
     )
     bus.tell(
         buyer,

@@ -24,10 +24,17 @@ def service_of(resource: Resource) -> str:
 
 
 def product_of_service(bus: BusinessApplications, service: str) -> tuple[str, Resource] | None:
-    """``(buyer, product)`` whose service is ``service`` at seller ``bus``."""
+    """``(buyer, product)`` whose service is ``service`` at seller ``bus``.
+
+    A seller files each product under the id of the order that delivered it, so the look-up
+    reads that entry rather than every product of the run.
+    """
+    if not service.startswith("svc-"):
+        return None
+    order = service[len("svc-") :]
     for buyer, store in state_of(bus).buyers.items():
-        for resource in store.all("product"):
-            if service_of(resource) == service:
+        for resource in store.tagged("product", order):
+            if resource.private["order"] == order:
                 return buyer, resource
     return None
 
