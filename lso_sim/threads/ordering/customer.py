@@ -17,7 +17,7 @@ from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
 from lso_sim.errors import LsoSimError
 from lso_sim.messages import bodies
-from lso_sim.messages.envelope import Flow, Kind, Message
+from lso_sim.messages.envelope import Flow, Message
 from lso_sim.messages.operations import (
     ACCEPT_PRODUCT,
     CREATE_POQ,
@@ -37,7 +37,7 @@ from lso_sim.sonata.order import ORDER_EVENTS
 from lso_sim.sonata.reasons import end_reason, refusal
 from lso_sim.threads.ordering import disconnect
 from lso_sim.threads.ordering.locate import locate_site
-from lso_sim.threads.ordering.order_end import await_order_end
+from lso_sim.threads.ordering.order_end import abandon, await_order_end
 
 THREAD = "10.2"
 
@@ -134,15 +134,7 @@ def run(world: World, request: OrderRequest) -> Generator[simpy.Event, Any, None
     try:
         yield from _order(world, customer, request, flow)
     except LsoSimError as exc:
-        world.sim.record_local(
-            customer,
-            Kind.ERROR,
-            "orderAborted",
-            {"error": type(exc).__name__, "reason": str(exc)},
-            flow=flow,
-            step="-",
-        )
-        world.finish(request.instance, "abandoned", str(exc))
+        abandon(world, customer, request.instance, flow, exc)
 
 
 def _order(

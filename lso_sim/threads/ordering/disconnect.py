@@ -23,10 +23,10 @@ import simpy
 from lso_sim.actors.world import World
 from lso_sim.errors import LsoSimError
 from lso_sim.messages import bodies
-from lso_sim.messages.envelope import Flow, Kind
+from lso_sim.messages.envelope import Flow
 from lso_sim.messages.operations import CREATE_PRODUCT_ORDER
 from lso_sim.sonata.reasons import refusal
-from lso_sim.threads.ordering.order_end import await_order_end
+from lso_sim.threads.ordering.order_end import abandon, await_order_end
 
 if TYPE_CHECKING:
     from lso_sim.threads.ordering.customer import OrderRequest
@@ -79,15 +79,7 @@ def run(
             customer.orders.pop(order_id, None)  # the product's order: nothing of it is left
         world.finish(instance, state, reason, order=delete_order, product=product_id)
     except LsoSimError as exc:
-        world.sim.record_local(
-            customer,
-            Kind.ERROR,
-            "orderAborted",
-            {"error": type(exc).__name__, "reason": str(exc)},
-            flow=flow,
-            step="-",
-        )
-        world.finish(instance, "abandoned", str(exc), product=product_id)
+        abandon(world, customer, instance, flow, exc, product=product_id)
 
 
 __all__ = ["instance_of", "run", "schedule"]

@@ -14,11 +14,27 @@ import simpy
 
 from lso_sim.actors.roles import Customer
 from lso_sim.actors.world import World
-from lso_sim.messages.envelope import Flow, Message
+from lso_sim.messages.envelope import Flow, Kind, Message
 from lso_sim.messages.operations import RETRIEVE_PRODUCT_ORDER
 from lso_sim.sonata.reasons import end_reason, refusal
 
 FINAL_ORDER_STATES = frozenset({"completed", "failed", "partial", "cancelled", "rejected"})
+
+
+def abandon(
+    world: World, customer: Customer, instance: str, flow: Flow, why: Exception, **detail: Any
+) -> None:
+    """End an order or a disconnect the Customer gave up on (its requests went unanswered after
+    every attempt): an ``orderAborted`` error record saying why, then the ``abandoned`` outcome."""
+    world.sim.record_local(
+        customer,
+        Kind.ERROR,
+        "orderAborted",
+        {"error": type(why).__name__, "reason": str(why)},
+        flow=flow,
+        step="-",
+    )
+    world.finish(instance, "abandoned", str(why), **detail)
 
 
 def await_order_end(
