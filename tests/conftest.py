@@ -61,3 +61,19 @@ def scenario_project(tmp_path: Path) -> Path:
     folder.mkdir()
     (folder / "thread-10.2.yaml").write_bytes((SCENARIOS / "thread-10.2.yaml").read_bytes())
     return tmp_path
+
+
+def run_to_file(path: Path, out: Path) -> tuple[RunResult, bytes]:
+    """Run the scenario at ``path`` with its trace written to ``out``; the run and the trace's bytes.
+
+    A soak scenario is cut to 40 orders: enough for a byte-for-byte comparison of two settings
+    (freezing at once and never, say), at a fraction of its time. Every invariant must hold.
+    """
+    from lso_sim.scenarios.overrides import parse_overrides
+    from lso_sim.trace.jsonl import JsonlTraceWriter
+
+    with out.open("w", encoding="utf-8") as sink:
+        overrides = parse_overrides(["workload.0.generate.count=40"] if "soak" in path.name else [])
+        result = run_scenario(load_scenario(path, overrides=overrides), [JsonlTraceWriter(sink)])
+    assert result.invariants is not None and result.invariants.ok
+    return result, out.read_bytes()

@@ -13,19 +13,16 @@ from typing import Any
 
 import orjson
 import pytest
+from conftest import run_to_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lso_sim.lifecycle.machines import PRODUCT
 from lso_sim.lifecycle.state_machine import Stateful
-from lso_sim.scenarios.loader import load_scenario
-from lso_sim.scenarios.overrides import parse_overrides
-from lso_sim.scenarios.runner import run_scenario
 from lso_sim.sonata import store as store_module
 from lso_sim.sonata.api import state_of
 from lso_sim.sonata.cold import freeze, thaw
 from lso_sim.sonata.store import BuyerResources, Resource
-from lso_sim.trace.jsonl import JsonlTraceWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -106,15 +103,11 @@ def test_the_store_freezes_what_has_rested_and_nothing_else() -> None:
 
 
 def _trace(path: Path, tmp_path: Path, name: str) -> bytes:
-    out = tmp_path / name
-    with out.open("w", encoding="utf-8") as sink:
-        overrides = parse_overrides(["workload.0.generate.count=40"] if "soak" in path.name else [])
-        result = run_scenario(load_scenario(path, overrides=overrides), [JsonlTraceWriter(sink)])
-    assert result.invariants is not None and result.invariants.ok
+    result, written = run_to_file(path, tmp_path / name)
     if name == "eager.jsonl":
         froze = sum(s.froze for bus in result.world.bus.values() for s in state_of(bus).buyers.values())
         assert froze > 0, "nothing was frozen: the comparison would prove nothing"
-    return out.read_bytes()
+    return written
 
 
 @pytest.mark.parametrize(

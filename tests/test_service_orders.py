@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_to_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,10 +20,6 @@ from lso_sim.actors.roles import ServiceOrchestrator
 from lso_sim.actors.service_orders import ServiceOrderBook
 from lso_sim.lifecycle.machines import SERVICE_ORDER
 from lso_sim.lifecycle.state_machine import Stateful
-from lso_sim.scenarios.loader import load_scenario
-from lso_sim.scenarios.overrides import parse_overrides
-from lso_sim.scenarios.runner import run_scenario
-from lso_sim.trace.jsonl import JsonlTraceWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,17 +95,13 @@ def test_find_answers_what_a_scan_of_every_request_answered(
 
 
 def _trace(path: Path, tmp_path: Path, name: str) -> bytes:
-    out = tmp_path / name
-    with out.open("w", encoding="utf-8") as sink:
-        overrides = parse_overrides(["workload.0.generate.count=40"] if "soak" in path.name else [])
-        result = run_scenario(load_scenario(path, overrides=overrides), [JsonlTraceWriter(sink)])
-    assert result.invariants is not None and result.invariants.ok
+    result, written = run_to_file(path, tmp_path / name)
     if name == "eager.jsonl":
         sofs = [a for a in result.world.sim.actors.values() if isinstance(a, ServiceOrchestrator)]
         assert sum(sof.service_orders.froze for sof in sofs) > 0, (
             "nothing frozen: the comparison proves nothing"
         )
-    return out.read_bytes()
+    return written
 
 
 @pytest.mark.parametrize(
