@@ -138,6 +138,10 @@ def test_answers_are_those_of_a_store_that_purges_at_the_exact_moment(
             i for i, at in ended.items() if at is None or clock.now - at < retention
         ]
         assert [r.id for r in store.each("productOrder")] == expected
+        # Walked by state (what a list filtered on its status does), the same live ones, oldest first.
+        for state in ("acknowledged", "completed"):
+            shown = [i for i in expected if (ended[i] is None) is (state == "acknowledged")]
+            assert [r.id for r in store.each("productOrder", state)] == shown
 
 
 def _with(path: Path, **changes: Any) -> Scenario:

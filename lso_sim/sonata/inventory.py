@@ -159,8 +159,13 @@ class InventoryApi(SellerApi):
         # productOrderId reads the full body (the summary does not show the order items).
         # Products are filed under the ids of the orders that touched them (``create``, ``end_change``).
         wanted = param(msg.payload, "productOrderId", required=False)
+        status = param(msg.payload, "status", required=False)
         store = self.store(msg)
-        found = store.each("product") if wanted is None else iter(store.tagged("product", str(wanted)))
+        if wanted is None:
+            # A product's machine and its body's status move together (``Resource.move``).
+            found = store.each("product", None if status is None else str(status))
+        else:
+            found = iter(store.tagged("product", str(wanted)))
         items = (
             summary(r.body, _SUMMARY)
             for r in found

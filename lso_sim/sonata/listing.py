@@ -28,13 +28,14 @@ def page(
     """
     offset = int_param(query, "offset", 0)
     limit = int_param(query, "limit", 100)
-    wanted = {name: param(query, name, required=False) for name in filters}
+    given = [(filters[name], param(query, name, required=False)) for name in filters]
+    wanted = [(read, value) for read, value in given if value is not None]
     # Lazy all the way: items are summarised and filtered only until the page is full, so a list
     # call costs the page, not the buyer's whole history (a long run makes thousands of orders).
     found = (
-        item
-        for item in items
-        if all(value is None or str(filters[name](item)) == value for name, value in wanted.items())
+        items
+        if not wanted
+        else (item for item in items if all(str(read(item)) == value for read, value in wanted))
     )
     return list(islice(found, offset, offset + limit))
 

@@ -24,7 +24,7 @@ default) a seller keeps everything for the whole run.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,9 +288,16 @@ class BuyerResources:
         """The buyer's resources of ``kind``, oldest first."""
         return list(self.each(kind))
 
-    def each(self, kind: str) -> Iterator[Resource]:
-        """:meth:`all` without the copy, for a lazy page: do not add resources while iterating."""
-        kept = self._by_kind.get(kind, {}).values()
+    def each(self, kind: str, state: str | None = None) -> Iterator[Resource]:
+        """:meth:`all` without the copy, for a lazy page: do not add resources while iterating.
+
+        ``state``: only the resources in that state (read from their machine, so a list filtered
+        on the state its bodies show passes over the others without decoding or summarising them:
+        a customer listing its active products walks past the terminated ones a retention keeps).
+        """
+        kept: Iterable[Resource] = self._by_kind.get(kind, {}).values()
+        if state is not None:
+            kept = (r for r in kept if r.entity is not None and r.entity.state == state)
         if self.retention is None:
             return iter(kept)
         return (r for r in kept if not self.expired(r))  # filtered, not purged: no change mid-walk
