@@ -7,7 +7,7 @@ refused with a ``401`` (MEF ``invalidCredentials``) by whoever receives them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(slots=True)
@@ -15,11 +15,18 @@ class Credential:
     """One party's credential.
 
     Attributes:
-        holder: the actor id it was issued to.
+        holder: the actor id it was issued to (fixed once issued).
         domain: the holder's management domain.
         role: the holder's role (``Customer``, ``BUS-sp``...).
         expires: simulated time it stops being valid (``None``: never).
         revoked: simulated time it was revoked (``None``: not revoked).
+        token: the credential's id: what a request presents (``Authorization: Bearer <id>``) and
+            the trace shows; the secret behind it is never modelled, so it can never leak into a
+            trace.
+        authorization: the ``auth`` envelope field of this holder's requests.
+
+    ``token`` and ``authorization`` are made once, when the credential is issued: every request
+    of a run carries one and every arrival is checked against one.
     """
 
     holder: str
@@ -27,17 +34,12 @@ class Credential:
     role: str
     expires: float | None = None
     revoked: float | None = None
+    token: str = field(init=False, repr=False, compare=False)
+    authorization: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def token(self) -> str:
-        """The credential's id: what a request presents (``Authorization: Bearer <id>``) and the
-        trace shows; the secret behind it is never modelled, so it can never leak into a trace."""
-        return f"cred-{self.holder}"
-
-    @property
-    def authorization(self) -> str:
-        """The ``auth`` envelope field of this holder's requests."""
-        return f"Bearer {self.token}"
+    def __post_init__(self) -> None:
+        self.token = f"cred-{self.holder}"
+        self.authorization = f"Bearer {self.token}"
 
     def problem(self, now: float) -> str | None:
         """Why the credential is not valid at ``now`` (``None`` when it is)."""
