@@ -40,7 +40,10 @@ class AtOnce:
 
 
 def _schedule(
-    launcher: Callable[[simpy.Environment], Any], arrivals: list[float], others: list[tuple[float, float]]
+    launcher: Callable[[simpy.Environment], Any],
+    arrivals: list[float],
+    others: list[tuple[float, float]],
+    given_as: str = "iterator",
 ) -> list[tuple[float, str]]:
     env = simpy.Environment()
     log: list[tuple[float, str]] = []
@@ -64,7 +67,9 @@ def _schedule(
 
     for n, (first, then) in enumerate(others[: len(others) // 2]):
         env.process(other(n, first, then))
-    launcher(env).start_all((start, arrival(n, start)) for n, start in enumerate(arrivals))
+    starts = ((start, arrival(n, start)) for n, start in enumerate(arrivals))
+    # A one-shot iterator is kept whole; a collection is walked again when its runs are due.
+    launcher(env).start_all(starts if given_as == "iterator" else list(starts))
     for n, (first, then) in enumerate(others[len(others) // 2 :], start=100):
         env.process(other(n, first, then))
     env.run()
@@ -72,12 +77,55 @@ def _schedule(
 
 
 @settings(max_examples=150, deadline=None)
-@given(arrivals=st.lists(times, max_size=12), others=st.lists(st.tuples(times, times), max_size=8))
+@given(
+    arrivals=st.lists(times, max_size=12),
+    others=st.lists(st.tuples(times, times), max_size=8),
+    given_as=st.sampled_from(["iterator", "collection"]),
+    in_order=st.booleans(),
+)
 def test_launches_keep_the_event_order_of_processes_started_at_once(
-    arrivals: list[float], others: list[tuple[float, float]]
+    arrivals: list[float], others: list[tuple[float, float]], given_as: str, in_order: bool
 ) -> None:
-    """Same log, tie for tie, whatever the starts (some due at once) and whatever else runs."""
-    assert _schedule(Launches, arrivals, others) == _schedule(AtOnce, arrivals, others)
+    """Same log, tie for tie, whatever the starts (some due at once, in time order or not), how
+    they are given (kept whole, or walked again one arrival at a time), and whatever else runs."""
+    arrivals = sorted(arrivals) if in_order else arrivals
+    expected = _schedule(AtOnce, arrivals, others)
+    assert _schedule(Launches, arrivals, others, given_as) == expected
+
+
+class Walked:
+    """A collection of starts that counts its walks and the arrivals it gave."""
+
+    def __init__(self, starts: list[float], body: Body) -> None:
+        self.starts, self.body = starts, body
+        self.walks = self.given = 0
+
+    def __iter__(self) -> Any:
+        self.walks += 1
+        for start in self.starts:
+            self.given += 1
+            yield start, self.body
+
+
+def test_a_walked_run_holds_one_arrival_at_a_time() -> None:
+    """A hundred thousand future starts in time order: one queued at a time, each made when due."""
+    env = simpy.Environment()
+    launches = Launches(env)
+    made: list[float] = []
+
+    def body() -> Generator[simpy.Event, Any, None]:
+        made.append(env.now)
+        yield env.timeout(0)
+
+    walked = Walked([float(n) for n in range(100_000)], body)
+    launches.start_all(walked)
+    assert launches.started == 1 and len(launches) == 99_999 and launches._due == []
+    env.run(until=10.5)
+    assert made == [float(n) for n in range(11)]
+    assert len(launches._due) == 1 and len(launches) == 99_989
+    assert walked.walks == 2 and walked.given < 100_000 + 20  # a first walk, then a lazy one
+    env.run()
+    assert launches.started == 100_000 and made[-1] == 99_999.0
 
 
 def test_nothing_is_made_before_it_is_due() -> None:

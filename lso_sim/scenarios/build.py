@@ -6,7 +6,8 @@ Actor instance ids are derived from the scenario so traces read naturally: ``bus
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lso_sim.actors.roles import (
@@ -242,22 +243,40 @@ def order_request(order: OrderModel, retail: str, number: int) -> OrderRequest:
     )
 
 
-def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
-    """The 10.2 orders of the workload: the explicit ones, then the generated ones.
+ORDER_STREAMS = ("workload/10.2", "workload/10.2/term", "workload/10.2/arrivals")
+"""The streams generated orders draw from: customers, sites, bandwidths and gaps; terms; arrival
+times of a profile (each its own, so that giving a term or a profile shifts no other draw)."""
 
-    Generated orders draw from the simulation's own ``workload`` stream, so they depend only on
-    the seed; their terms (``generate.term``) from ``workload/10.2/term``, so giving a term
-    changes no order's customer, sites or bandwidth.
+
+class OrderRequests:
+    """The 10.2 orders of the workload, made as they are walked: the explicit ones, then the
+    generated ones.
+
+    Generated orders draw from the simulation's own workload streams, so they depend only on the
+    seed; their terms (``generate.term``) from ``workload/10.2/term``, so giving a term changes no
+    order's customer, sites or bandwidth. Every walk draws from copies of those streams as they
+    were when this was made, so each walk gives the same orders: the runner walks them once for
+    the horizon and again as they arrive (:class:`~lso_sim.engine.launches.Launches`), and a
+    million orders are never held at once (as a list, about 1 KB each from the first instant).
     """
-    requests: list[OrderRequest] = []
-    retail = retail_offering(scenario)
-    rng = world.sim.random.stream("workload/10.2")
-    for work in scenario.workload:
-        if work.thread != "10.2":
-            continue  # other threads start their own orders (see scenarios/starters.py)
-        for order in work.orders:
-            requests.append(order_request(order, retail, len(requests) + 1))
-        if work.generate is not None:
+
+    def __init__(self, scenario: Scenario, world: World) -> None:
+        self._scenario = scenario
+        self._retail = retail_offering(scenario)
+        self._states = [world.sim.random.stream(name).getstate() for name in ORDER_STREAMS]
+
+    def __iter__(self) -> Iterator[OrderRequest]:
+        scenario, retail = self._scenario, self._retail
+        rng, terms, arrivals = (_copy(state) for state in self._states)
+        number = 0
+        for work in scenario.workload:
+            if work.thread != "10.2":
+                continue  # other threads start their own orders (see scenarios/starters.py)
+            for order in work.orders:
+                number += 1
+                yield order_request(order, retail, number)
+            if work.generate is None:
+                continue
             gen = work.generate
             pool = [
                 c
@@ -266,31 +285,34 @@ def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
             ]
             gap = distribution(gen.interarrival)
             term = distribution(gen.term) if gen.term is not None else None
-            terms = world.sim.random.stream("workload/10.2/term")  # its own: terms shift no draw
             at = 0.0
-            times = (
-                arrival_times(gen.arrivals, gen.count, world.sim.random.stream("workload/10.2/arrivals"))
-                if gen.arrivals is not None
-                else None
-            )
+            times = arrival_times(gen.arrivals, gen.count, arrivals) if gen.arrivals is not None else None
             for _ in range(gen.count):
                 if times is not None:
                     at = next(times)
                 customer = pool[rng.randrange(len(pool))]
                 a, b = rng.sample(range(len(customer.sites)), 2)
                 bandwidth = gen.bandwidth_mbps[rng.randrange(len(gen.bandwidth_mbps))]
-                n = len(requests) + 1
-                requests.append(
-                    OrderRequest(
-                        customer.id,
-                        (customer.sites[a].id, customer.sites[b].id),
-                        bandwidth,
-                        retail,
-                        at,
-                        f"{customer.id}/order-{n}",
-                        term.sample(terms) if term is not None else None,
-                    )
+                number += 1
+                yield OrderRequest(
+                    customer.id,
+                    (customer.sites[a].id, customer.sites[b].id),
+                    bandwidth,
+                    retail,
+                    at,
+                    f"{customer.id}/order-{number}",
+                    term.sample(terms) if term is not None else None,
                 )
                 if times is None:
                     at += gap.sample(rng)
-    return requests
+
+
+def _copy(state: Any) -> random.Random:
+    rng = random.Random()
+    rng.setstate(state)
+    return rng
+
+
+def order_requests(scenario: Scenario, world: World) -> list[OrderRequest]:
+    """The 10.2 orders of the workload as a list (:class:`OrderRequests`, walked once)."""
+    return list(OrderRequests(scenario, world))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from lso_sim.actors.world import Outcome, World
@@ -12,7 +12,7 @@ from lso_sim.engine.simulation import ChannelFactory
 from lso_sim.invariants import InvariantReport, MessageLedger, check_run
 from lso_sim.scenarios import api_script
 from lso_sim.scenarios.assurance import prerequisite_orders
-from lso_sim.scenarios.build import build_world, order_requests
+from lso_sim.scenarios.build import OrderRequests, build_world
 from lso_sim.scenarios.schema import HORIZON_AFTER_LAST_ARRIVAL, Scenario
 from lso_sim.scenarios.starters import STARTERS
 from lso_sim.threads import ordering
@@ -58,10 +58,10 @@ def run_scenario(
     """
     ledger = MessageLedger()
     world = build_world(scenario, [ledger, *observers], channel_factory=channel_factory, pace=pace)
-    requests = order_requests(scenario, world)
+    requests = OrderRequests(scenario, world)
     horizon = until if until is not None else scenario.horizon or default_horizon(scenario, requests)
-    # Each order's process is made when it arrives (engine/launches.py), not all at time 0.
-    Launches(world.sim.env).start_all((request.start, _order_body(world, request)) for request in requests)
+    # Each order is made, and its process, when it arrives (engine/launches.py), not all at time 0.
+    Launches(world.sim.env).start_all(_Arrivals(world, requests))
     for work in scenario.workload:
         if work.thread != ordering.THREAD:
             STARTERS[work.thread](scenario, work, world)
@@ -76,11 +76,23 @@ def _order_body(world: World, request: ordering.OrderRequest) -> Body:
     return lambda: world.guarded(ordering.run(world, request), request.instance)
 
 
-def default_horizon(scenario: Scenario, requests: list[ordering.OrderRequest]) -> float:
+@dataclass(frozen=True, slots=True)
+class _Arrivals:
+    """Each order's start and the body of its process, walked anew each time (as its orders are)."""
+
+    world: World
+    requests: Iterable[ordering.OrderRequest]
+
+    def __iter__(self) -> Iterator[tuple[float, Body]]:
+        return ((request.start, _order_body(self.world, request)) for request in self.requests)
+
+
+def default_horizon(scenario: Scenario, requests: Iterable[ordering.OrderRequest]) -> float:
     """A year (:data:`HORIZON_AFTER_LAST_ARRIVAL`) after the last arrival the workload schedules."""
-    starts = [r.start for r in requests]
+    last = max((r.start for r in requests), default=0.0)
     for work in scenario.workload:
+        starts = [step.at for step in work.api_script or [] if step.at is not None]
         if work.thread != ordering.THREAD:
             starts += [r.start for r in prerequisite_orders(scenario, work)]
-        starts += [step.at for step in work.api_script or [] if step.at is not None]
-    return max(starts, default=0.0) + HORIZON_AFTER_LAST_ARRIVAL
+        last = max([last, *starts])
+    return last + HORIZON_AFTER_LAST_ARRIVAL
