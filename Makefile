@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SEED ?= 7
 
-.PHONY: demo test lint typecheck unit venv clean bench bench-quick docs docs-check goldens fuzz
+.PHONY: demo test lint typecheck unit venv clean bench bench-quick bench-churn docs docs-check goldens fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ bench: $(VENV)/.installed
 
 bench-quick: $(VENV)/.installed
 	$(BIN)/python bench/bench.py --quick
+
+# The same with churn (each product disconnected a day after delivery, sellers forgetting what
+# ended an hour on): the workload whose memory follows its live services, not its length.
+bench-churn: $(VENV)/.installed
+	$(BIN)/python bench/bench.py --sizes 1000 100000 --term 86400 --retention 3600
 
 # docs need the test extra: it brings matplotlib, which draws the plot in docs/reports.md.
 docs: $(VENV)/.installed-test

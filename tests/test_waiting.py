@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lso_sim.actors.roles import BusinessApplications, Customer, RoleActor, ServiceOrchestrator, Waiting
 from lso_sim.engine import MemoryTrace
@@ -124,3 +126,76 @@ def test_a_partner_keeps_no_service_order_signal_only_its_index(name: str) -> No
     for sof in partners:
         assert not [key for key in sof.waiting._events if key.startswith("service-order-for:")]
         assert all(sof.services[so].product_order == order for order, so in sof.sold_under.items())
+
+
+class _ConditionWaiting(Waiting):
+    """The former wait: the signal or a ``Timeout``, whichever first, as a simpy condition."""
+
+    def wait(self, key: str, timeout: float | None) -> Generator[simpy.Event, Any, tuple[bool, Any]]:
+        event = self.event(key)
+        if timeout is None or event.triggered:
+            value = yield event
+            return True, value
+        result = yield event | self._env.timeout(timeout)
+        if event in result:
+            return True, result[event]
+        return False, None
+
+
+_times = st.sampled_from([0.0, 1.0, 2.0, 3.0])
+
+
+def _waits(
+    kind: type[Waiting], waits: list[tuple[float, int, float | None]], fires: list[tuple[float, int]]
+) -> list[tuple[float, str, Any]]:
+    """Processes wait on signals with limits while others fire them; what each saw, and when."""
+    env = simpy.Environment()
+    waiting = kind(env)
+    log: list[tuple[float, str, Any]] = []
+
+    def waiter(n: int, start: float, key: int, limit: float | None) -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(start)
+        fired, value = yield from waiting.wait(f"k{key}", limit)
+        log.append((env.now, f"waiter {n}", (fired, value)))
+        yield env.timeout(0)
+        log.append((env.now, f"waiter {n} after", None))
+
+    def firer(n: int, at: float, key: int) -> Generator[simpy.Event, Any, None]:
+        yield env.timeout(at)
+        waiting.fire(f"k{key}", f"value {n}")
+        log.append((env.now, f"fired {n}", None))
+
+    for n, (start, key, limit) in enumerate(waits):
+        env.process(waiter(n, start, key, limit))
+    for n, (at, key) in enumerate(fires):
+        env.process(firer(n, at, key))
+    env.run()
+    return log
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    waits=st.lists(st.tuples(_times, st.integers(0, 2), st.one_of(st.none(), _times)), max_size=8),
+    fires=st.lists(st.tuples(_times, st.integers(0, 2)), max_size=6),
+)
+def test_a_wait_with_a_limit_ends_as_the_former_condition_did(
+    waits: list[tuple[float, int, float | None]], fires: list[tuple[float, int]]
+) -> None:
+    """Signal first, limit first, both at once, limits of zero: the same ends at the same moments,
+    tie for tie, as the wait on ``signal | timeout`` (its limit now kept out of simpy's heap)."""
+    assert _waits(Waiting, waits, fires) == _waits(_ConditionWaiting, waits, fires)
+
+
+def test_a_wait_that_timed_out_stops_watching_its_signal() -> None:
+    """A signal never fired whose wait ended at its limit has nobody watching it: it can go."""
+    env = simpy.Environment()
+    waiting = Waiting(env)
+    seen: list[tuple[bool, Any]] = []
+
+    def waiter() -> Generator[simpy.Event, Any, None]:
+        seen.append((yield from waiting.wait("quiet", 5.0)))
+
+    env.process(waiter())
+    env.run()
+    assert seen == [(False, None)] and env.now == 5.0
+    assert waiting.drop("quiet")

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import simpy
 
 from lso_sim.actors.service_orders import ServiceOrderBook
 from lso_sim.actors.service_retention import ServiceRetention
 from lso_sim.engine.actor import Actor
+from lso_sim.engine.deadlines import Deadlines
 from lso_sim.engine.retry import RetryPolicy
 from lso_sim.lifecycle.state_machine import Stateful
 from lso_sim.messages.envelope import Flow, Message
@@ -40,6 +41,10 @@ class Waiting:
 
     def __init__(self, env: simpy.Environment) -> None:
         self._env = env
+        self._timers = Deadlines(env, _Wait.expire, _Wait.spent)
+        """The waits' time limits: a notification comes long before its wait's limit (a day by
+        default), so a ``Timeout`` per wait sat in simpy's heap for that day (see
+        :mod:`~lso_sim.engine.deadlines`, which keeps the event order exactly)."""
         self._events: dict[str, simpy.Event] = {}
         self._owned: dict[str, list[str]] = {}
         """Keys made or fired on behalf of each live thread instance, dropped when it ends."""
@@ -126,10 +131,71 @@ class Waiting:
         if timeout is None or event.triggered:
             value = yield event
             return True, value
-        result = yield event | self._env.timeout(timeout)
-        if event in result:
-            return True, result[event]
-        return False, None
+        # What ``event | env.timeout(timeout)`` did, without the condition and its timeout: the
+        # limit's event id is drawn now, the wait's end is one event scheduled by whichever comes
+        # first, as the condition was, and what it saw is decided when that event is processed,
+        # as the condition's value was: so every event keeps its place, ties included.
+        waiter = self._env.event()
+        wait = _Wait(waiter, event)
+        self._timers.start(timeout, wait)
+        assert event.callbacks is not None and waiter.callbacks is not None  # neither processed
+        event.callbacks.append(wait.signalled)
+        waiter.callbacks.append(wait.settle)  # before the process's own: it reads the value
+        ended: tuple[bool, Any] = yield waiter
+        return ended
+
+
+class _Wait:
+    """One wait for a signal with a time limit: ends at the signal or at the limit, the first.
+
+    Like simpy's condition ``signal | timeout``: the first to be processed ends the wait, and the
+    wait saw the signal if the signal has been processed by the time the wait's end is (both at
+    the same instant: the signal counts).
+    """
+
+    __slots__ = ("signal", "waiter")
+
+    def __init__(self, waiter: simpy.Event, signal: simpy.Event) -> None:
+        self.waiter: simpy.Event | None = waiter
+        """Until the wait's end is scheduled."""
+        self.signal: simpy.Event | None = signal
+        """Until the wait's end is processed (the limit's queue keeps the wait for its whole time:
+        it must not keep the signal and its value)."""
+
+    def signalled(self, signal: simpy.Event) -> None:
+        """The signal's callback: the signal came first."""
+        waiter, self.waiter = self.waiter, None
+        if waiter is None:
+            return  # the limit came first
+        if signal.ok:
+            waiter.succeed()
+        else:
+            signal.defused = True
+            waiter.fail(cast(Exception, signal.value))
+
+    def settle(self, waiter: simpy.Event) -> None:
+        """The wait's end is processed: what it saw, and it stops watching the signal."""
+        signal, self.signal = self.signal, None
+        assert signal is not None
+        callbacks = signal.callbacks
+        if callbacks is not None and self.signalled in callbacks:
+            callbacks.remove(self.signalled)
+        if waiter.ok:
+            seen = callbacks is None and signal.ok  # processed: it came, now or before
+            waiter._value = (True, signal.value) if seen else (False, None)
+
+    @staticmethod
+    def spent(wait: _Wait) -> bool:
+        """Its limit would do nothing: the wait's end is already scheduled."""
+        return wait.waiter is None
+
+    @staticmethod
+    def expire(event: simpy.Event) -> None:
+        """The limit came first."""
+        wait = cast(_Wait, event.value)
+        waiter, wait.waiter = wait.waiter, None
+        if waiter is not None:
+            waiter.succeed()
 
 
 class RoleActor(Actor):
