@@ -107,16 +107,21 @@ class Walked:
             yield start, self.body
 
 
-def test_a_walked_run_holds_one_arrival_at_a_time() -> None:
-    """A hundred thousand future starts in time order: one queued at a time, each made when due."""
+def _recording() -> tuple[simpy.Environment, Launches, list[float], Body]:
+    """A launcher, and a body that notes when each of its processes starts."""
     env = simpy.Environment()
-    launches = Launches(env)
     made: list[float] = []
 
     def body() -> Generator[simpy.Event, Any, None]:
         made.append(env.now)
         yield env.timeout(0)
 
+    return env, Launches(env), made, body
+
+
+def test_a_walked_run_holds_one_arrival_at_a_time() -> None:
+    """A hundred thousand future starts in time order: one queued at a time, each made when due."""
+    env, launches, made, body = _recording()
     walked = Walked([float(n) for n in range(100_000)], body)
     launches.start_all(walked)
     assert launches.started == 1 and len(launches) == 99_999 and launches._due == []
@@ -130,14 +135,7 @@ def test_a_walked_run_holds_one_arrival_at_a_time() -> None:
 
 def test_nothing_is_made_before_it_is_due() -> None:
     """Until an arrival is due it is a queue entry, not a process."""
-    env = simpy.Environment()
-    launches = Launches(env)
-    made: list[float] = []
-
-    def body() -> Generator[simpy.Event, Any, None]:
-        made.append(env.now)
-        yield env.timeout(0)
-
+    env, launches, made, body = _recording()
     launches.start_all([(0.0, body), (5.0, body), (9.0, body)])
     env.run(until=1)
     assert made == [0.0] and len(launches) == 2
