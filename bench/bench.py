@@ -93,6 +93,10 @@ def bare_simpy(exchanges: int) -> tuple[float, float]:
 # -- one lso-sim size, in a child process -----------------------------------------------------------
 
 
+INTERARRIVAL = 60
+"""Seconds between generated orders (one a minute)."""
+
+
 def workload(orders: int, retention: float | None = None, term: float | None = None) -> Any:
     """The canonical 10.2 scenario with ``orders`` generated orders, one a minute, links never full.
 
@@ -110,7 +114,7 @@ def workload(orders: int, retention: float | None = None, term: float | None = N
     for customer in data["customers"]:
         for site in customer["sites"]:
             site["capacity_mbps"] = 1e12
-    generate: dict[str, Any] = {"count": orders, "interarrival": 60, "bandwidth_mbps": [10]}
+    generate: dict[str, Any] = {"count": orders, "interarrival": INTERARRIVAL, "bandwidth_mbps": [10]}
     if term is not None:
         generate["term"] = term
     data["workload"] = [{"thread": "10.2", "generate": generate}]
@@ -119,8 +123,58 @@ def workload(orders: int, retention: float | None = None, term: float | None = N
     return Scenario.model_validate(data)
 
 
+class Progress:
+    """An observer printing, every ``every`` simulated seconds, how far a long run has got.
+
+    One line per mark on standard error: simulated days, orders arrived so far (one a minute),
+    records, CPU seconds, the CPU milliseconds per order since the previous mark and the current
+    RSS. A run of hours shows from its first hour whether its cost per order and its memory stay
+    flat, and a run cut short still leaves how far it got.
+    """
+
+    def __init__(self, every: float, orders: int) -> None:
+        self.every = every
+        self.total = orders
+        self.mark = every
+        self.records = 0
+        self.cpu = time.process_time()
+        self.orders = 0
+
+    def on_record(self, record: Any) -> None:
+        self.records += 1
+        if record.time >= self.mark:
+            self._print(self.mark)
+            self.mark += self.every * (1 + (record.time - self.mark) // self.every)
+
+    def _print(self, at: float) -> None:
+        cpu, orders = time.process_time(), min(int(at // INTERARRIVAL) + 1, self.total)
+        arrived = orders - self.orders
+        rate = f"{(cpu - self.cpu) / arrived * 1e3:.2f} ms/order" if arrived else "no new orders"
+        self.cpu, self.orders = cpu, orders
+        print(
+            f"progress: day {at / 86400:.2f}, {orders:,} orders arrived, {self.records:,} records, "
+            f"CPU {cpu:.0f} s ({rate} since the last mark), "
+            f"RSS {_current_rss_mb():.1f} MB",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _current_rss_mb() -> float:
+    """This process's resident set now (``ru_maxrss`` is only the peak); 0 where /proc is absent."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
+
+
 def measure(
-    orders: int, mode: str, retention: float | None = None, term: float | None = None
+    orders: int,
+    mode: str,
+    retention: float | None = None,
+    term: float | None = None,
+    progress: float | None = None,
 ) -> dict[str, Any]:
     """Run one size (in this process) and return its figures."""
     from lso_sim.scenarios import run_scenario
@@ -131,9 +185,11 @@ def measure(
     gc.collect()
     with open(os.devnull, "w", encoding="utf-8") as sink:
         # streamed: every record encoded and written, nothing kept; summary: counted online only.
-        observer = JsonlTraceWriter(sink) if mode == "streamed" else TraceSummary()
+        observers: list[Any] = [JsonlTraceWriter(sink) if mode == "streamed" else TraceSummary()]
+        if progress is not None:
+            observers.append(Progress(progress, orders))
         start, cpu = time.perf_counter(), time.process_time()
-        result = run_scenario(scenario, [observer])
+        result = run_scenario(scenario, observers)
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     outcomes = [o for o in result.world.outcomes.values() if "/order-" in o.instance]
     done = sum(o.state == "completed" for o in outcomes)
@@ -148,17 +204,29 @@ def measure(
 
 
 def in_child(
-    orders: int, mode: str, retention: float | None = None, term: float | None = None
+    orders: int,
+    mode: str,
+    retention: float | None = None,
+    term: float | None = None,
+    progress: float | None = None,
 ) -> dict[str, Any]:
-    """:func:`measure` in a fresh interpreter, so peaks and garbage of other sizes do not mix."""
+    """:func:`measure` in a fresh interpreter, so peaks and garbage of other sizes do not mix.
+
+    With ``progress`` the child's standard error is not captured: its progress lines reach the
+    terminal as they come.
+    """
     kept = [] if retention is None else ["--retention", repr(retention)]
     kept += [] if term is None else ["--term", repr(term)]
+    kept += [] if progress is None else ["--progress", repr(progress)]
     done = subprocess.run(
         [sys.executable, __file__, "--child", str(orders), "--mode", mode, *kept],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=None if progress is not None else subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
+    if done.returncode != 0 and done.stderr is None:
+        raise SystemExit(f"bench: the run of {orders:,} orders failed (its error is above)")
     if done.returncode != 0:
         # The exception's own line (a traceback's last unindented one), not a trailing detail.
         lines = [line for line in done.stderr.splitlines() if line.strip() and not line[0].isspace()]
@@ -240,10 +308,19 @@ def main() -> None:
         "default: none, every product kept for ever)",
     )
     parser.add_argument("--exchanges", type=_positive, help="bare simpy request/response pairs")
+    parser.add_argument(
+        "--progress",
+        type=float,
+        metavar="SECONDS",
+        help="print how far each run has got every SECONDS of simulated time (86400: daily), "
+        "with its CPU per order since the last line and its current RSS",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.progress is not None and not args.progress > 0:
+        parser.error(f"--progress: expected a number of seconds above 0, got {args.progress:g}")
     if args.child is not None:
-        print(json.dumps(measure(args.child, args.mode, args.retention, args.term)))
+        print(json.dumps(measure(args.child, args.mode, args.retention, args.term, args.progress)))
         return
 
     sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
@@ -254,13 +331,14 @@ def main() -> None:
         f"python {sys.version.split()[0]}, simpy {simpy.__version__}, {os.cpu_count()} cpus, {kept}",
         flush=True,
     )
+    options = (args.mode, args.retention, args.term, args.progress)
     rows: list[Row] = []
     bare = bare_cpu = 0.0
     for n in sizes:  # each printed as soon as measured: the 100k size takes a while
         row = _median(
-            [Row(**in_child(n, args.mode, args.retention, args.term)) for _ in range(SMALLEST_RUNS)]
+            [Row(**in_child(n, *options)) for _ in range(SMALLEST_RUNS)]
             if not rows
-            else [Row(**in_child(n, args.mode, args.retention, args.term))]
+            else [Row(**in_child(n, *options))]
         )
         rows.append(row)
         first = rows[0]
