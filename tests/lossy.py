@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from lso_sim.actors.world import Outcome
+from lso_sim.actors.outcomes import Outcome
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.channel import Channel, ChannelSpec
 from lso_sim.engine.observers import MemoryTrace

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from lossy import Dropper, Outgoing, check_every_instance_ended, run_lossy
 
-from lso_sim.actors.world import Outcome
+from lso_sim.actors.outcomes import Outcome
 from lso_sim.architecture.roles import Irp
 from lso_sim.engine.observers import MemoryTrace
 from lso_sim.expect import evaluate

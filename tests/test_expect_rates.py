@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from lso_sim.actors.world import Outcome
+from lso_sim.actors.outcomes import Outcome
 from lso_sim.expect import evaluate
 from lso_sim.expect.evaluate import needs_records
 from lso_sim.expect.model import ExpectModel, seconds

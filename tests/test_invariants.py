@@ -16,7 +16,8 @@ import pytest
 import simpy
 from conftest import SCENARIOS
 
-from lso_sim.actors.world import Outcome, World
+from lso_sim.actors.outcomes import Outcome
+from lso_sim.actors.world import World
 from lso_sim.architecture import Architecture, DomainKind, Role
 from lso_sim.cli.main import main
 from lso_sim.engine import Actor, ChannelSpec, Constant, MemoryTrace, RequestTimeout, Simulation

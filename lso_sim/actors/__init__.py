@@ -1,5 +1,6 @@
 """Role actors and the world they live in."""
 
+from lso_sim.actors.outcomes import Outcome, Outcomes
 from lso_sim.actors.roles import (
     BusinessApplications,
     Customer,
@@ -10,7 +11,7 @@ from lso_sim.actors.roles import (
     ServiceRecord,
     Waiting,
 )
-from lso_sim.actors.world import Options, Outcome, PartnerFulfilment, World
+from lso_sim.actors.world import Options, PartnerFulfilment, World
 
 __all__ = [
     "BusinessApplications",
@@ -19,6 +20,7 @@ __all__ = [
     "InfrastructureManager",
     "Options",
     "Outcome",
+    "Outcomes",
     "PartnerFulfilment",
     "RoleActor",
     "ServiceOrchestrator",

@@ -13,6 +13,7 @@ from typing import Any
 
 import simpy
 
+from lso_sim.actors.outcomes import Outcome, Outcomes
 from lso_sim.actors.roles import (
     BusinessApplications,
     Customer,
@@ -74,37 +75,6 @@ class Options:
     its ECMs); ``None``: the actor's own request timeout (:mod:`lso_sim.threads.topology_info`)."""
 
 
-@dataclass(slots=True)
-class Outcome:
-    """How one thread instance ended, as the actor that drove it saw it.
-
-    Attributes:
-        thread: thread id.
-        instance: instance id.
-        started: simulated time it started.
-        driver: the actor whose process is the instance's life line (it signs the outcome record).
-        ended: simulated time it ended (``None`` while still running).
-        state: final state in MEF terms (e.g. the product order state), or why it stopped
-            (docs/faults.md lists the end states).
-        reason: why it ended there, for any end but a success; ``None`` when there is nothing to say.
-        detail: extra facts for summaries (order id, product id...).
-    """
-
-    thread: str
-    instance: str
-    started: float
-    driver: Actor | None = None
-    ended: float | None = None
-    state: str = "running"
-    reason: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def lead_time(self) -> float | None:
-        """Ended minus started, when ended."""
-        return None if self.ended is None else self.ended - self.started
-
-
 class _LastRecord:
     """Observer keeping the last record of each running instance (one dict store per record).
 
@@ -115,13 +85,12 @@ class _LastRecord:
 
     __slots__ = ("_outcomes", "last")
 
-    def __init__(self, outcomes: dict[str, Outcome]) -> None:
+    def __init__(self, outcomes: Outcomes) -> None:
         self.last: dict[str, Message] = {}
         self._outcomes = outcomes
 
     def on_record(self, record: Message) -> None:
-        outcome = self._outcomes.get(record.instance)
-        if outcome is None or outcome.ended is None:
+        if not self._outcomes.ended(record.instance):
             self.last[record.instance] = record
 
 
@@ -139,7 +108,8 @@ class World:
     icms: dict[str, InfrastructureManager] = field(default_factory=dict)
     ecms: dict[str, ElementManager] = field(default_factory=dict)
     offerings: list[dict[str, Any]] = field(default_factory=list)
-    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    outcomes: Outcomes = field(init=False)
+    """Every thread instance that began, how it ended (packed once ended: :mod:`lso_sim.actors.outcomes`)."""
     telemetry: NetworkTelemetry = field(init=False)
     """The ECM metric model of the network (see :mod:`lso_sim.telemetry`)."""
 
@@ -147,6 +117,7 @@ class World:
 
     def __post_init__(self) -> None:
         self.telemetry = NetworkTelemetry(self.sim.random.seed, lambda: self.sim.now, self._ne_capacity)
+        self.outcomes = Outcomes(self.sim.actor)
         self._last = _LastRecord(self.outcomes)
         self.sim.add_observer(self._last)
 
@@ -196,11 +167,11 @@ class World:
             flow=Flow(outcome.thread, instance),
             step=END_STEP,
         )
+        self.outcomes.settle(instance)
 
     def is_over(self, instance: str) -> bool:
         """Whether ``instance`` began and has ended."""
-        outcome = self.outcomes.get(instance)
-        return outcome is not None and outcome.ended is not None
+        return self.outcomes.ended(instance)
 
     def guarded(
         self, body: Generator[simpy.Event, Any, Any], instance: str | None = None
@@ -234,7 +205,7 @@ class World:
         for actor in self.sim.actors.values():
             for flow, what in actor.pending_calls():
                 pending.setdefault(flow.instance, []).append(what)
-        still = [o for o in self.outcomes.values() if o.ended is None]
+        still = self.outcomes.still_running()
         for outcome in still:
             waits = pending.get(outcome.instance)
             if waits:

@@ -7,7 +7,7 @@ by the caller, which keeps them testable with ``Console(file=io.StringIO())``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,7 +15,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from lso_sim.actors.world import Outcome, World
+from lso_sim.actors.outcomes import Outcome
+from lso_sim.actors.world import World
 from lso_sim.architecture.model import Architecture
 from lso_sim.invariants import InvariantReport, Status
 from lso_sim.messages.envelope import Kind, Message
@@ -125,8 +126,9 @@ LISTED_INSTANCES = 20
 
 def summary_tables(world: World, summary: TraceSummary) -> list[Table]:
     """End state (with its reason) per thread instance, then message counts per IRP, then fall-out."""
-    ended = list(world.outcomes.values())
-    outcomes = _instance_table(ended) if len(ended) <= LISTED_INSTANCES else _end_state_table(ended)
+    # Walked rather than listed: a long run's outcomes are kept packed, and read one at a time.
+    ended = world.outcomes.values()
+    outcomes = _instance_table(list(ended)) if len(ended) <= LISTED_INSTANCES else _end_state_table(ended)
     irps = Table(title="Messages per IRP")
     irps.add_column("IRP")
     irps.add_column("messages", justify="right")
@@ -175,7 +177,7 @@ def _instance_table(ended: list[Outcome]) -> Table:
     return table
 
 
-def _end_state_table(ended: list[Outcome]) -> Table:
+def _end_state_table(ended: Collection[Outcome]) -> Table:
     """Instances counted per thread and end state, with their mean and longest lead time."""
     groups: dict[tuple[str, str], list[float]] = {}
     for outcome in ended:
@@ -208,7 +210,7 @@ def reason_shape(reason: str) -> str:
     return _RESOURCE_ID.sub(lambda m: f"{m.group(1)}N", reason)
 
 
-def _reason_table(ended: list[Outcome]) -> Table:
+def _reason_table(ended: Iterable[Outcome]) -> Table:
     """The reasons of the instances that did not complete, most frequent first; reasons that differ
     only by the resource they name are one row (its ids shown as ``...-N``)."""
     groups: dict[tuple[str, str, str], list[str]] = {}

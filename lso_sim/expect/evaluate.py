@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from lso_sim.actors.world import Outcome
+from lso_sim.actors.outcomes import Outcome
 from lso_sim.expect.model import (
     DurationRange,
     ExpectModel,

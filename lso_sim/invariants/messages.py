@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from lso_sim.actors.world import Outcome
+from lso_sim.actors.outcomes import Outcome
 from lso_sim.engine.actor import Actor
 from lso_sim.engine.channel import Channel
 from lso_sim.invariants.result import InvariantResult, held, listed, verdict

@@ -14,7 +14,8 @@ The JSON is then deflated (zlib, raw, level 6): a resting product or order of ab
 JSON keeps about 350, and the cold bodies were the largest thing a delivered order left behind
 (2.6 KB of 16.9, fifth pass of docs/performance.md). Inflating adds about 13 microseconds of CPU
 to the read that thaws a body, deflating about 33 to a freeze (about 1.5% of a run's time, as
-measured there). Deflate is lossless; whether a body round-trips is decided from its types (:func:`_plain`).
+measured there). Deflate is lossless; whether a body round-trips is decided from its types
+(:func:`round_trips`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ _RAW = -15
 
 def freeze(body: dict[str, Any]) -> bytes | None:
     """``body`` as bytes that :func:`thaw` turns back into an equal dict, or ``None`` if it cannot."""
-    if not _plain(body):
+    if not round_trips(body):
         return None
     try:
         encoded = orjson.dumps(body)
@@ -52,7 +53,7 @@ _INT64 = range(-(2**63), 2**64)
 """Integers orjson writes (it refuses larger ones)."""
 
 
-def _plain(value: Any) -> bool:
+def round_trips(value: Any) -> bool:
     """Whether ``value`` comes back from JSON as itself: equal, of the same types all the way down.
 
     Only dicts with string keys, lists, strings, booleans, ``None``, 64-bit integers and finite
@@ -65,9 +66,9 @@ def _plain(value: Any) -> bool:
     if kind is str or kind is bool or value is None:
         return True
     if kind is dict:
-        return all(type(key) is str and _plain(item) for key, item in value.items())
+        return all(type(key) is str and round_trips(item) for key, item in value.items())
     if kind is list:
-        return all(_plain(item) for item in value)
+        return all(round_trips(item) for item in value)
     if kind is int:
         return value in _INT64
     if kind is float:
@@ -75,4 +76,4 @@ def _plain(value: Any) -> bool:
     return False
 
 
-__all__ = ["freeze", "thaw"]
+__all__ = ["freeze", "round_trips", "thaw"]

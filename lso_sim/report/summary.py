@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lso_sim.actors.world import Outcome
+from lso_sim.actors.outcomes import Outcome
 from lso_sim.messages.envelope import MESSAGE_KINDS, Kind, Message
 from lso_sim.trace.select import SUCCESS_STATES
 
@@ -165,18 +165,20 @@ def run_summary(
         cut: True when the horizon stopped the run.
         invariants: the invariants that broke (none: all held).
     """
-    instances = sorted(outcomes, key=lambda o: (o.thread, o.instance))
+    # The fields used, not the outcomes: a long run's are kept packed and read one at a time, and
+    # a million of them as objects would be a gigabyte for a moment (lso_sim/actors/outcomes.py).
+    instances = sorted((o.thread, o.instance, o.state, o.lead_time, o.reason) for o in outcomes)
     states: dict[str, Counter[str]] = {}
     leads: dict[str, dict[str, list[float]]] = {}
     reasons: Counter[tuple[str, str, str]] = Counter()
-    for o in instances:
-        states.setdefault(o.thread, Counter())[o.state] += 1
-        if o.lead_time is not None:
-            by_state = leads.setdefault(o.thread, {})
-            by_state.setdefault(o.state, []).append(o.lead_time)
-            by_state.setdefault("all", []).append(o.lead_time)
-        if o.state not in SUCCESS_STATES:
-            reasons[(o.thread, o.state, o.reason or "no reason given")] += 1
+    for thread, _instance, state, lead_time, reason in instances:
+        states.setdefault(thread, Counter())[state] += 1
+        if lead_time is not None:
+            by_state = leads.setdefault(thread, {})
+            by_state.setdefault(state, []).append(lead_time)
+            by_state.setdefault("all", []).append(lead_time)
+        if state not in SUCCESS_STATES:
+            reasons[(thread, state, reason or "no reason given")] += 1
     span = end_time
     actors = {}
     for actor in sorted(observer.roles):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from lso_sim.actors.world import Outcome, World
+from lso_sim.actors.outcomes import Outcome
+from lso_sim.actors.world import World
 from lso_sim.engine.launches import Body, Launches
 from lso_sim.engine.observers import TraceObserver
 from lso_sim.engine.simulation import ChannelFactory

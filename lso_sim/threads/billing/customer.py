@@ -93,8 +93,8 @@ def _bill(world: World, customer: Customer, msg: Message) -> Generator[simpy.Eve
             bus, RETRIEVE_CUSTOMER_BILL_ITEM, {"id": item["id"]}, flow=msg.flow, step="6"
         )
     outcome = world.outcomes.get(msg.instance)
-    if outcome is None:
-        return
+    if outcome is None or outcome.ended is not None:
+        return  # a bill after the instance ended (it stopped waiting): its outcome is said
     outcome.detail["bills"] = int(outcome.detail.get("bills", 0)) + 1
     outcome.detail["amount"] = round(float(outcome.detail.get("amount", 0.0)) + bill["amountDue"]["value"], 2)
     if outcome.detail["bills"] >= settings_of(world).cycles:
