@@ -272,3 +272,68 @@ def test_a_partner_order_forgotten_by_the_partner_does_not_stop_the_disconnect(
             r for r in trace.records if r.operation == "listProduct" and r.src == "bus-sp" and r.step == "9b"
         ]
         assert len(lists) == 3
+
+
+def test_a_delete_whose_every_answer_was_lost_and_then_forgotten_completes() -> None:
+    """Every answer of SOF-sp to the disconnect's createServiceOrder is lost: SOF-sp carries the
+    delete out, and forgets the order an hour later, long before BUS-sp's last re-send gives up.
+    Not finding the order by its externalId, BUS-sp reads the service: forgotten, so terminated
+    (SOF forgets only services that ended). The disconnect completes and the inventories agree,
+    where BUS-sp used to fail the disconnect and keep the product active."""
+
+    def match(out: Outgoing) -> bool:
+        return (
+            out.instance == "acme/disconnect-1"
+            and out.operation == "createServiceOrder"
+            and out.kind is Kind.RESPONSE
+            and out.src == "sof-sp"
+        )
+
+    dropper = Dropper(match=match)
+    result, trace = run_lossy(churn(sellers={"retention": 3600.0}), dropper, horizon=400 * 86400)
+    assert dropper.dropped
+    disconnect = outcome(result, "acme/disconnect-1")
+    assert disconnect.state == "completed", disconnect.reason
+    found = [
+        r
+        for r in trace.records
+        if r.instance == "acme/disconnect-1" and r.operation == "retrieveServiceOrder" and r.status
+    ]
+    assert found and found[-1].status == 404 and "forgets" in str(found[-1].payload)
+    assert result.invariants is not None and result.invariants.failures() == []
+    check_every_instance_ended(result, trace)
+
+
+def test_a_partner_service_deleted_and_forgotten_before_its_read_got_through_ends_its_product() -> None:
+    """BUS-partner hears of the deleted service (serviceDeleteEvent) but the answers to its reads
+    are lost until SOF-partner has forgotten the service: the read then answered 404 says the
+    service ended, so BUS-partner's product is terminated too, not left active."""
+    lost = 0
+
+    def match(out: Outgoing) -> bool:
+        nonlocal lost
+        partner_read = (
+            out.instance == "acme/disconnect-1"
+            and out.operation == "serviceGet"
+            and out.kind is Kind.RESPONSE
+            and out.src == "sof-partner-1"
+        )
+        if partner_read and lost < 4:  # every attempt of the first read
+            lost += 1
+            return True
+        return False
+
+    # Later orders make SOF-partner sweep what it may forget (it examines a few at each order).
+    scenario = churn(count=4, sellers={"retention": 3600.0})
+    result, trace = run_lossy(scenario, Dropper(match=match), horizon=400 * 86400)
+    assert lost == 4
+    answered = [
+        r
+        for r in trace.records
+        if r.operation == "serviceGet" and r.src == "sof-partner-1" and r.delivered is not None
+    ]
+    assert answered and answered[-1].status == 404
+    not_updated = [r for r in trace.records if r.operation == "productInventoryNotUpdated"]
+    assert not not_updated, not_updated
+    assert result.invariants is not None and result.invariants.failures() == []
+    check_every_instance_ended(result, trace)

@@ -121,6 +121,11 @@ def _follow(
             yield bus.env.timeout(wait)
     assert answer is not None
     product = inventory.product_of_service(service_id)
+    if answer.status == 404 and msg.operation == SERVICE_DELETE.name and product is not None:
+        # A SOF forgets only services that ended (``sellers.retention``): the reads that would
+        # have shown it terminated were lost, and the service has been forgotten since.
+        inventory.follow_service(product, None, "terminated")
+        return
     if answer.status != 200 or product is None:
         problem = "service not readable" if answer.status != 200 else "no product for the service"
         _not_updated(bus, msg, service_id, problem, answer.status)
